@@ -1,0 +1,89 @@
+# breakglass - keep an Entra ID tenant reachable when MFA is down
+# make, make check, make install PREFIX=/usr DESTDIR=..., make clean
+
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR	?=
+BUILD	?= build
+
+CC	?= cc
+PKGS	= libcjson libconfuse libcurl ldap libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcjson -lconfuse -lcurl -lldap -llber -lcrypto)
+WARN	= -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+	  -Wmissing-prototypes -Wno-format-nonliteral
+CFLAGS	?= -O2 -g
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS)
+LDLIBS	= $(PKG_LIBS)
+
+AGENT	= agent/audit.c agent/cli.c agent/cmd_account.c agent/cmd_audit.c \
+	  agent/config.c agent/log.c agent/policy.c agent/state.c \
+	  agent/toggle.c agent/util.c
+LDAPSRC	= ldap/ad.c
+GRAPH	= graph/graph.c
+LIBSRC	= $(AGENT) $(LDAPSRC) $(GRAPH)
+LIBOBJ	= $(LIBSRC:%.c=$(BUILD)/%.o)
+MAINOBJ	= $(BUILD)/agent/main.o
+
+UNIT	= test_util test_config test_audit test_ad test_cli
+UNITBIN	= $(UNIT:%=$(BUILD)/tests/%)
+
+BIN	= $(if $(filter build,$(BUILD)),breakglass,$(BUILD)/breakglass)
+
+.PHONY: all check check-unit check-integration check-asan deps clean install
+
+all: $(BIN)
+
+$(BIN): $(MAINOBJ) $(BUILD)/libbreakglass.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libbreakglass.a: $(LIBOBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbreakglass.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libbreakglass.a $(LDLIBS) -lcmocka
+
+-include $(LIBOBJ:.o=.d) $(MAINOBJ:.o=.d)
+
+# every Debian package the build and the tests need, installed if missing
+deps:
+	@sh packaging/install-deps.sh
+
+check: deps
+	$(MAKE) all $(UNITBIN)
+	BUILD=$(BUILD) BIN=$(abspath $(BIN)) tests/run.sh
+
+check-unit: $(UNITBIN)
+	BUILD=$(BUILD) tests/run.sh unit
+
+check-integration: all
+	BUILD=$(BUILD) BIN=$(abspath $(BIN)) tests/run.sh integration
+
+check-asan: deps
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer \
+	    -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" \
+	    build-asan/breakglass $(UNITBIN:build/%=build-asan/%)
+	ASAN_OPTIONS=detect_leaks=1 BUILD=build-asan \
+	    BIN=$(abspath build-asan/breakglass) tests/run.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)/breakglass
+	install -m 0755 breakglass $(DESTDIR)$(SBINDIR)/breakglass
+	install -m 0644 docs/breakglass.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 docs/breakglass.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	test -e $(DESTDIR)$(SYSCONFDIR)/breakglass/breakglass.conf || \
+	    install -m 0640 docs/breakglass.conf.example \
+	    $(DESTDIR)$(SYSCONFDIR)/breakglass/breakglass.conf
+
+clean:
+	rm -rf build build-asan breakglass

@@ -1,0 +1,600 @@
+/* audit.c - append, chain, verify and print the audit log */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "util.h"
+
+static const char zero_hash[] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+static void
+audit_path(const char *state_dir, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s", state_dir, AUDIT_FILE);
+}
+
+/*
+ * Offset where the last n lines of the file begin (a final line without a
+ * newline counts).  Reads backwards in blocks: cost follows n, not the size.
+ */
+static off_t
+tail_offset(int fd, off_t size, int64_t n)
+{
+	char	 buf[65536];
+	off_t	 pos = size;
+	int64_t	 seen = 0;
+	int	 first = 1;
+
+	while (pos > 0) {
+		size_t	chunk = pos > (off_t)sizeof(buf) ? sizeof(buf) :
+		    (size_t)pos;
+		ssize_t	r;
+
+		pos -= (off_t)chunk;
+		if ((r = pread(fd, buf, chunk, pos)) != (ssize_t)chunk)
+			return -1;
+		for (ssize_t i = (ssize_t)chunk - 1; i >= 0; i--) {
+			if (buf[i] != '\n')
+				continue;
+			if (first && pos + i == size - 1) {
+				first = 0;	/* the final newline */
+				continue;
+			}
+			if (++seen == n)
+				return pos + i + 1;
+		}
+		first = 0;
+	}
+	return 0;
+}
+
+/* last line without its newline, malloc'd; *terminated if it ended in \n */
+static char *
+read_last_line(int fd, size_t *lenp, int *terminated, char *err, size_t errlen)
+{
+	struct stat	 st;
+	off_t		 off;
+	char		*line;
+	size_t		 len;
+
+	if (fstat(fd, &st) == -1) {
+		bg_err(err, errlen, "fstat: %s", strerror(errno));
+		return NULL;
+	}
+	*lenp = 0;
+	*terminated = 1;
+	if (st.st_size == 0)
+		return strdup("");
+	if ((off = tail_offset(fd, st.st_size, 1)) == -1) {
+		bg_err(err, errlen, "read: %s", strerror(errno));
+		return NULL;
+	}
+	len = (size_t)(st.st_size - off);
+	if (len > AUDIT_LINE_MAX + 1) {
+		bg_err(err, errlen, "last line longer than %d bytes",
+		    AUDIT_LINE_MAX);
+		return NULL;
+	}
+	if ((line = malloc(len + 1)) == NULL) {
+		bg_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (pread(fd, line, len, off) != (ssize_t)len) {
+		bg_err(err, errlen, "read: %s", strerror(errno));
+		free(line);
+		return NULL;
+	}
+	if (len > 0 && line[len - 1] == '\n')
+		len--;
+	else
+		*terminated = 0;
+	line[len] = '\0';
+	*lenp = len;
+	return line;
+}
+
+static int64_t
+line_seq(const char *line)
+{
+	cJSON	*j = cJSON_Parse(line), *s;
+	int64_t	 seq = -1;
+
+	if (j != NULL && (s = cJSON_GetObjectItemCaseSensitive(j, "seq")) !=
+	    NULL && cJSON_IsNumber(s) && s->valuedouble >= 1)
+		seq = (int64_t)s->valuedouble;
+	cJSON_Delete(j);
+	return seq;
+}
+
+/* a damaged tail: number the next line after all lines present */
+static int64_t
+count_lines(int fd)
+{
+	char	buf[65536];
+	ssize_t	r;
+	off_t	pos = 0;
+	int64_t	n = 0;
+
+	while ((r = pread(fd, buf, sizeof(buf), pos)) > 0) {
+		for (ssize_t i = 0; i < r; i++)
+			n += buf[i] == '\n';
+		pos += r;
+	}
+	return n;
+}
+
+static int
+head_from_fd(int fd, struct audit_head *h, int *terminated, char *err,
+    size_t errlen)
+{
+	char	*line;
+	size_t	 len;
+
+	if ((line = read_last_line(fd, &len, terminated, err, errlen)) == NULL)
+		return -1;
+	if (len == 0) {
+		h->seq = 0;
+		bg_strlcpy(h->sha256, zero_hash, sizeof(h->sha256));
+	} else {
+		sha256_hex(line, len, h->sha256);
+		if ((h->seq = line_seq(line)) < 1)
+			h->seq = count_lines(fd) + (*terminated ? 0 : 1);
+	}
+	free(line);
+	return 0;
+}
+
+int
+audit_read_head(const char *state_dir, struct audit_head *h, char *err,
+    size_t errlen)
+{
+	char	path[PATH_MAX];
+	int	fd, rc, term;
+
+	audit_path(state_dir, path, sizeof(path));
+	h->seq = 0;
+	bg_strlcpy(h->sha256, zero_hash, sizeof(h->sha256));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = head_from_fd(fd, h, &term, err, errlen);
+	close(fd);
+	return rc;
+}
+
+static cJSON *
+str_or_null(const char *s)
+{
+	return s != NULL ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static char *
+build_line(const struct audit_entry *e, const struct audit_head *prev,
+    int64_t seq)
+{
+	cJSON	*j;
+	char	 t[RFC3339_LEN], *out = NULL;
+
+	if ((j = cJSON_CreateObject()) == NULL)
+		return NULL;
+	format_time_ms(now_ms(), t, sizeof(t));
+	cJSON_AddItemToObject(j, "seq", cJSON_CreateNumber((double)seq));
+	cJSON_AddItemToObject(j, "time", cJSON_CreateString(t));
+	cJSON_AddItemToObject(j, "actor", str_or_null(e->actor));
+	cJSON_AddItemToObject(j, "event", str_or_null(e->event));
+	cJSON_AddItemToObject(j, "account", str_or_null(e->account));
+	cJSON_AddItemToObject(j, "from", str_or_null(e->from));
+	cJSON_AddItemToObject(j, "to", str_or_null(e->to));
+	cJSON_AddItemToObject(j, "reason", str_or_null(e->reason));
+	cJSON_AddItemToObject(j, "result", str_or_null(e->result));
+	cJSON_AddItemToObject(j, "prev", cJSON_CreateString(prev->sha256));
+	if (e->evidence != NULL)
+		cJSON_AddItemToObject(j, "evidence",
+		    cJSON_Duplicate(e->evidence, 1));
+	if (e->extra != NULL) {
+		const cJSON *x;
+		cJSON_ArrayForEach(x, e->extra)
+			if (cJSON_GetObjectItemCaseSensitive(j, x->string) ==
+			    NULL)
+				cJSON_AddItemToObject(j, x->string,
+				    cJSON_Duplicate(x, 1));
+	}
+	out = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	return out;
+}
+
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+audit_append(const char *state_dir, const struct audit_entry *e,
+    struct audit_head *head, char *err, size_t errlen)
+{
+	struct audit_head	 prev;
+	char			 path[PATH_MAX], *line = NULL;
+	size_t			 len;
+	int			 fd, rc = -1, terminated;
+
+	audit_path(state_dir, path, sizeof(path));
+	if ((fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1) {
+		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (head_from_fd(fd, &prev, &terminated, err, errlen) == -1)
+		goto out;
+	/* a torn last line (crash mid-write) stays, ended, and is chained */
+	if (!terminated && write_all(fd, "\n", 1) == -1) {
+		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if ((line = build_line(e, &prev, prev.seq + 1)) == NULL) {
+		bg_err(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	len = strlen(line);
+	line[len] = '\n';	/* cJSON's NUL becomes the newline */
+	if (write_all(fd, line, len + 1) == -1 || fsync(fd) == -1) {
+		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (head != NULL) {
+		head->seq = prev.seq + 1;
+		sha256_hex(line, len, head->sha256);
+	}
+	rc = 0;
+ out:
+	free(line);
+	close(fd);
+	return rc;
+}
+
+int
+audit_verify(const char *path, const struct audit_head *anchor,
+    struct audit_verdict *v, char *err, size_t errlen)
+{
+	FILE	*fp;
+	char	*line = NULL, prevhash[SHA256_HEX_LEN + 1];
+	char	 anchor_hash[SHA256_HEX_LEN + 1] = "";
+	size_t	 cap = 0;
+	ssize_t	 n;
+	int64_t	 lineno = 0, expect = 1;
+	int	 rc = 0;
+
+	memset(v, 0, sizeof(*v));
+	bg_strlcpy(prevhash, zero_hash, sizeof(prevhash));
+	if ((fp = fopen(path, "re")) == NULL) {
+		if (errno == ENOENT && (anchor == NULL || anchor->seq == 0)) {
+			bg_strlcpy(v->head.sha256, zero_hash,
+			    sizeof(v->head.sha256));
+			return 0;
+		}
+		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		cJSON		*j, *s, *p;
+		int64_t		 seq;
+		char		 hash[SHA256_HEX_LEN + 1];
+
+		lineno++;
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		else {
+			v->bad_seq = expect;
+			snprintf(v->why, sizeof(v->why), "line %lld: no "
+			    "newline at the end (torn write?)",
+			    (long long)lineno);
+			rc = 1;
+			break;
+		}
+		j = cJSON_ParseWithLength(line, (size_t)n);
+		s = cJSON_GetObjectItemCaseSensitive(j, "seq");
+		p = cJSON_GetObjectItemCaseSensitive(j, "prev");
+		if (j == NULL || !cJSON_IsObject(j) || !cJSON_IsNumber(s) ||
+		    !cJSON_IsString(p)) {
+			cJSON_Delete(j);
+			v->bad_seq = expect;
+			snprintf(v->why, sizeof(v->why), "line %lld: not a "
+			    "JSON audit entry (no seq/prev)", (long long)lineno);
+			rc = 1;
+			break;
+		}
+		seq = (int64_t)s->valuedouble;
+		if (seq != expect) {
+			v->bad_seq = expect;
+			if (seq > expect)
+				snprintf(v->why, sizeof(v->why), "line %lld: "
+				    "seq %lld where seq %lld was expected "
+				    "(entries deleted)", (long long)lineno,
+				    (long long)seq, (long long)expect);
+			else
+				snprintf(v->why, sizeof(v->why), "line %lld: "
+				    "seq %lld where seq %lld was expected "
+				    "(entries reordered or duplicated)",
+				    (long long)lineno, (long long)seq,
+				    (long long)expect);
+			cJSON_Delete(j);
+			rc = 1;
+			break;
+		}
+		if (strcmp(p->valuestring, prevhash) != 0) {
+			v->bad_seq = seq > 1 ? seq - 1 : seq;
+			snprintf(v->why, sizeof(v->why), "seq %lld records a "
+			    "prev hash that does not match seq %lld as stored "
+			    "(seq %lld was edited)", (long long)seq,
+			    (long long)(seq - 1), (long long)v->bad_seq);
+			cJSON_Delete(j);
+			rc = 1;
+			break;
+		}
+		cJSON_Delete(j);
+		sha256_hex(line, (size_t)n, hash);
+		bg_strlcpy(prevhash, hash, sizeof(prevhash));
+		if (anchor != NULL && seq == anchor->seq)
+			bg_strlcpy(anchor_hash, hash, sizeof(anchor_hash));
+		v->entries++;
+		expect++;
+	}
+	if (rc == 0 && ferror(fp)) {
+		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	free(line);
+	fclose(fp);
+	if (rc != 0)
+		return rc;
+	v->head.seq = v->entries;
+	bg_strlcpy(v->head.sha256, prevhash, sizeof(v->head.sha256));
+	if (anchor != NULL && anchor->seq > 0) {
+		if (anchor->seq > v->entries) {
+			v->bad_seq = v->entries + 1;
+			snprintf(v->why, sizeof(v->why), "the log ends at seq "
+			    "%lld but state.json recorded seq %lld (entries "
+			    "deleted from the end)", (long long)v->entries,
+			    (long long)anchor->seq);
+			return 1;
+		}
+		if (strcmp(anchor_hash, anchor->sha256) != 0) {
+			v->bad_seq = anchor->seq;
+			snprintf(v->why, sizeof(v->why), "seq %lld does not "
+			    "match the hash state.json recorded for it "
+			    "(edited)", (long long)anchor->seq);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* history ------------------------------------------------------------ */
+
+struct row {
+	char	*time, *actor, *event, *change, *result, *reason;
+};
+
+static char *
+jstr(const cJSON *j, const char *key)
+{
+	const cJSON	*x = cJSON_GetObjectItemCaseSensitive(j, key);
+
+	if (cJSON_IsString(x))
+		return strdup(x->valuestring);
+	if (cJSON_IsNumber(x)) {
+		char buf[32];
+		snprintf(buf, sizeof(buf), "%lld", (long long)x->valuedouble);
+		return strdup(buf);
+	}
+	return strdup("-");
+}
+
+/* one line of a table must stay one line: control characters become ' ' */
+static void
+flatten(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = ' ';
+}
+
+static int
+row_from_json(const cJSON *j, struct row *r)
+{
+	char	*from = jstr(j, "from"), *to = jstr(j, "to"), *t;
+	size_t	 len;
+
+	r->time = jstr(j, "time");
+	/* 2026-11-25T02:10:00.123Z -> 2026-11-25 02:10:00Z */
+	if ((t = r->time) != NULL && strlen(t) >= 19) {
+		t[10] = ' ';
+		t[19] = 'Z';
+		t[20] = '\0';
+	}
+	r->actor = jstr(j, "actor");
+	r->event = jstr(j, "event");
+	len = strlen(from) + strlen(to) + 8;
+	if ((r->change = malloc(len)) != NULL) {
+		if (strcmp(from, "-") == 0 && strcmp(to, "-") == 0)
+			snprintf(r->change, len, "-");
+		else
+			snprintf(r->change, len, "%s->%s", from, to);
+	}
+	free(from);
+	free(to);
+	r->result = jstr(j, "result");
+	r->reason = jstr(j, "reason");
+	if (!r->time || !r->actor || !r->event || !r->change || !r->result ||
+	    !r->reason)
+		return -1;
+	flatten(r->actor);
+	flatten(r->result);
+	flatten(r->reason);
+	return 0;
+}
+
+static void
+row_free(struct row *r)
+{
+	free(r->time);
+	free(r->actor);
+	free(r->event);
+	free(r->change);
+	free(r->result);
+	free(r->reason);
+}
+
+static int
+line_time(const cJSON *j, int64_t *ms)
+{
+	const cJSON	*t = cJSON_GetObjectItemCaseSensitive(j, "time");
+
+	return cJSON_IsString(t) ? parse_time(t->valuestring, ms) : -1;
+}
+
+int
+audit_history(const char *path, const struct history_opts *o, FILE *out,
+    char *err, size_t errlen)
+{
+	struct row	*rows = NULL;
+	size_t		 nrows = 0, cap = 0, start = 0, count;
+	char		*line = NULL;
+	size_t		 lcap = 0;
+	ssize_t		 n;
+	FILE		*fp;
+	int		 fd, rc = -1;
+	int		 w_actor = 5, w_event = 5, w_change = 7, w_result = 6;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT) {
+			if (!o->json)
+				fprintf(out, "(the audit log is empty)\n");
+			return 0;
+		}
+		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* --limit without --since: read only the tail */
+	if (o->limit > 0 && o->since_ms == 0) {
+		struct stat st;
+		off_t off;
+		if (fstat(fd, &st) == -1 ||
+		    (off = tail_offset(fd, st.st_size, o->limit)) == -1 ||
+		    lseek(fd, off, SEEK_SET) == -1) {
+			bg_err(err, errlen, "%s: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	while ((n = getline(&line, &lcap, fp)) != -1) {
+		cJSON	*j;
+		int64_t	 t;
+
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if ((j = cJSON_ParseWithLength(line, (size_t)n)) == NULL) {
+			fprintf(stderr, "breakglass: %s: skipping a line that "
+			    "is not JSON (run breakglass verify)\n", path);
+			continue;
+		}
+		if (o->since_ms > 0 &&
+		    (line_time(j, &t) == -1 || t < o->since_ms)) {
+			cJSON_Delete(j);
+			continue;
+		}
+		if (o->json) {
+			cJSON_Delete(j);
+			/* the stored bytes, as the chain hashes them */
+			fprintf(out, "%s\n", line);
+			continue;
+		}
+		if (nrows == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct row *nr = realloc(rows, ncap * sizeof(*rows));
+			if (nr == NULL) {
+				cJSON_Delete(j);
+				bg_err(err, errlen, "out of memory");
+				goto done;
+			}
+			rows = nr;
+			cap = ncap;
+		}
+		memset(&rows[nrows], 0, sizeof(*rows));
+		if (row_from_json(j, &rows[nrows]) == -1) {
+			cJSON_Delete(j);
+			row_free(&rows[nrows]);
+			bg_err(err, errlen, "out of memory");
+			goto done;
+		}
+		nrows++;
+		cJSON_Delete(j);
+	}
+	rc = 0;
+	if (o->json)
+		goto done;
+	count = nrows;
+	if (o->limit > 0 && (size_t)o->limit < nrows) {
+		start = nrows - (size_t)o->limit;
+		count = (size_t)o->limit;
+	}
+	for (size_t i = start; i < nrows; i++) {
+		int l;
+		if ((l = (int)strlen(rows[i].actor)) > w_actor)
+			w_actor = l > 40 ? 40 : l;
+		if ((l = (int)strlen(rows[i].event)) > w_event)
+			w_event = l;
+		if ((l = (int)strlen(rows[i].change)) > w_change)
+			w_change = l;
+		if ((l = (int)strlen(rows[i].result)) > w_result)
+			w_result = l > 40 ? 40 : l;
+	}
+	if (count == 0) {
+		fprintf(out, "(no audit entries%s)\n",
+		    o->since_ms ? " in that period" : "");
+		goto done;
+	}
+	fprintf(out, "%-20s  %-*s  %-*s  %-*s  %-*s  %s\n", "TIME", w_actor,
+	    "ACTOR", w_event, "EVENT", w_change, "CHANGE", w_result, "RESULT",
+	    "REASON");
+	for (size_t i = start; i < nrows; i++)
+		fprintf(out, "%-20s  %-*.*s  %-*s  %-*s  %-*.*s  %s\n",
+		    rows[i].time, w_actor, w_actor, rows[i].actor, w_event,
+		    rows[i].event, w_change, rows[i].change, w_result, w_result,
+		    rows[i].result, rows[i].reason);
+ done:
+	for (size_t i = 0; i < nrows; i++)
+		row_free(&rows[i]);
+	free(rows);
+	free(line);
+	fclose(fp);
+	return rc;
+}

@@ -1,0 +1,66 @@
+/* audit.h - the hash-chained audit log (DESIGN.md §6) */
+#ifndef BG_AUDIT_H
+#define BG_AUDIT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cJSON.h>
+
+#include "util.h"
+
+#define AUDIT_FILE	"audit.log"
+#define AUDIT_LINE_MAX	(256 * 1024)
+
+struct audit_head {
+	int64_t	seq;				/* 0: empty log */
+	char	sha256[SHA256_HEX_LEN + 1];	/* of the last line */
+};
+
+struct audit_entry {
+	const char	*actor;		/* "agent" or "cli:NAME(uid=N)" */
+	const char	*event;
+	const char	*account;
+	const char	*from;		/* NULL: JSON null */
+	const char	*to;
+	const char	*reason;
+	const char	*result;	/* "started", "ok", "failed: ..." */
+	const cJSON	*evidence;	/* optional, borrowed */
+	const cJSON	*extra;		/* optional object, members appended */
+};
+
+/*
+ * Append one line and fsync it.  The caller holds the state lock.  On
+ * success *head (if not NULL) is the new head.
+ */
+int	audit_append(const char *state_dir, const struct audit_entry *,
+	    struct audit_head *head, char *err, size_t errlen);
+/* the head of the log as it is now (seq 0 if empty or missing) */
+int	audit_read_head(const char *state_dir, struct audit_head *,
+	    char *err, size_t errlen);
+
+struct audit_verdict {
+	int64_t	entries;
+	int64_t	bad_seq;		/* first bad seq, 0 if intact */
+	char	why[512];
+	struct audit_head head;
+};
+
+/*
+ * Check every line: JSON, seq 1, 2, 3 ..., prev = SHA-256 of the line
+ * before.  With anchor (the head state.json last recorded), also check that
+ * the log still holds that line unchanged.  Returns 0 intact, 1 broken,
+ * -1 unreadable (err).
+ */
+int	audit_verify(const char *path, const struct audit_head *anchor,
+	    struct audit_verdict *, char *err, size_t errlen);
+
+struct history_opts {
+	int64_t	limit;		/* 0: all */
+	int64_t	since_ms;	/* 0: from the start */
+	int	json;
+};
+int	audit_history(const char *path, const struct history_opts *, FILE *out,
+	    char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,251 @@
+/* cli.c - command-line parsing: global options, one command, its options */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "state.h"
+#include "util.h"
+
+enum {
+	O_REASON = 1 << 0, O_FOR = 1 << 1, O_DRY = 1 << 2, O_JSON = 1 << 3,
+	O_LIMIT = 1 << 4, O_SINCE = 1 << 5,
+};
+
+static const struct {
+	const char	*name;
+	enum cmd	 cmd;
+	int		 opts;
+	int		 need_reason;
+} commands[] = {
+	{ "status",	  CMD_STATUS,	    O_JSON, 0 },
+	{ "enable",	  CMD_ENABLE,	    O_REASON | O_FOR | O_DRY, 1 },
+	{ "disable",	  CMD_DISABLE,	    O_REASON | O_FOR | O_DRY, 1 },
+	{ "auto",	  CMD_AUTO,	    O_REASON, 1 },
+	{ "history",	  CMD_HISTORY,	    O_JSON | O_LIMIT | O_SINCE, 0 },
+	{ "verify",	  CMD_VERIFY,	    0, 0 },
+	{ "health",	  CMD_HEALTH,	    O_JSON, 0 },
+	{ "run",	  CMD_RUN,	    0, 0 },
+	{ "check",	  CMD_CHECK,	    0, 0 },
+	{ "config-check", CMD_CONFIG_CHECK, 0, 0 },
+	{ "notify-test",  CMD_NOTIFY_TEST,  0, 0 },
+	{ "doctor",	  CMD_DOCTOR,	    O_JSON, 0 },
+	{ "version",	  CMD_VERSION,	    0, 0 },
+	{ "help",	  CMD_HELP,	    0, 0 },
+};
+
+const char *
+cli_usage(void)
+{
+	return
+"usage: breakglass [-v] [-c FILE] COMMAND [OPTIONS]\n"
+"\n"
+"  status [--json]                          account state, override, health\n"
+"  enable --reason TEXT [--for D] [--dry-run]   enable the break-glass account\n"
+"  disable --reason TEXT [--for D] [--dry-run]  disable it\n"
+"  auto --reason TEXT                       clear the override\n"
+"  history [--json] [--limit N] [--since TIME]  the audit trail\n"
+"  verify                                   check the audit hash chain\n"
+"  health [--json]                          query the health sources once\n"
+"  run                                      the agent, in the foreground\n"
+"  check                                    monitoring plugin\n"
+"  config-check                             validate and print the config\n"
+"  notify-test                              send a test notification\n"
+"  doctor                                   pre-flight checks\n"
+"  version                                  versions of breakglass and libraries\n"
+"\n"
+"Config: -c FILE, else $BREAKGLASS_CONF, else /etc/breakglass/breakglass.conf.\n"
+"Durations: 90, 15m, 4h, 2d.  See breakglass(8).\n";
+}
+
+int
+cli_check_reason(const char *r, char *err, size_t errlen)
+{
+	const unsigned char	*p = (const unsigned char *)r;
+	int			 blank = 1;
+
+	if (strlen(r) > REASON_MAX) {
+		bg_err(err, errlen, "--reason: longer than %d bytes", REASON_MAX);
+		return -1;
+	}
+	while (*p) {
+		int n = 0;
+		if (*p < 0x80)
+			n = 0;
+		else if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
+			n = 1;
+		else if ((*p & 0xf0) == 0xe0)
+			n = 2;
+		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
+			n = 3;
+		else
+			goto bad;
+		if (!isspace(*p))
+			blank = 0;
+		p++;
+		for (int i = 0; i < n; i++, p++)
+			if ((*p & 0xc0) != 0x80)
+				goto bad;
+	}
+	if (blank) {
+		bg_err(err, errlen, "--reason: must say why (e.g. an incident "
+		    "or ticket number)");
+		return -1;
+	}
+	return 0;
+ bad:
+	bg_err(err, errlen, "--reason: not valid UTF-8");
+	return -1;
+}
+
+/* "--opt VALUE" or "--opt=VALUE" */
+static const char *
+opt_value(const char *name, int argc, char *const argv[], int *i,
+    char *err, size_t errlen)
+{
+	const char	*a = argv[*i];
+	size_t		 len = strlen(name);
+
+	if (a[len] == '=')
+		return a + len + 1;
+	if (*i + 1 >= argc) {
+		bg_err(err, errlen, "%s needs a value", name);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static int
+is_opt(const char *arg, const char *name)
+{
+	size_t	len = strlen(name);
+
+	return strncmp(arg, name, len) == 0 &&
+	    (arg[len] == '\0' || arg[len] == '=');
+}
+
+static int
+parse_since(const char *v, int64_t now, int64_t *ms, char *err, size_t errlen)
+{
+	int64_t	secs;
+
+	if (parse_time(v, ms) == 0)
+		return 0;
+	if (parse_duration(v, &secs, NULL, 0) == 0) {
+		*ms = now - secs * 1000;
+		return 0;
+	}
+	bg_err(err, errlen, "--since: \"%s\" is neither a time "
+	    "(2026-11-24T08:00:00Z, 2026-11-24) nor a duration ago (24h)", v);
+	return -1;
+}
+
+int
+cli_parse(int argc, char *const argv[], int64_t now, struct cli *c,
+    char *err, size_t errlen)
+{
+	int	i, k, opts = 0, need_reason = 0;
+	char	why[256];
+
+	memset(c, 0, sizeof(*c));
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "-c") == 0) {
+			if (++i >= argc) {
+				bg_err(err, errlen, "-c needs a file name");
+				return -1;
+			}
+			c->config = argv[i];
+		} else if (strcmp(argv[i], "-v") == 0)
+			c->verbose++;
+		else if (strcmp(argv[i], "-vv") == 0)
+			c->verbose += 2;
+		else if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			c->cmd = CMD_HELP;
+			c->cmd_name = "help";
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			c->cmd = CMD_VERSION;
+			c->cmd_name = "version";
+			return 0;
+		} else {
+			bg_err(err, errlen, "unknown option %s", argv[i]);
+			return -1;
+		}
+	}
+	if (i >= argc) {
+		bg_err(err, errlen, "no command given");
+		return -1;
+	}
+	for (k = 0; k < (int)(sizeof(commands) / sizeof(commands[0])); k++)
+		if (strcmp(argv[i], commands[k].name) == 0)
+			break;
+	if (k == (int)(sizeof(commands) / sizeof(commands[0]))) {
+		bg_err(err, errlen, "unknown command \"%s\"", argv[i]);
+		return -1;
+	}
+	c->cmd = commands[k].cmd;
+	c->cmd_name = commands[k].name;
+	opts = commands[k].opts;
+	need_reason = commands[k].need_reason;
+
+	for (i++; i < argc; i++) {
+		const char	*a = argv[i], *v;
+
+		if ((opts & O_REASON) && is_opt(a, "--reason")) {
+			if ((v = opt_value("--reason", argc, argv, &i, err,
+			    errlen)) == NULL)
+				return -1;
+			if (cli_check_reason(v, err, errlen) == -1)
+				return -1;
+			c->reason = v;
+		} else if ((opts & O_FOR) && is_opt(a, "--for")) {
+			if ((v = opt_value("--for", argc, argv, &i, err,
+			    errlen)) == NULL)
+				return -1;
+			if (parse_duration(v, &c->for_secs, why,
+			    sizeof(why)) == -1) {
+				bg_err(err, errlen, "--for: %s", why);
+				return -1;
+			}
+			if (c->for_secs == 0) {
+				bg_err(err, errlen, "--for: must be longer "
+				    "than 0");
+				return -1;
+			}
+		} else if ((opts & O_DRY) && strcmp(a, "--dry-run") == 0)
+			c->dry_run = 1;
+		else if ((opts & O_JSON) && strcmp(a, "--json") == 0)
+			c->json = 1;
+		else if ((opts & O_LIMIT) && is_opt(a, "--limit")) {
+			char *end;
+			if ((v = opt_value("--limit", argc, argv, &i, err,
+			    errlen)) == NULL)
+				return -1;
+			c->limit = strtoll(v, &end, 10);
+			if (*v == '\0' || *end != '\0' || c->limit < 1) {
+				bg_err(err, errlen, "--limit: \"%s\" is not a "
+				    "positive number", v);
+				return -1;
+			}
+		} else if ((opts & O_SINCE) && is_opt(a, "--since")) {
+			if ((v = opt_value("--since", argc, argv, &i, err,
+			    errlen)) == NULL)
+				return -1;
+			if (parse_since(v, now, &c->since_ms, err,
+			    errlen) == -1)
+				return -1;
+		} else {
+			bg_err(err, errlen, "%s: unknown option or argument "
+			    "\"%s\"", c->cmd_name, a);
+			return -1;
+		}
+	}
+	if (need_reason && c->reason == NULL) {
+		bg_err(err, errlen, "%s: --reason TEXT is required (who asked, "
+		    "which incident)", c->cmd_name);
+		return -1;
+	}
+	return 0;
+}

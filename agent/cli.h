@@ -1,0 +1,34 @@
+/* cli.h - command-line parsing, pure so it can be unit-tested */
+#ifndef BG_CLI_H
+#define BG_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum cmd {
+	CMD_NONE, CMD_STATUS, CMD_ENABLE, CMD_DISABLE, CMD_AUTO, CMD_HISTORY,
+	CMD_VERIFY, CMD_HEALTH, CMD_RUN, CMD_CHECK, CMD_CONFIG_CHECK,
+	CMD_NOTIFY_TEST, CMD_DOCTOR, CMD_VERSION, CMD_HELP,
+};
+
+struct cli {
+	const char	*config;	/* -c FILE, NULL if not given */
+	int		 verbose;
+	enum cmd	 cmd;
+	const char	*cmd_name;
+	const char	*reason;
+	int64_t		 for_secs;	/* 0: not given */
+	int		 dry_run;
+	int		 json;
+	int64_t		 limit;
+	int64_t		 since_ms;
+};
+
+/* now_ms: the clock, for --since 24h.  -1 with err on a usage error. */
+int		 cli_parse(int argc, char *const argv[], int64_t now_ms,
+		    struct cli *, char *err, size_t errlen);
+/* a reason must be non-blank valid UTF-8 of at most REASON_MAX bytes */
+int		 cli_check_reason(const char *reason, char *err, size_t errlen);
+const char	*cli_usage(void);
+
+#endif

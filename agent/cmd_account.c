@@ -1,0 +1,426 @@
+/* cmd_account.c - status, enable, disable, auto: the admin at the keyboard */
+#include <sys/stat.h>
+
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "audit.h"
+#include "commands.h"
+#include "log.h"
+#include "policy.h"
+#include "state.h"
+#include "toggle.h"
+#include "util.h"
+
+void
+actor_name(char *buf, size_t size)
+{
+	const char	*name = NULL, *sudo = getenv("SUDO_USER");
+	const char	*sudo_uid = getenv("SUDO_UID");
+	struct passwd	*pw;
+	char		 clean[64];
+	unsigned long	 uid = (unsigned long)getuid();
+	size_t		 i;
+
+	if (sudo != NULL && *sudo != '\0' && getuid() == 0) {
+		name = sudo;
+		if (sudo_uid != NULL && *sudo_uid != '\0')
+			uid = strtoul(sudo_uid, NULL, 10);
+	} else if ((pw = getpwuid(getuid())) != NULL)
+		name = pw->pw_name;
+	if (name == NULL)
+		name = "unknown";
+	/* a user name must not smuggle anything into logs or mail */
+	for (i = 0; name[i] != '\0' && i < sizeof(clean) - 1; i++) {
+		char ch = name[i];
+		clean[i] = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("._-@$\\", ch) != NULL ?
+		    ch : '_';
+	}
+	clean[i] = '\0';
+	snprintf(buf, size, "cli:%s(uid=%lu)", clean, uid);
+}
+
+static void
+fmt_time(int64_t ms, char *buf, size_t size)
+{
+	if (ms == 0)
+		bg_strlcpy(buf, "never", size);
+	else
+		format_time_ms(ms, buf, size);
+}
+
+static cJSON *
+override_json(const struct override *o)
+{
+	cJSON	*j = cJSON_CreateObject();
+	char	 t[RFC3339_LEN];
+
+	cJSON_AddStringToObject(j, "state", o->state);
+	fmt_time(o->until_ms, t, sizeof(t));
+	cJSON_AddStringToObject(j, "until", t);
+	fmt_time(o->set_ms, t, sizeof(t));
+	cJSON_AddStringToObject(j, "set", t);
+	cJSON_AddStringToObject(j, "actor", o->actor);
+	cJSON_AddStringToObject(j, "reason", o->reason);
+	return j;
+}
+
+static cJSON *
+load_status_json(const char *state_dir)
+{
+	char	 path[4096], *buf;
+	size_t	 len;
+	cJSON	*j;
+
+	snprintf(path, sizeof(path), "%s/status.json", state_dir);
+	if ((buf = read_file(path, 1024 * 1024, &len)) == NULL)
+		return NULL;
+	j = cJSON_ParseWithLength(buf, len);
+	free(buf);
+	return j;
+}
+
+int
+cmd_status(const struct cli *cli, const struct config *c)
+{
+	struct ad_account	 a;
+	struct state		 st;
+	struct audit_head	 head;
+	char			 err[1024], dc[256] = "", serr[512], t[RFC3339_LEN];
+	const char		*acct = "unknown";
+	cJSON			*health;
+	int64_t			 now = now_ms();
+	enum ad_result		 r;
+	int			 have_state, active;
+
+	r = account_read(c, &a, dc, sizeof(dc), err, sizeof(err));
+	if (r == AD_OK)
+		acct = uac_state(a.uac);
+	have_state = state_load(c->state_dir, &st, serr, sizeof(serr)) == 0;
+	if (!have_state)
+		memset(&st, 0, sizeof(st));
+	active = override_active(&st.ovr, now);
+	if (audit_read_head(c->state_dir, &head, serr, sizeof(serr)) == -1)
+		memset(&head, 0, sizeof(head));
+	health = load_status_json(c->state_dir);
+
+	if (cli->json) {
+		cJSON *j = cJSON_CreateObject(), *h;
+		char *text;
+
+		cJSON_AddStringToObject(j, "account_dn", c->account.dn);
+		cJSON_AddStringToObject(j, "account_state", acct);
+		cJSON_AddStringToObject(j, "desired_state",
+		    policy_desired_state(&st, c->policy.mode, now));
+		cJSON_AddStringToObject(j, "mode", mode_name(c->policy.mode));
+		if (active)
+			cJSON_AddItemToObject(j, "override",
+			    override_json(&st.ovr));
+		else
+			cJSON_AddNullToObject(j, "override");
+		if (health != NULL)
+			cJSON_AddItemToObject(j, "health", health);
+		else
+			cJSON_AddNullToObject(j, "health");
+		health = NULL;
+		if (r == AD_OK) {
+			cJSON_AddNumberToObject(j, "userAccountControl", a.uac);
+			cJSON_AddStringToObject(j, "object_guid", a.guid);
+			cJSON_AddStringToObject(j, "sAMAccountName", a.sam);
+			cJSON_AddStringToObject(j, "whenChanged",
+			    a.when_changed);
+			cJSON_AddStringToObject(j, "dc", dc);
+		} else
+			cJSON_AddStringToObject(j, "error", err);
+		h = cJSON_AddObjectToObject(j, "audit_head");
+		cJSON_AddNumberToObject(h, "seq", (double)head.seq);
+		cJSON_AddStringToObject(h, "sha256", head.sha256);
+		text = cJSON_PrintUnformatted(j);
+		printf("%s\n", text);
+		free(text);
+		cJSON_Delete(j);
+	} else {
+		printf("account   %s\n", c->account.dn);
+		if (r == AD_OK)
+			printf("state     %s (userAccountControl %u, read from "
+			    "%s)\n", acct, a.uac, dc);
+		else
+			printf("state     unknown (%s)\n", err);
+		printf("desired   %s\n", policy_desired_state(&st,
+		    c->policy.mode, now));
+		printf("mode      %s\n", mode_name(c->policy.mode));
+		if (active) {
+			fmt_time(st.ovr.until_ms, t, sizeof(t));
+			printf("override  %s until %s, set by %s: %s\n",
+			    st.ovr.state, t, st.ovr.actor, st.ovr.reason);
+		} else
+			printf("override  none\n");
+		if (health != NULL) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+			    health, "verdict");
+			const cJSON *w = cJSON_GetObjectItemCaseSensitive(
+			    health, "time");
+			printf("health    %s at %s\n", cJSON_IsString(v) ?
+			    v->valuestring : "?", cJSON_IsString(w) ?
+			    w->valuestring : "?");
+		} else
+			printf("health    no verdict yet (the agent has not "
+			    "run)\n");
+		printf("audit     seq %lld, sha256 %s\n", (long long)head.seq,
+		    head.sha256);
+	}
+	cJSON_Delete(health);
+	if (r == AD_OK)
+		return BG_EXIT_DONE;
+	if (!cli->json)
+		log_warnx("status: %s", err);
+	return r == AD_EGUID ? BG_EXIT_REFUSED : BG_EXIT_FAIL;
+}
+
+static int
+prepare_state_dir(const struct config *c, int *lockfd)
+{
+	char	err[1024];
+	int	fd;
+
+	if (ensure_private_dir(c->state_dir, err, sizeof(err)) == -1) {
+		log_warnx("state_dir %s", err);
+		return BG_EXIT_REFUSED;
+	}
+	if ((fd = state_lock(c->state_dir, err, sizeof(err))) < 0) {
+		log_warnx("lock: %s", err);
+		return BG_EXIT_REFUSED;
+	}
+	*lockfd = fd;
+	return BG_EXIT_DONE;
+}
+
+static int
+audit_override(const struct config *c, const char *actor, const char *event,
+    const char *from, const char *to, const char *reason, int64_t until,
+    struct audit_head *head, char *err, size_t errlen)
+{
+	struct audit_entry	 e;
+	cJSON			*extra = NULL;
+	char			 t[RFC3339_LEN];
+	int			 rc;
+
+	memset(&e, 0, sizeof(e));
+	e.actor = actor;
+	e.event = event;
+	e.account = c->account.dn;
+	e.from = from;
+	e.to = to;
+	e.reason = reason;
+	e.result = "ok";
+	if (until != 0) {
+		extra = cJSON_CreateObject();
+		format_time_ms(until, t, sizeof(t));
+		cJSON_AddStringToObject(extra, "until", t);
+		e.extra = extra;
+	}
+	rc = audit_append(c->state_dir, &e, head, err, errlen);
+	cJSON_Delete(extra);
+	return rc;
+}
+
+/* an override found expired by a CLI command is recorded as expired */
+static int
+expire_override(const struct config *c, struct state *st, int64_t now,
+    char *err, size_t errlen)
+{
+	if (!st->ovr.active || override_active(&st->ovr, now))
+		return 0;
+	if (audit_override(c, "agent", "override-expired", st->ovr.state,
+	    NULL, st->ovr.reason, 0, &st->audit_head, err, errlen) == -1)
+		return -1;
+	memset(&st->ovr, 0, sizeof(st->ovr));
+	return 0;
+}
+
+static int
+dry_run(const struct cli *cli, const struct config *c, int disable)
+{
+	struct ad_account	a;
+	char			err[1024], dc[256], d[32];
+	const char		*want = disable ? "disabled" : "enabled";
+	unsigned int		newv;
+	enum ad_result		r;
+
+	r = account_read(c, &a, dc, sizeof(dc), err, sizeof(err));
+	if (r != AD_OK) {
+		log_warnx("%s --dry-run: %s", cli->cmd_name, err);
+		return BG_EXIT_FAIL;
+	}
+	if (c->account.object_guid != NULL &&
+	    !ad_guid_equal(a.guid, c->account.object_guid)) {
+		log_warnx("%s --dry-run: %s has objectGUID %s, not the pinned "
+		    "%s: the real command would refuse", cli->cmd_name,
+		    c->account.dn, a.guid, c->account.object_guid);
+		return BG_EXIT_REFUSED;
+	}
+	newv = ad_uac_with_disabled(a.uac, disable);
+	format_duration(cli->for_secs ? cli->for_secs : c->policy.manual_for,
+	    d, sizeof(d));
+	if (newv == a.uac)
+		printf("dry run: %s is already %s (userAccountControl %u on "
+		    "%s); nothing would change in AD\n", c->account.dn, want,
+		    a.uac, dc);
+	else
+		printf("dry run: would set %s %s on %s (userAccountControl %u "
+		    "-> %u, only ACCOUNTDISABLE)\n", c->account.dn, want, dc,
+		    a.uac, newv);
+	printf("dry run: would hold it %s for %s (override), and record it in "
+	    "the audit log; nothing was changed\n", want, d);
+	return BG_EXIT_DONE;
+}
+
+int
+cmd_set(const struct cli *cli, const struct config *c, const char *actor)
+{
+	struct toggle_result	 res;
+	struct state		 st;
+	const char		*want;
+	char			 err[1536], t[RFC3339_LEN], d[32];
+	int64_t			 now = now_ms(), secs;
+	int			 disable = cli->cmd == CMD_DISABLE, lockfd = -1;
+	int			 rc;
+
+	want = disable ? "disabled" : "enabled";
+	if (cli->dry_run)
+		return dry_run(cli, c, disable);
+	if ((rc = prepare_state_dir(c, &lockfd)) != BG_EXIT_DONE)
+		return rc;
+	if (state_load(c->state_dir, &st, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		rc = BG_EXIT_REFUSED;
+		goto out;
+	}
+	if (expire_override(c, &st, now, err, sizeof(err)) == -1) {
+		log_warnx("audit log not writable, account not touched: %s",
+		    err);
+		rc = BG_EXIT_REFUSED;
+		goto out;
+	}
+	secs = cli->for_secs ? cli->for_secs : c->policy.manual_for;
+	if (audit_override(c, actor, "override-set",
+	    override_active(&st.ovr, now) ? st.ovr.state : NULL, want,
+	    cli->reason, now + secs * 1000, &st.audit_head, err,
+	    sizeof(err)) == -1) {
+		log_warnx("audit log not writable, account not touched: %s",
+		    err);
+		rc = BG_EXIT_REFUSED;
+		goto out;
+	}
+	st.ovr.active = 1;
+	bg_strlcpy(st.ovr.state, want, sizeof(st.ovr.state));
+	st.ovr.until_ms = now + secs * 1000;
+	st.ovr.set_ms = now;
+	bg_strlcpy(st.ovr.actor, actor, sizeof(st.ovr.actor));
+	bg_strlcpy(st.ovr.reason, cli->reason, sizeof(st.ovr.reason));
+
+	toggle_account(c, &st, actor, cli->reason, disable, NULL, &res, err,
+	    sizeof(err));
+	rc = res.exit_code;
+	if (res.head.seq > 0)
+		st.audit_head = res.head;
+	{
+		char serr[512];
+		if (state_save(c->state_dir, &st, serr, sizeof(serr)) == -1) {
+			log_warnx("state: %s", serr);
+			if (rc == BG_EXIT_DONE)
+				rc = BG_EXIT_FAIL;
+		}
+	}
+	if (res.exit_code != BG_EXIT_DONE) {
+		log_warnx("%s", err);
+		if (res.exit_code == BG_EXIT_FAIL && res.dc[0] == '\0')
+			fprintf(stderr, "hint: check that a domain controller in "
+			    "ldap.uri answers (breakglass status), then run the "
+			    "command again\n");
+		goto out;
+	}
+	format_time_ms(st.ovr.until_ms, t, sizeof(t));
+	format_duration(secs, d, sizeof(d));
+	if (res.change.changed)
+		printf("%s %s on %s (userAccountControl %u -> %u)\n", want,
+		    c->account.dn, res.dc, res.change.old_uac,
+		    res.change.new_uac);
+	else
+		printf("%s was already %s (userAccountControl %u on %s); "
+		    "nothing changed in AD\n", c->account.dn, want,
+		    res.change.new_uac, res.dc);
+	printf("override: held %s for %s, until %s; then the agent decides "
+	    "again\n", want, d, t);
+	if (res.change.changed)
+		printf("next: Entra Connect syncs this within 30 minutes; to "
+		    "sync now, on the Connect server run: Start-ADSyncSyncCycle "
+		    "-PolicyType Delta\n");
+	printf("undo: breakglass %s --reason \"...\"\n",
+	    disable ? "enable" : "disable");
+	printf("audit: seq %lld sha256 %s\n", (long long)st.audit_head.seq,
+	    st.audit_head.sha256);
+ out:
+	state_unlock(lockfd);
+	return rc;
+}
+
+int
+cmd_auto(const struct cli *cli, const struct config *c, const char *actor)
+{
+	struct state	st;
+	char		err[1024];
+	int64_t		now = now_ms();
+	int		lockfd = -1, rc;
+
+	if ((rc = prepare_state_dir(c, &lockfd)) != BG_EXIT_DONE)
+		return rc;
+	rc = BG_EXIT_REFUSED;
+	if (state_load(c->state_dir, &st, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		goto out;
+	}
+	if (expire_override(c, &st, now, err, sizeof(err)) == -1) {
+		log_warnx("audit log not writable: %s", err);
+		goto out;
+	}
+	if (!st.ovr.active) {
+		printf("no override is set; the agent already decides (mode "
+		    "%s)\n", mode_name(c->policy.mode));
+		rc = state_save(c->state_dir, &st, err, sizeof(err)) == 0 ?
+		    BG_EXIT_DONE : BG_EXIT_FAIL;
+		goto out;
+	}
+	if (audit_override(c, actor, "override-cleared", st.ovr.state, NULL,
+	    cli->reason, 0, &st.audit_head, err, sizeof(err)) == -1) {
+		log_warnx("audit log not writable, override kept: %s", err);
+		goto out;
+	}
+	printf("override cleared (was %s until %s's request); ", st.ovr.state,
+	    st.ovr.actor);
+	memset(&st.ovr, 0, sizeof(st.ovr));
+	if (c->policy.mode == MODE_AUTO)
+		printf("the agent decides again from health at its next poll "
+		    "(wanted now: %s)\n", policy_desired_state(&st,
+		    c->policy.mode, now));
+	else
+		printf("mode is %s: the account stays as it is until changed "
+		    "with enable/disable\n", mode_name(c->policy.mode));
+	printf("audit: seq %lld sha256 %s\n", (long long)st.audit_head.seq,
+	    st.audit_head.sha256);
+	if (state_save(c->state_dir, &st, err, sizeof(err)) == -1) {
+		log_warnx("state: %s", err);
+		rc = BG_EXIT_FAIL;
+		goto out;
+	}
+	rc = BG_EXIT_DONE;
+ out:
+	state_unlock(lockfd);
+	return rc;
+}

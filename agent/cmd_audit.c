@@ -1,0 +1,61 @@
+/* cmd_audit.c - history and verify: the auditor's commands */
+#include <stdio.h>
+#include <string.h>
+
+#include "audit.h"
+#include "commands.h"
+#include "log.h"
+#include "state.h"
+#include "toggle.h"
+
+int
+cmd_history(const struct cli *cli, const struct config *c)
+{
+	struct history_opts	o;
+	char			path[4096], err[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", c->state_dir, AUDIT_FILE);
+	memset(&o, 0, sizeof(o));
+	o.limit = cli->limit;
+	o.since_ms = cli->since_ms;
+	o.json = cli->json;
+	if (audit_history(path, &o, stdout, err, sizeof(err)) == -1) {
+		log_warnx("history: %s", err);
+		return BG_EXIT_FAIL;
+	}
+	return BG_EXIT_DONE;
+}
+
+int
+cmd_verify(const struct cli *cli, const struct config *c)
+{
+	struct audit_verdict	 v;
+	struct state		 st;
+	const struct audit_head	*anchor = NULL;
+	char			 path[4096], err[1024];
+	int			 rc;
+
+	(void)cli;
+	snprintf(path, sizeof(path), "%s/%s", c->state_dir, AUDIT_FILE);
+	if (state_load(c->state_dir, &st, err, sizeof(err)) == 0 &&
+	    st.audit_head.seq > 0)
+		anchor = &st.audit_head;
+	else if (st.audit_head.seq == 0 && err[0] != '\0')
+		log_warnx("verify: %s; checking the chain without its anchor",
+		    err);
+	rc = audit_verify(path, anchor, &v, err, sizeof(err));
+	if (rc == -1) {
+		log_warnx("verify: %s", err);
+		return 1;
+	}
+	if (rc == 1) {
+		printf("audit log %s: BROKEN at seq %lld: %s\n", path,
+		    (long long)v.bad_seq, v.why);
+		log_authpriv("audit chain of %s broken at seq %lld: %s", path,
+		    (long long)v.bad_seq, v.why);
+		return 1;
+	}
+	printf("audit log %s: intact, %lld entries, head seq %lld sha256 %s\n",
+	    path, (long long)v.entries, (long long)v.head.seq, v.head.sha256);
+	return 0;
+}

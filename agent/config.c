@@ -1,0 +1,781 @@
+/* config.c - libconfuse schema, validation and the one struct config */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <confuse.h>
+
+#include "../ldap/ad.h"
+#include "config.h"
+#include "util.h"
+
+/* The parse in progress: libconfuse keeps no filename in sections. */
+static struct {
+	const char	*file;
+	char		*err;
+	size_t		 errlen;
+	int		 failed;
+} ld;
+
+static const char *const graph_statuses[] = {
+	"serviceOperational", "investigating", "restoringService",
+	"verifyingService", "serviceRestored", "postIncidentReviewPublished",
+	"serviceDegradation", "serviceInterruption", "extendedRecovery",
+	"falsePositive", "investigationSuspended", "resolved",
+	"mitigatedExternal", "mitigated", "resolvedExternal", "confirmed",
+	"reported", "unknownFutureValue", NULL
+};
+static const char *const graph_classifications[] = {
+	"advisory", "incident", "unknownFutureValue", NULL
+};
+
+const char *
+config_path(const char *opt)
+{
+	const char	*env;
+
+	if (opt != NULL)
+		return opt;
+	if ((env = getenv("BREAKGLASS_CONF")) != NULL && *env != '\0')
+		return env;
+	return CONFIG_DEFAULT_PATH;
+}
+
+const char *
+mode_name(enum bg_mode m)
+{
+	switch (m) {
+	case MODE_AUTO:
+		return "auto";
+	case MODE_MONITOR:
+		return "monitor";
+	case MODE_MANUAL:
+		return "manual";
+	}
+	return "?";
+}
+
+const char *
+drift_name(enum bg_drift d)
+{
+	return d == DRIFT_REVERT ? "revert" : "alert";
+}
+
+static void
+errfunc(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char	msg[512];
+
+	if (ld.failed)
+		return;		/* keep the first error: it is the cause */
+	ld.failed = 1;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (cfg != NULL && cfg->name != NULL && strcmp(cfg->name, "root") != 0)
+		bg_err(ld.err, ld.errlen, "%s:%d: in section '%s': %s",
+		    ld.file, cfg->line, cfg->name, msg);
+	else
+		bg_err(ld.err, ld.errlen, "%s:%d: %s", ld.file,
+		    cfg != NULL ? cfg->line : 0, msg);
+}
+
+/* "section.key" for messages */
+static const char *
+keypath(cfg_t *cfg, cfg_opt_t *opt, char *buf, size_t size)
+{
+	if (cfg->name == NULL || strcmp(cfg->name, "root") == 0)
+		snprintf(buf, size, "%s", opt->name);
+	else
+		snprintf(buf, size, "%s.%s", cfg->name, opt->name);
+	return buf;
+}
+
+static int
+duration_cb(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	char	err[160], key[64];
+	int64_t	secs;
+
+	if (parse_duration(value, &secs, err, sizeof(err)) == -1) {
+		cfg_error(cfg, "%s: %s", keypath(cfg, opt, key, sizeof(key)),
+		    err);
+		return -1;
+	}
+	*(long *)result = (long)secs;
+	return 0;
+}
+
+static const char *
+last_str(cfg_opt_t *opt)
+{
+	unsigned n = cfg_opt_size(opt);
+
+	return n == 0 ? NULL : cfg_opt_getnstr(opt, n - 1);
+}
+
+static int
+one_of(const char *v, const char *const *set)
+{
+	for (; *set != NULL; set++)
+		if (strcasecmp(v, *set) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+is_guid(const char *s)
+{
+	static const int	dash[] = { 8, 13, 18, 23 };
+	size_t			i, d = 0;
+
+	if (strlen(s) != 36)
+		return 0;
+	for (i = 0; i < 36; i++) {
+		if (d < 4 && (int)i == dash[d]) {
+			if (s[i] != '-')
+				return 0;
+			d++;
+		} else if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+has_prefix(const char *s, const char *prefix)
+{
+	return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* one validator for every string option: dispatch on the key */
+static int
+validate_str(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char	*v = last_str(opt);
+	char		 key[64];
+
+	if (v == NULL)
+		return 0;
+	keypath(cfg, opt, key, sizeof(key));
+	if (strlen(v) > 4096) {
+		cfg_error(cfg, "%s: value longer than 4096 bytes", key);
+		return -1;
+	}
+	if (strcmp(key, "state_dir") == 0 && v[0] != '/') {
+		cfg_error(cfg, "%s: \"%s\" must be an absolute path", key, v);
+		return -1;
+	}
+	if (strcmp(key, "account.dn") == 0 && !ad_dn_valid(v)) {
+		cfg_error(cfg, "%s: \"%s\" is not a valid LDAP DN", key, v);
+		return -1;
+	}
+	if (strcmp(key, "account.object_guid") == 0 && *v != '\0' &&
+	    !is_guid(v)) {
+		cfg_error(cfg, "%s: \"%s\" is not a GUID like "
+		    "eb6c701a-a39a-4193-84fe-86a89f901849", key, v);
+		return -1;
+	}
+	if (strcmp(key, "account.upn") == 0 && *v != '\0' &&
+	    (strchr(v, '@') == NULL || strpbrk(v, " \t\r\n'\"") != NULL)) {
+		cfg_error(cfg, "%s: \"%s\" is not a user principal name", key,
+		    v);
+		return -1;
+	}
+	if (strcmp(key, "ldap.uri") == 0 && !has_prefix(v, "ldaps://") &&
+	    !has_prefix(v, "ldap://")) {
+		cfg_error(cfg, "%s: \"%s\" is not an ldaps:// or ldap:// URI",
+		    key, v);
+		return -1;
+	}
+	if ((strcmp(key, "graph.authority") == 0 ||
+	    strcmp(key, "graph.endpoint") == 0 ||
+	    strcmp(key, "policy.probe_url") == 0) && !has_prefix(v, "https://")) {
+		cfg_error(cfg, "%s: \"%s\" must be an https:// URL", key, v);
+		return -1;
+	}
+	if (strcmp(key, "policy.mode") == 0 &&
+	    !one_of(v, (const char *const[]){ "auto", "monitor", "manual",
+	    NULL })) {
+		cfg_error(cfg, "%s: \"%s\" is not one of auto, monitor, manual",
+		    key, v);
+		return -1;
+	}
+	if (strcmp(key, "policy.on_drift") == 0 &&
+	    !one_of(v, (const char *const[]){ "alert", "revert", NULL })) {
+		cfg_error(cfg, "%s: \"%s\" is not one of alert, revert", key, v);
+		return -1;
+	}
+	if (strcmp(key, "policy.statuses") == 0 && !one_of(v, graph_statuses)) {
+		cfg_error(cfg, "%s: \"%s\" is not a Graph serviceHealthIssue "
+		    "status (see breakglass.conf(5))", key, v);
+		return -1;
+	}
+	if (strcmp(key, "policy.classifications") == 0 &&
+	    !one_of(v, graph_classifications)) {
+		cfg_error(cfg, "%s: \"%s\" is not one of advisory, incident, "
+		    "unknownFutureValue", key, v);
+		return -1;
+	}
+	if (strcmp(key, "smtp.url") == 0 && *v != '\0' &&
+	    !has_prefix(v, "smtp://") && !has_prefix(v, "smtps://")) {
+		cfg_error(cfg, "notify.%s: \"%s\" must be smtp:// or smtps://",
+		    key, v);
+		return -1;
+	}
+	if (strcmp(key, "smtp.starttls") == 0 &&
+	    !one_of(v, (const char *const[]){ "required", "none", NULL })) {
+		cfg_error(cfg, "notify.%s: \"%s\" is not one of required, none",
+		    key, v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+validate_range(cfg_t *cfg, cfg_opt_t *opt)
+{
+	long	v = cfg_opt_getnint(opt, 0);
+	long	lo = 0, hi = 0;
+	char	key[64];
+
+	keypath(cfg, opt, key, sizeof(key));
+	if (strcmp(key, "ldap.timeout") == 0 ||
+	    strcmp(key, "graph.timeout") == 0) {
+		lo = 1;
+		hi = 300;
+	} else if (strcmp(key, "policy.poll_interval") == 0) {
+		lo = 1;
+		hi = 86400;
+	} else if (strcmp(key, "policy.rise") == 0 ||
+	    strcmp(key, "policy.fall") == 0) {
+		lo = 1;
+		hi = 1000;
+	} else if (strcmp(key, "policy.manual_for") == 0) {
+		lo = 1;
+		hi = 365 * 86400L;
+	} else if (strcmp(key, "policy.unreachable_after") == 0) {
+		lo = 0;
+		hi = 1000;
+	} else if (strcmp(key, "notify.remind_every") == 0) {
+		lo = 0;
+		hi = 30 * 86400L;
+	} else
+		return 0;
+	if (v < lo || v > hi) {
+		cfg_error(cfg, "%s: %ld is out of range (%ld to %ld)", key, v,
+		    lo, hi);
+		return -1;
+	}
+	return 0;
+}
+
+#define STR(n, d)	CFG_STR(n, d, CFGF_NONE)
+#define STRLIST(n, d)	CFG_STR_LIST(n, d, CFGF_NONE)
+#define DUR(n, d)	CFG_INT_CB(n, d, CFGF_NONE, duration_cb)
+
+static cfg_opt_t account_opts[] = {
+	STR("dn", NULL), STR("object_guid", ""), STR("upn", ""), CFG_END()
+};
+static cfg_opt_t ldap_opts[] = {
+	CFG_STR_LIST("uri", NULL, CFGF_NODEFAULT),
+	CFG_BOOL("starttls", cfg_false, CFGF_NONE),
+	STR("bind_dn", NULL), STR("bind_password_file", NULL),
+	STR("ca_file", NULL), DUR("timeout", 10), CFG_END()
+};
+static cfg_opt_t graph_opts[] = {
+	STR("tenant_id", ""), STR("client_id", ""),
+	STR("client_secret_file", ""), STR("client_cert_file", ""),
+	STR("client_key_file", ""),
+	STR("authority", "https://login.microsoftonline.com"),
+	STR("endpoint", "https://graph.microsoft.com"), STR("ca_file", ""),
+	DUR("timeout", 15), CFG_END()
+};
+static cfg_opt_t policy_opts[] = {
+	STR("mode", "auto"), DUR("poll_interval", 60),
+	CFG_INT("rise", 2, CFGF_NONE), CFG_INT("fall", 3, CFGF_NONE),
+	DUR("manual_for", 4 * 3600), STR("on_drift", "alert"),
+	STRLIST("services", "{\"Microsoft Entra\"}"),
+	STRLIST("features", "{}"),
+	STRLIST("keywords", "{\"multi-factor\", \"multifactor\", \"MFA\"}"),
+	STRLIST("statuses", "{\"serviceDegradation\", \"serviceInterruption\","
+	    " \"extendedRecovery\", \"restoringService\"}"),
+	STRLIST("classifications", "{\"incident\"}"),
+	CFG_INT("unreachable_after", 0, CFGF_NONE),
+	STR("probe_url", "https://www.microsoft.com"), CFG_END()
+};
+static cfg_opt_t smtp_opts[] = {
+	STR("url", ""), STR("starttls", "required"), STR("username", ""),
+	STR("password_file", ""), STR("ca_file", ""), STR("from", ""),
+	STRLIST("to", "{}"), CFG_END()
+};
+static cfg_opt_t webhook_opts[] = {
+	STR("url", ""), STR("ca_file", ""), CFG_END()
+};
+static cfg_opt_t notify_opts[] = {
+	DUR("remind_every", 3600), CFG_SEC("smtp", smtp_opts, CFGF_NONE),
+	CFG_SEC("webhook", webhook_opts, CFGF_NONE), STR("command", ""),
+	CFG_END()
+};
+static cfg_opt_t root_opts[] = {
+	STR("state_dir", "/var/lib/breakglass"),
+	CFG_SEC("account", account_opts, CFGF_NONE),
+	CFG_SEC("ldap", ldap_opts, CFGF_NONE),
+	CFG_SEC("graph", graph_opts, CFGF_NONE),
+	CFG_SEC("policy", policy_opts, CFGF_NONE),
+	CFG_SEC("notify", notify_opts, CFGF_NONE),
+	CFG_END()
+};
+
+static void
+set_validators(cfg_t *cfg, cfg_opt_t *opts, const char *prefix)
+{
+	char	path[128];
+
+	for (cfg_opt_t *o = opts; o->name != NULL; o++) {
+		snprintf(path, sizeof(path), "%s%s", prefix, o->name);
+		if (o->type == CFGT_SEC) {
+			char sub[160];
+			snprintf(sub, sizeof(sub), "%s|", path);
+			set_validators(cfg, o->subopts, sub);
+		} else if (o->type == CFGT_STR)
+			cfg_set_validate_func(cfg, path, validate_str);
+		else if (o->type == CFGT_INT)
+			cfg_set_validate_func(cfg, path, validate_range);
+	}
+}
+
+static char *
+dupstr(const char *s)
+{
+	return s == NULL || *s == '\0' ? NULL : strdup(s);
+}
+
+static void
+get_list(cfg_t *sec, const char *name, struct strlist *l)
+{
+	unsigned n = cfg_size(sec, name);
+
+	l->v = calloc(n + 1, sizeof(char *));
+	if (l->v == NULL)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		const char *s = cfg_getnstr(sec, name, i);
+		if (s != NULL && *s != '\0')
+			l->v[l->n++] = strdup(s);
+	}
+}
+
+static int
+is_loopback_url(const char *url)
+{
+	const char	*host = strstr(url, "://");
+
+	if (host == NULL)
+		return 0;
+	host += 3;
+	return has_prefix(host, "127.") || has_prefix(host, "localhost") ||
+	    has_prefix(host, "[::1]");
+}
+
+/* cross-key rules, after the file parsed */
+static int
+check_config(struct config *c, char *err, size_t errlen)
+{
+	const char	*f = c->path;
+
+	if (c->account.dn == NULL) {
+		bg_err(err, errlen, "%s: account.dn: required key missing", f);
+		return -1;
+	}
+	if (c->ldap.uri.n == 0) {
+		bg_err(err, errlen, "%s: ldap.uri: required key missing", f);
+		return -1;
+	}
+	for (size_t i = 0; i < c->ldap.uri.n; i++) {
+		const char *u = c->ldap.uri.v[i];
+		if (has_prefix(u, "ldap://") && !c->ldap.starttls) {
+			bg_err(err, errlen, "%s: ldap.uri: \"%s\" is plain "
+			    "unencrypted LDAP, which is refused: use ldaps:// "
+			    "or set ldap.starttls = true", f, u);
+			return -1;
+		}
+		if (has_prefix(u, "ldaps://") && c->ldap.starttls) {
+			bg_err(err, errlen, "%s: ldap.uri: \"%s\" is already "
+			    "TLS; StartTLS needs ldap:// URIs", f, u);
+			return -1;
+		}
+	}
+	if (c->ldap.bind_dn == NULL) {
+		bg_err(err, errlen, "%s: ldap.bind_dn: required key missing", f);
+		return -1;
+	}
+	if (c->ldap.bind_password_file == NULL) {
+		bg_err(err, errlen, "%s: ldap.bind_password_file: required key "
+		    "missing", f);
+		return -1;
+	}
+	if (c->ldap.ca_file == NULL) {
+		bg_err(err, errlen, "%s: ldap.ca_file: required key missing "
+		    "(certificate verification is always on; name the CA "
+		    "that signed the DC certificates)", f);
+		return -1;
+	}
+	if (c->graph.client_cert_file != NULL && c->graph.client_key_file == NULL) {
+		bg_err(err, errlen, "%s: graph.client_key_file: required with "
+		    "graph.client_cert_file", f);
+		return -1;
+	}
+	if (c->graph.client_key_file != NULL && c->graph.client_cert_file == NULL) {
+		bg_err(err, errlen, "%s: graph.client_cert_file: required with "
+		    "graph.client_key_file", f);
+		return -1;
+	}
+	if (c->graph.client_secret_file != NULL &&
+	    c->graph.client_cert_file != NULL) {
+		bg_err(err, errlen, "%s: graph: set client_secret_file or "
+		    "client_cert_file/client_key_file, not both", f);
+		return -1;
+	}
+	if (c->notify.smtp.url != NULL) {
+		if (c->notify.smtp.from == NULL) {
+			bg_err(err, errlen, "%s: notify.smtp.from: required "
+			    "with notify.smtp.url", f);
+			return -1;
+		}
+		if (c->notify.smtp.to.n == 0) {
+			bg_err(err, errlen, "%s: notify.smtp.to: at least one "
+			    "recipient required with notify.smtp.url", f);
+			return -1;
+		}
+		if (strcasecmp(c->notify.smtp.starttls, "none") == 0 &&
+		    has_prefix(c->notify.smtp.url, "smtp://") &&
+		    !is_loopback_url(c->notify.smtp.url)) {
+			bg_err(err, errlen, "%s: notify.smtp.starttls: \"none\" "
+			    "is only accepted for a loopback relay, not %s", f,
+			    c->notify.smtp.url);
+			return -1;
+		}
+		if (c->notify.smtp.username != NULL &&
+		    c->notify.smtp.password_file == NULL) {
+			bg_err(err, errlen, "%s: notify.smtp.password_file: "
+			    "required with notify.smtp.username", f);
+			return -1;
+		}
+	}
+	if (c->notify.webhook.url != NULL &&
+	    !has_prefix(c->notify.webhook.url, "https://") &&
+	    !(has_prefix(c->notify.webhook.url, "http://") &&
+	    is_loopback_url(c->notify.webhook.url))) {
+		bg_err(err, errlen, "%s: notify.webhook.url: \"%s\" must be "
+		    "https:// (http:// only on loopback)", f,
+		    c->notify.webhook.url);
+		return -1;
+	}
+	return 0;
+}
+
+static enum bg_mode
+parse_mode(const char *s)
+{
+	if (strcasecmp(s, "monitor") == 0)
+		return MODE_MONITOR;
+	if (strcasecmp(s, "manual") == 0)
+		return MODE_MANUAL;
+	return MODE_AUTO;
+}
+
+struct config *
+config_load(const char *path, char *err, size_t errlen)
+{
+	struct config	*c = NULL;
+	cfg_t		*cfg, *s, *n;
+	FILE		*fp;
+	int		 rc;
+
+	/* open first: libconfuse's own message for a missing file is vague */
+	if ((fp = fopen(path, "r")) == NULL) {
+		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	fclose(fp);
+	memset(&ld, 0, sizeof(ld));
+	ld.file = path;
+	ld.err = err;
+	ld.errlen = errlen;
+	if ((cfg = cfg_init(root_opts, CFGF_NONE)) == NULL) {
+		bg_err(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	cfg_set_error_function(cfg, errfunc);
+	set_validators(cfg, root_opts, "");
+	rc = cfg_parse(cfg, path);
+	if (rc != CFG_SUCCESS) {
+		if (!ld.failed)
+			bg_err(err, errlen, "%s: cannot parse", path);
+		goto out;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		bg_err(err, errlen, "out of memory");
+		goto out;
+	}
+	c->path = strdup(path);
+	c->state_dir = dupstr(cfg_getstr(cfg, "state_dir"));
+
+	s = cfg_getsec(cfg, "account");
+	c->account.dn = dupstr(cfg_getstr(s, "dn"));
+	c->account.object_guid = dupstr(cfg_getstr(s, "object_guid"));
+	c->account.upn = dupstr(cfg_getstr(s, "upn"));
+
+	s = cfg_getsec(cfg, "ldap");
+	get_list(s, "uri", &c->ldap.uri);
+	c->ldap.starttls = cfg_getbool(s, "starttls");
+	c->ldap.bind_dn = dupstr(cfg_getstr(s, "bind_dn"));
+	c->ldap.bind_password_file = dupstr(cfg_getstr(s, "bind_password_file"));
+	c->ldap.ca_file = dupstr(cfg_getstr(s, "ca_file"));
+	c->ldap.timeout = cfg_getint(s, "timeout");
+
+	s = cfg_getsec(cfg, "graph");
+	c->graph.tenant_id = dupstr(cfg_getstr(s, "tenant_id"));
+	c->graph.client_id = dupstr(cfg_getstr(s, "client_id"));
+	c->graph.client_secret_file = dupstr(cfg_getstr(s, "client_secret_file"));
+	c->graph.client_cert_file = dupstr(cfg_getstr(s, "client_cert_file"));
+	c->graph.client_key_file = dupstr(cfg_getstr(s, "client_key_file"));
+	c->graph.authority = dupstr(cfg_getstr(s, "authority"));
+	c->graph.endpoint = dupstr(cfg_getstr(s, "endpoint"));
+	c->graph.ca_file = dupstr(cfg_getstr(s, "ca_file"));
+	c->graph.timeout = cfg_getint(s, "timeout");
+
+	s = cfg_getsec(cfg, "policy");
+	c->policy.mode = parse_mode(cfg_getstr(s, "mode"));
+	c->policy.poll_interval = cfg_getint(s, "poll_interval");
+	c->policy.rise = cfg_getint(s, "rise");
+	c->policy.fall = cfg_getint(s, "fall");
+	c->policy.manual_for = cfg_getint(s, "manual_for");
+	c->policy.on_drift = strcasecmp(cfg_getstr(s, "on_drift"), "revert") ==
+	    0 ? DRIFT_REVERT : DRIFT_ALERT;
+	get_list(s, "services", &c->policy.services);
+	get_list(s, "features", &c->policy.features);
+	get_list(s, "keywords", &c->policy.keywords);
+	get_list(s, "statuses", &c->policy.statuses);
+	get_list(s, "classifications", &c->policy.classifications);
+	c->policy.unreachable_after = cfg_getint(s, "unreachable_after");
+	c->policy.probe_url = dupstr(cfg_getstr(s, "probe_url"));
+
+	s = cfg_getsec(cfg, "notify");
+	c->notify.remind_every = cfg_getint(s, "remind_every");
+	c->notify.command = dupstr(cfg_getstr(s, "command"));
+	n = cfg_getsec(s, "smtp");
+	c->notify.smtp.url = dupstr(cfg_getstr(n, "url"));
+	c->notify.smtp.starttls = dupstr(cfg_getstr(n, "starttls"));
+	c->notify.smtp.username = dupstr(cfg_getstr(n, "username"));
+	c->notify.smtp.password_file = dupstr(cfg_getstr(n, "password_file"));
+	c->notify.smtp.ca_file = dupstr(cfg_getstr(n, "ca_file"));
+	c->notify.smtp.from = dupstr(cfg_getstr(n, "from"));
+	get_list(n, "to", &c->notify.smtp.to);
+	n = cfg_getsec(s, "webhook");
+	c->notify.webhook.url = dupstr(cfg_getstr(n, "url"));
+	c->notify.webhook.ca_file = dupstr(cfg_getstr(n, "ca_file"));
+
+	if (c->state_dir == NULL) {
+		bg_err(err, errlen, "%s: state_dir: must not be empty", path);
+		goto fail;
+	}
+	if (check_config(c, err, errlen) == -1)
+		goto fail;
+	goto out;
+ fail:
+	config_free(c);
+	c = NULL;
+ out:
+	cfg_free(cfg);
+	return c;
+}
+
+static void
+free_list(struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
+config_free(struct config *c)
+{
+	if (c == NULL)
+		return;
+	free(c->path);
+	free(c->state_dir);
+	free(c->account.dn);
+	free(c->account.object_guid);
+	free(c->account.upn);
+	free_list(&c->ldap.uri);
+	free(c->ldap.bind_dn);
+	free(c->ldap.bind_password_file);
+	free(c->ldap.ca_file);
+	free(c->graph.tenant_id);
+	free(c->graph.client_id);
+	free(c->graph.client_secret_file);
+	free(c->graph.client_cert_file);
+	free(c->graph.client_key_file);
+	free(c->graph.authority);
+	free(c->graph.endpoint);
+	free(c->graph.ca_file);
+	free_list(&c->policy.services);
+	free_list(&c->policy.features);
+	free_list(&c->policy.keywords);
+	free_list(&c->policy.statuses);
+	free_list(&c->policy.classifications);
+	free(c->policy.probe_url);
+	free(c->notify.smtp.url);
+	free(c->notify.smtp.starttls);
+	free(c->notify.smtp.username);
+	free(c->notify.smtp.password_file);
+	free(c->notify.smtp.ca_file);
+	free(c->notify.smtp.from);
+	free_list(&c->notify.smtp.to);
+	free(c->notify.webhook.url);
+	free(c->notify.webhook.ca_file);
+	free(c->notify.command);
+	free(c);
+}
+
+static int
+check_one_secret(const struct config *c, const char *key, const char *file,
+    char *err, size_t errlen)
+{
+	char	why[512];
+
+	if (file == NULL)
+		return 0;
+	if (check_secret_file(file, why, sizeof(why)) == -1) {
+		bg_err(err, errlen, "%s: %s: %s", c->path, key, why);
+		return -1;
+	}
+	return 0;
+}
+
+int
+config_check_secrets(const struct config *c, char *err, size_t errlen)
+{
+	if (check_one_secret(c, "ldap.bind_password_file",
+	    c->ldap.bind_password_file, err, errlen) == -1 ||
+	    check_one_secret(c, "graph.client_secret_file",
+	    c->graph.client_secret_file, err, errlen) == -1 ||
+	    check_one_secret(c, "graph.client_key_file",
+	    c->graph.client_key_file, err, errlen) == -1 ||
+	    check_one_secret(c, "notify.smtp.password_file",
+	    c->notify.smtp.password_file, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
+int
+config_graph_ready(const struct config *c, char *err, size_t errlen)
+{
+	if (c->graph.tenant_id == NULL || c->graph.client_id == NULL) {
+		bg_err(err, errlen, "%s: graph.tenant_id and graph.client_id "
+		    "are required to read service health", c->path);
+		return -1;
+	}
+	if (c->graph.client_secret_file == NULL &&
+	    c->graph.client_cert_file == NULL) {
+		bg_err(err, errlen, "%s: graph: set client_secret_file or "
+		    "client_cert_file and client_key_file", c->path);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+print_str(FILE *fp, const char *indent, const char *key, const char *v)
+{
+	fprintf(fp, "%s%-18s = \"%s\"\n", indent, key, v != NULL ? v : "");
+}
+
+static void
+print_list(FILE *fp, const char *indent, const char *key,
+    const struct strlist *l)
+{
+	fprintf(fp, "%s%-18s = {", indent, key);
+	for (size_t i = 0; i < l->n; i++)
+		fprintf(fp, "%s\"%s\"", i ? ", " : "", l->v[i]);
+	fprintf(fp, "}\n");
+}
+
+static void
+print_dur(FILE *fp, const char *indent, const char *key, int64_t secs)
+{
+	char	buf[32];
+
+	format_duration(secs, buf, sizeof(buf));
+	fprintf(fp, "%s%-18s = %s\n", indent, key, buf);
+}
+
+/* file paths only: the secrets themselves are never read here */
+void
+config_print(const struct config *c, FILE *fp)
+{
+	const char	*i1 = "  ", *i2 = "    ";
+
+	fprintf(fp, "# effective configuration of %s\n", c->path);
+	print_str(fp, "", "state_dir", c->state_dir);
+	fprintf(fp, "account {\n");
+	print_str(fp, i1, "dn", c->account.dn);
+	print_str(fp, i1, "object_guid", c->account.object_guid);
+	print_str(fp, i1, "upn", c->account.upn);
+	fprintf(fp, "}\nldap {\n");
+	print_list(fp, i1, "uri", &c->ldap.uri);
+	fprintf(fp, "%s%-18s = %s\n", i1, "starttls",
+	    c->ldap.starttls ? "true" : "false");
+	print_str(fp, i1, "bind_dn", c->ldap.bind_dn);
+	print_str(fp, i1, "bind_password_file", c->ldap.bind_password_file);
+	print_str(fp, i1, "ca_file", c->ldap.ca_file);
+	print_dur(fp, i1, "timeout", c->ldap.timeout);
+	fprintf(fp, "}\ngraph {\n");
+	print_str(fp, i1, "tenant_id", c->graph.tenant_id);
+	print_str(fp, i1, "client_id", c->graph.client_id);
+	print_str(fp, i1, "client_secret_file", c->graph.client_secret_file);
+	print_str(fp, i1, "client_cert_file", c->graph.client_cert_file);
+	print_str(fp, i1, "client_key_file", c->graph.client_key_file);
+	print_str(fp, i1, "authority", c->graph.authority);
+	print_str(fp, i1, "endpoint", c->graph.endpoint);
+	print_str(fp, i1, "ca_file", c->graph.ca_file);
+	print_dur(fp, i1, "timeout", c->graph.timeout);
+	fprintf(fp, "}\npolicy {\n");
+	print_str(fp, i1, "mode", mode_name(c->policy.mode));
+	print_dur(fp, i1, "poll_interval", c->policy.poll_interval);
+	fprintf(fp, "%s%-18s = %ld\n", i1, "rise", c->policy.rise);
+	fprintf(fp, "%s%-18s = %ld\n", i1, "fall", c->policy.fall);
+	print_dur(fp, i1, "manual_for", c->policy.manual_for);
+	print_str(fp, i1, "on_drift", drift_name(c->policy.on_drift));
+	print_list(fp, i1, "services", &c->policy.services);
+	print_list(fp, i1, "features", &c->policy.features);
+	print_list(fp, i1, "keywords", &c->policy.keywords);
+	print_list(fp, i1, "statuses", &c->policy.statuses);
+	print_list(fp, i1, "classifications", &c->policy.classifications);
+	fprintf(fp, "%s%-18s = %ld\n", i1, "unreachable_after",
+	    c->policy.unreachable_after);
+	print_str(fp, i1, "probe_url", c->policy.probe_url);
+	fprintf(fp, "}\nnotify {\n");
+	print_dur(fp, i1, "remind_every", c->notify.remind_every);
+	fprintf(fp, "%ssmtp {\n", i1);
+	print_str(fp, i2, "url", c->notify.smtp.url);
+	print_str(fp, i2, "starttls", c->notify.smtp.starttls);
+	print_str(fp, i2, "username", c->notify.smtp.username);
+	print_str(fp, i2, "password_file", c->notify.smtp.password_file);
+	print_str(fp, i2, "ca_file", c->notify.smtp.ca_file);
+	print_str(fp, i2, "from", c->notify.smtp.from);
+	print_list(fp, i2, "to", &c->notify.smtp.to);
+	fprintf(fp, "%s}\n%swebhook {\n", i1, i1);
+	print_str(fp, i2, "url", c->notify.webhook.url);
+	print_str(fp, i2, "ca_file", c->notify.webhook.ca_file);
+	fprintf(fp, "%s}\n", i1);
+	print_str(fp, i1, "command", c->notify.command);
+	fprintf(fp, "}\n");
+}

@@ -1,0 +1,98 @@
+/* config.h - the one struct config; nothing else parses the file */
+#ifndef BG_CONFIG_H
+#define BG_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_DEFAULT_PATH	"/etc/breakglass/breakglass.conf"
+
+enum bg_mode { MODE_AUTO, MODE_MONITOR, MODE_MANUAL };
+enum bg_drift { DRIFT_ALERT, DRIFT_REVERT };
+
+struct strlist {
+	char	**v;
+	size_t	  n;
+};
+
+struct config {
+	char		*path;
+	char		*state_dir;
+	struct {
+		char	*dn;
+		char	*object_guid;	/* NULL: no pin */
+		char	*upn;
+	} account;
+	struct {
+		struct strlist	 uri;
+		int		 starttls;
+		char		*bind_dn;
+		char		*bind_password_file;
+		char		*ca_file;
+		int64_t		 timeout;
+	} ldap;
+	struct {
+		char	*tenant_id;
+		char	*client_id;
+		char	*client_secret_file;
+		char	*client_cert_file;
+		char	*client_key_file;
+		char	*authority;
+		char	*endpoint;
+		char	*ca_file;
+		int64_t	 timeout;
+	} graph;
+	struct {
+		enum bg_mode	 mode;
+		int64_t		 poll_interval;
+		long		 rise;
+		long		 fall;
+		int64_t		 manual_for;
+		enum bg_drift	 on_drift;
+		struct strlist	 services;
+		struct strlist	 features;
+		struct strlist	 keywords;
+		struct strlist	 statuses;
+		struct strlist	 classifications;
+		long		 unreachable_after;
+		char		*probe_url;
+	} policy;
+	struct {
+		int64_t	 remind_every;
+		struct {
+			char		*url;
+			char		*starttls;
+			char		*username;
+			char		*password_file;
+			char		*ca_file;
+			char		*from;
+			struct strlist	 to;
+		} smtp;
+		struct {
+			char	*url;
+			char	*ca_file;
+		} webhook;
+		char	*command;
+	} notify;
+};
+
+/* -c FILE, else $BREAKGLASS_CONF, else the default */
+const char	*config_path(const char *opt);
+/*
+ * Parse and validate.  Returns a config to release with config_free(), or
+ * NULL with err set to one line naming the file, line and key.
+ */
+struct config	*config_load(const char *path, char *err, size_t errlen);
+void		 config_free(struct config *);
+/* the secret files it names exist, are regular, 0600 or stricter */
+int		 config_check_secrets(const struct config *, char *err,
+		    size_t errlen);
+/* the graph section is complete enough to get a token */
+int		 config_graph_ready(const struct config *, char *err,
+		    size_t errlen);
+void		 config_print(const struct config *, FILE *);
+const char	*mode_name(enum bg_mode);
+const char	*drift_name(enum bg_drift);
+
+#endif

@@ -1,0 +1,239 @@
+/* state.c - state.json (written atomically) and the flock of state_dir */
+#include <sys/file.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "state.h"
+#include "util.h"
+
+#define STATE_MAX	(1024 * 1024)
+
+int
+override_active(const struct override *o, int64_t now)
+{
+	return o->active && (o->until_ms == 0 || now < o->until_ms);
+}
+
+static void
+get_str(const cJSON *j, const char *key, char *buf, size_t size)
+{
+	const cJSON	*x = cJSON_GetObjectItemCaseSensitive(j, key);
+
+	if (cJSON_IsString(x))
+		bg_strlcpy(buf, x->valuestring, size);
+}
+
+static int64_t
+get_num(const cJSON *j, const char *key)
+{
+	const cJSON	*x = cJSON_GetObjectItemCaseSensitive(j, key);
+
+	return cJSON_IsNumber(x) ? (int64_t)x->valuedouble : 0;
+}
+
+static int64_t
+get_time(const cJSON *j, const char *key)
+{
+	const cJSON	*x = cJSON_GetObjectItemCaseSensitive(j, key);
+	int64_t		 ms = 0;
+
+	if (cJSON_IsString(x))
+		parse_time(x->valuestring, &ms);
+	return ms;
+}
+
+int
+state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
+{
+	char	 path[PATH_MAX], *buf;
+	cJSON	*j, *o, *a, *c, *h, *g;
+	size_t	 len;
+
+	memset(s, 0, sizeof(*s));
+	bg_strlcpy(s->account_state, "unknown", sizeof(s->account_state));
+	snprintf(path, sizeof(path), "%s/%s", state_dir, STATE_FILE);
+	if ((buf = read_file(path, STATE_MAX, &len)) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	j = cJSON_ParseWithLength(buf, len);
+	free(buf);
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		bg_err(err, errlen, "%s: not valid JSON; move it aside to start "
+		    "from a clean state (the audit log keeps the history)", path);
+		return -1;
+	}
+	if (cJSON_IsObject(o = cJSON_GetObjectItemCaseSensitive(j, "override"))) {
+		s->ovr.active = 1;
+		get_str(o, "state", s->ovr.state, sizeof(s->ovr.state));
+		s->ovr.until_ms = get_time(o, "until");
+		s->ovr.set_ms = get_time(o, "set");
+		get_str(o, "actor", s->ovr.actor, sizeof(s->ovr.actor));
+		get_str(o, "reason", s->ovr.reason, sizeof(s->ovr.reason));
+		if (strcmp(s->ovr.state, "enabled") != 0 &&
+		    strcmp(s->ovr.state, "disabled") != 0)
+			s->ovr.active = 0;
+	}
+	if (cJSON_IsObject(a = cJSON_GetObjectItemCaseSensitive(j, "account"))) {
+		get_str(a, "state", s->account_state, sizeof(s->account_state));
+		s->account_uac = (unsigned int)get_num(a, "userAccountControl");
+		s->account_seen_ms = get_time(a, "seen");
+		get_str(a, "last_set", s->last_set, sizeof(s->last_set));
+	}
+	if (cJSON_IsObject(c = cJSON_GetObjectItemCaseSensitive(j, "counters"))) {
+		s->outage_count = (long)get_num(c, "outage");
+		s->healthy_count = (long)get_num(c, "healthy");
+	}
+	if (cJSON_IsObject(g = cJSON_GetObjectItemCaseSensitive(j, "outage"))) {
+		s->outage_declared = cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(g, "declared"));
+		s->outage_since_ms = get_time(g, "since");
+	}
+	if (cJSON_IsObject(h = cJSON_GetObjectItemCaseSensitive(j,
+	    "audit_head"))) {
+		s->audit_head.seq = get_num(h, "seq");
+		get_str(h, "sha256", s->audit_head.sha256,
+		    sizeof(s->audit_head.sha256));
+	}
+	cJSON_Delete(j);
+	return 0;
+}
+
+static void
+add_time(cJSON *j, const char *key, int64_t ms)
+{
+	char	t[RFC3339_LEN];
+
+	if (ms == 0) {
+		cJSON_AddNullToObject(j, key);
+		return;
+	}
+	format_time_ms(ms, t, sizeof(t));
+	cJSON_AddStringToObject(j, key, t);
+}
+
+int
+state_save(const char *state_dir, const struct state *s, char *err,
+    size_t errlen)
+{
+	char	 path[PATH_MAX], *text;
+	cJSON	*j, *o, *a, *c, *g, *h;
+	int	 rc;
+
+	snprintf(path, sizeof(path), "%s/%s", state_dir, STATE_FILE);
+	j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "version", 1);
+	if (s->ovr.active) {
+		o = cJSON_AddObjectToObject(j, "override");
+		cJSON_AddStringToObject(o, "state", s->ovr.state);
+		add_time(o, "until", s->ovr.until_ms);
+		add_time(o, "set", s->ovr.set_ms);
+		cJSON_AddStringToObject(o, "actor", s->ovr.actor);
+		cJSON_AddStringToObject(o, "reason", s->ovr.reason);
+	} else
+		cJSON_AddNullToObject(j, "override");
+	a = cJSON_AddObjectToObject(j, "account");
+	cJSON_AddStringToObject(a, "state", s->account_state[0] ?
+	    s->account_state : "unknown");
+	cJSON_AddNumberToObject(a, "userAccountControl", s->account_uac);
+	add_time(a, "seen", s->account_seen_ms);
+	if (s->last_set[0])
+		cJSON_AddStringToObject(a, "last_set", s->last_set);
+	else
+		cJSON_AddNullToObject(a, "last_set");
+	c = cJSON_AddObjectToObject(j, "counters");
+	cJSON_AddNumberToObject(c, "outage", (double)s->outage_count);
+	cJSON_AddNumberToObject(c, "healthy", (double)s->healthy_count);
+	g = cJSON_AddObjectToObject(j, "outage");
+	cJSON_AddBoolToObject(g, "declared", s->outage_declared);
+	add_time(g, "since", s->outage_since_ms);
+	h = cJSON_AddObjectToObject(j, "audit_head");
+	cJSON_AddNumberToObject(h, "seq", (double)s->audit_head.seq);
+	cJSON_AddStringToObject(h, "sha256", s->audit_head.sha256);
+	text = cJSON_Print(j);
+	cJSON_Delete(j);
+	if (text == NULL) {
+		bg_err(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	rc = write_file_atomic(path, text, strlen(text), err, errlen);
+	free(text);
+	return rc;
+}
+
+static int
+lock_wait_sec(void)
+{
+	const char	*e = getenv("BREAKGLASS_LOCK_WAIT");
+	char		*end;
+	long		 v;
+
+	if (e == NULL || *e == '\0')
+		return LOCK_WAIT_SEC;
+	v = strtol(e, &end, 10);
+	return (*end == '\0' && v >= 0 && v <= 3600) ? (int)v : LOCK_WAIT_SEC;
+}
+
+int
+state_lock(const char *state_dir, char *err, size_t errlen)
+{
+	struct timespec	 pause = { 0, 20 * 1000 * 1000 };
+	char		 path[PATH_MAX], pid[32], holder[32] = "";
+	int64_t		 deadline;
+	ssize_t		 n;
+	int		 fd;
+
+	snprintf(path, sizeof(path), "%s/%s", state_dir, LOCK_FILE);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) == -1) {
+		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	deadline = now_ms() + (int64_t)lock_wait_sec() * 1000;
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			bg_err(err, errlen, "%s: flock: %s", path,
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (now_ms() >= deadline) {
+			if ((n = pread(fd, holder, sizeof(holder) - 1, 0)) > 0)
+				holder[n] = '\0';
+			holder[strcspn(holder, "\n")] = '\0';
+			bg_err(err, errlen, "%s: held by pid %s for more than "
+			    "%ds; another breakglass command is changing the "
+			    "state", path, holder[0] ? holder : "(unknown)",
+			    lock_wait_sec());
+			close(fd);
+			return -2;
+		}
+		nanosleep(&pause, NULL);
+	}
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == 0)
+		n = pwrite(fd, pid, strlen(pid), 0);
+	return fd;
+}
+
+void
+state_unlock(int fd)
+{
+	if (fd < 0)
+		return;
+	flock(fd, LOCK_UN);
+	close(fd);
+}

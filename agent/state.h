@@ -1,0 +1,53 @@
+/* state.h - state.json (atomic) and the state lock */
+#ifndef BG_STATE_H
+#define BG_STATE_H
+
+#include <stdint.h>
+
+#include "audit.h"
+
+#define STATE_FILE	"state.json"
+#define LOCK_FILE	"lock"
+#define LOCK_WAIT_SEC	10
+#define REASON_MAX	1000
+#define ACTOR_MAX	128
+
+struct override {
+	int	active;
+	char	state[16];		/* "enabled" / "disabled" */
+	int64_t	until_ms;
+	int64_t	set_ms;
+	char	actor[ACTOR_MAX];
+	char	reason[REASON_MAX + 1];
+};
+
+struct state {
+	struct override	ovr;
+	char		account_state[16];	/* last seen: enabled/... */
+	unsigned int	account_uac;
+	int64_t		account_seen_ms;
+	char		last_set[16];		/* what breakglass last set */
+	long		outage_count;		/* consecutive verdicts */
+	long		healthy_count;
+	int		outage_declared;
+	int64_t		outage_since_ms;
+	struct audit_head audit_head;		/* anchor for verify */
+};
+
+/* missing file: a zeroed state; a damaged one: -1 with err */
+int	state_load(const char *state_dir, struct state *, char *err,
+	    size_t errlen);
+int	state_save(const char *state_dir, const struct state *, char *err,
+	    size_t errlen);
+/* active and not expired at now */
+int	override_active(const struct override *, int64_t now);
+
+/*
+ * Take the exclusive lock of state_dir, waiting up to wait_sec (or
+ * $BREAKGLASS_LOCK_WAIT).  Returns the lock fd, -1 on error, -2 when another
+ * process held it all along (err names its pid).  state_unlock() releases.
+ */
+int	state_lock(const char *state_dir, char *err, size_t errlen);
+void	state_unlock(int fd);
+
+#endif

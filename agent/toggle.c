@@ -1,0 +1,153 @@
+/* toggle.c - lock held: audit started -> LDAP compare-and-swap -> audit result */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "log.h"
+#include "toggle.h"
+#include "util.h"
+
+const char *
+uac_state(unsigned int uac)
+{
+	return ad_uac_is_disabled(uac) ? "disabled" : "enabled";
+}
+
+/* connect with the password held only for the bind */
+static struct ad_conn *
+connect_dc(const struct config *c, char *err, size_t errlen)
+{
+	struct ad_params	 p;
+	struct ad_conn		*conn;
+	char			*pw = NULL, why[512];
+
+	if (read_secret_file(c->ldap.bind_password_file, &pw, why,
+	    sizeof(why)) == -1) {
+		bg_err(err, errlen, "ldap.bind_password_file: %s", why);
+		return NULL;
+	}
+	memset(&p, 0, sizeof(p));
+	p.uris = (const char *const *)c->ldap.uri.v;
+	p.nuris = c->ldap.uri.n;
+	p.starttls = c->ldap.starttls;
+	p.ca_file = c->ldap.ca_file;
+	p.bind_dn = c->ldap.bind_dn;
+	p.password = pw;
+	p.timeout = (int)c->ldap.timeout;
+	conn = ad_connect(&p, err, errlen);
+	secret_free(pw);
+	return conn;
+}
+
+enum ad_result
+account_read(const struct config *c, struct ad_account *a, char *dc,
+    size_t dclen, char *err, size_t errlen)
+{
+	struct ad_conn	*conn;
+	enum ad_result	 r;
+
+	if ((conn = connect_dc(c, err, errlen)) == NULL)
+		return AD_ERR;
+	if (dc != NULL)
+		bg_strlcpy(dc, ad_uri(conn), dclen);
+	r = ad_read_account(conn, c->account.dn, a, err, errlen);
+	ad_close(conn);
+	return r;
+}
+
+static int
+audit_line(const struct config *c, const char *actor, const char *event,
+    const char *from, const char *to, const char *reason, const char *result,
+    const cJSON *evidence, const cJSON *extra, struct audit_head *head,
+    char *err, size_t errlen)
+{
+	struct audit_entry	e;
+
+	memset(&e, 0, sizeof(e));
+	e.actor = actor;
+	e.event = event;
+	e.account = c->account.dn;
+	e.from = from;
+	e.to = to;
+	e.reason = reason;
+	e.result = result;
+	e.evidence = evidence;
+	e.extra = extra;
+	return audit_append(c->state_dir, &e, head, err, errlen);
+}
+
+int
+toggle_account(const struct config *c, struct state *st, const char *actor,
+    const char *reason, int disable, const cJSON *evidence,
+    struct toggle_result *res, char *err, size_t errlen)
+{
+	struct ad_conn	*conn = NULL;
+	const char	*event = disable ? "disable" : "enable";
+	const char	*want = disable ? "disabled" : "enabled";
+	const char	*from;
+	char		 why[1024], result[1200], aerr[512];
+	cJSON		*extra = NULL;
+	enum ad_result	 r;
+
+	memset(res, 0, sizeof(*res));
+	res->exit_code = BG_EXIT_FAIL;
+	if (audit_line(c, actor, event, st->account_state, want, reason,
+	    "started", evidence, NULL, &res->head, aerr, sizeof(aerr)) == -1) {
+		bg_err(err, errlen, "audit log not writable, account not "
+		    "touched: %s", aerr);
+		log_authpriv("%s of %s by %s refused: audit log not writable: %s",
+		    event, c->account.dn, actor, aerr);
+		res->exit_code = BG_EXIT_REFUSED;
+		return -1;
+	}
+	if ((conn = connect_dc(c, why, sizeof(why))) == NULL) {
+		r = AD_ERR;
+		goto failed;
+	}
+	bg_strlcpy(res->dc, ad_uri(conn), sizeof(res->dc));
+	r = ad_set_disabled(conn, c->account.dn, c->account.object_guid,
+	    disable, &res->change, why, sizeof(why));
+	if (r != AD_OK)
+		goto failed;
+
+	from = uac_state(res->change.old_uac);
+	extra = cJSON_CreateObject();
+	cJSON_AddNumberToObject(extra, "uac_from", res->change.old_uac);
+	cJSON_AddNumberToObject(extra, "uac_to", res->change.new_uac);
+	cJSON_AddBoolToObject(extra, "changed", res->change.changed);
+	cJSON_AddStringToObject(extra, "dc", res->dc);
+	st->account_uac = res->change.new_uac;
+	st->account_seen_ms = now_ms();
+	bg_strlcpy(st->account_state, want, sizeof(st->account_state));
+	bg_strlcpy(st->last_set, want, sizeof(st->last_set));
+	if (res->change.changed)
+		log_authpriv("account %s %s by %s on %s (userAccountControl "
+		    "%u -> %u): %s", c->account.dn, want, actor, res->dc,
+		    res->change.old_uac, res->change.new_uac, reason);
+	if (audit_line(c, actor, event, from, want, reason, "ok", evidence,
+	    extra, &res->head, aerr, sizeof(aerr)) == -1) {
+		bg_err(err, errlen, "account %s is now %s, but the audit log "
+		    "could not record it: %s", c->account.dn, want, aerr);
+		log_authpriv("account %s %s by %s but audit write failed: %s",
+		    c->account.dn, want, actor, aerr);
+		res->exit_code = BG_EXIT_FAIL;
+		goto out;
+	}
+	res->exit_code = BG_EXIT_DONE;
+	goto out;
+
+ failed:
+	snprintf(result, sizeof(result), "failed: %s", why);
+	if (audit_line(c, actor, event, st->account_state, want, reason,
+	    result, evidence, NULL, &res->head, aerr, sizeof(aerr)) == -1)
+		log_warnx("audit log: %s", aerr);
+	log_authpriv("%s of %s by %s failed: %s", event, c->account.dn, actor,
+	    why);
+	res->exit_code = r == AD_EGUID ? BG_EXIT_REFUSED : BG_EXIT_FAIL;
+	bg_err(err, errlen, "%s %s: %s", event, c->account.dn, why);
+ out:
+	cJSON_Delete(extra);
+	ad_close(conn);
+	return res->exit_code == BG_EXIT_DONE ? 0 : -1;
+}

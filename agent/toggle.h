@@ -1,0 +1,41 @@
+/* toggle.h - the one path that changes the account (DESIGN.md §9) */
+#ifndef BG_TOGGLE_H
+#define BG_TOGGLE_H
+
+#include <cJSON.h>
+
+#include "../ldap/ad.h"
+#include "config.h"
+#include "state.h"
+
+/* exit codes of the contract (DESIGN.md §4) */
+enum {
+	BG_EXIT_DONE = 0,
+	BG_EXIT_FAIL = 1,
+	BG_EXIT_USAGE = 2,
+	BG_EXIT_REFUSED = 3,
+};
+
+struct toggle_result {
+	int			exit_code;
+	struct ad_change	change;
+	char			dc[256];	/* the DC that answered */
+	struct audit_head	head;
+};
+
+/*
+ * Enable (disable = 0) or disable the account.  The caller holds the state
+ * lock and passes the loaded state, which is updated (not saved).  Audit
+ * "started" goes first: if it cannot be written nothing is touched.
+ */
+int	toggle_account(const struct config *, struct state *, const char *actor,
+	    const char *reason, int disable, const cJSON *evidence,
+	    struct toggle_result *, char *err, size_t errlen);
+
+/* read the account live (no lock, no audit); dc gets the server's URI */
+enum ad_result	account_read(const struct config *, struct ad_account *,
+		    char *dc, size_t dclen, char *err, size_t errlen);
+
+const char	*uac_state(unsigned int uac);
+
+#endif

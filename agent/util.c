@@ -1,0 +1,436 @@
+/* util.c - durations, time formatting, hashing, secure file I/O */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "util.h"
+
+size_t
+bg_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t	len = strlen(src);
+
+	if (size > 0) {
+		size_t n = len >= size ? size - 1 : len;
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}
+
+void
+bg_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+int
+parse_duration(const char *s, int64_t *secs, char *err, size_t errlen)
+{
+	const char	*p = s;
+	int64_t		 n = 0, mult = 1;
+
+	if (s == NULL || *s == '\0') {
+		bg_err(err, errlen, "empty duration");
+		return -1;
+	}
+	if (!isdigit((unsigned char)*p))
+		goto bad;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (n > (INT64_MAX - 9) / 10)
+			goto big;
+		n = n * 10 + (*p - '0');
+	}
+	switch (*p) {
+	case '\0':
+		break;
+	case 's':
+		mult = 1;
+		p++;
+		break;
+	case 'm':
+		mult = 60;
+		p++;
+		break;
+	case 'h':
+		mult = 3600;
+		p++;
+		break;
+	case 'd':
+		mult = 86400;
+		p++;
+		break;
+	default:
+		goto bad;
+	}
+	if (*p != '\0')
+		goto bad;
+	if (n > (int64_t)100 * 365 * 86400 / mult)
+		goto big;
+	*secs = n * mult;
+	return 0;
+ bad:
+	bg_err(err, errlen, "invalid duration \"%s\" (want seconds or a number "
+	    "with one unit s, m, h or d, e.g. 90, 15m, 4h)", s);
+	return -1;
+ big:
+	bg_err(err, errlen, "duration \"%s\" is too large", s);
+	return -1;
+}
+
+void
+format_duration(int64_t secs, char *buf, size_t size)
+{
+	if (secs != 0 && secs % 86400 == 0)
+		snprintf(buf, size, "%lldd", (long long)(secs / 86400));
+	else if (secs != 0 && secs % 3600 == 0)
+		snprintf(buf, size, "%lldh", (long long)(secs / 3600));
+	else if (secs != 0 && secs % 60 == 0)
+		snprintf(buf, size, "%lldm", (long long)(secs / 60));
+	else
+		snprintf(buf, size, "%llds", (long long)secs);
+}
+
+int64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+format_time_ms(int64_t ms, char *buf, size_t size)
+{
+	time_t		t = (time_t)(ms / 1000);
+	struct tm	tm;
+	char		base[24];
+
+	gmtime_r(&t, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, size, "%s.%03dZ", base, (int)(ms % 1000));
+}
+
+static int
+digits(const char **pp, int n, int *out)
+{
+	int	v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*pp)[i]))
+			return -1;
+		v = v * 10 + ((*pp)[i] - '0');
+	}
+	*pp += n;
+	*out = v;
+	return 0;
+}
+
+int
+parse_time(const char *s, int64_t *ms)
+{
+	struct tm	tm;
+	const char	*p = s;
+	int		y, mo, d, h = 0, mi = 0, sec = 0, frac = 0, off = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) ||
+	    *p++ != '-' || digits(&p, 2, &d))
+		return -1;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		p++;
+		if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi) ||
+		    *p++ != ':' || digits(&p, 2, &sec))
+			return -1;
+		if (*p == '.') {
+			int scale = 100;
+			for (p++; isdigit((unsigned char)*p); p++) {
+				frac += (*p - '0') * scale;
+				scale /= 10;
+			}
+		}
+		if (*p == 'Z' || *p == 'z')
+			p++;
+		else if (*p == '+' || *p == '-') {
+			int sign = *p == '-' ? -1 : 1, oh, om;
+			p++;
+			if (digits(&p, 2, &oh) || *p++ != ':' ||
+			    digits(&p, 2, &om))
+				return -1;
+			off = sign * (oh * 3600 + om * 60);
+		} else
+			return -1;
+	}
+	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || sec > 60)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*ms = ((int64_t)timegm(&tm) - off) * 1000 + frac;
+	return 0;
+}
+
+void
+sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1])
+{
+	static const char	hex[] = "0123456789abcdef";
+	unsigned char		md[EVP_MAX_MD_SIZE];
+	unsigned int		mdlen = 0;
+
+	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+	for (unsigned int i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	out[SHA256_HEX_LEN] = '\0';
+}
+
+static int
+check_secret_fd(int fd, const char *path, char *err, size_t errlen)
+{
+	struct stat	st;
+
+	if (fstat(fd, &st) == -1) {
+		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		bg_err(err, errlen, "%s: not a regular file", path);
+		return -1;
+	}
+	if (st.st_mode & 077) {
+		bg_err(err, errlen, "%s: mode %04o is group/world accessible; "
+		    "run chmod 600 %s", path, (unsigned)(st.st_mode & 07777),
+		    path);
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		bg_err(err, errlen, "%s: owned by uid %u, not by root or the "
+		    "running user (uid %u)", path, (unsigned)st.st_uid,
+		    (unsigned)geteuid());
+		return -1;
+	}
+	return 0;
+}
+
+int
+check_secret_file(const char *path, char *err, size_t errlen)
+{
+	int	fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = check_secret_fd(fd, path, err, errlen);
+	close(fd);
+	return rc;
+}
+
+#define SECRET_MAX	4096
+
+int
+read_secret_file(const char *path, char **out, char *err, size_t errlen)
+{
+	char	*buf = NULL;
+	ssize_t	 n;
+	size_t	 len = 0;
+	int	 fd, rc = -1;
+
+	*out = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (check_secret_fd(fd, path, err, errlen) == -1)
+		goto out;
+	if ((buf = calloc(1, SECRET_MAX + 1)) == NULL) {
+		bg_err(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	while ((n = read(fd, buf + len, SECRET_MAX - len)) > 0)
+		len += (size_t)n;
+	if (n == -1) {
+		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (len == SECRET_MAX) {
+		bg_err(err, errlen, "%s: larger than %d bytes", path,
+		    SECRET_MAX);
+		goto out;
+	}
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		buf[--len] = '\0';
+	if (len == 0) {
+		bg_err(err, errlen, "%s: empty", path);
+		goto out;
+	}
+	if (memchr(buf, '\0', len) != NULL) {
+		bg_err(err, errlen, "%s: contains a NUL byte", path);
+		goto out;
+	}
+	*out = buf;
+	buf = NULL;
+	rc = 0;
+ out:
+	secret_free(buf);
+	close(fd);
+	return rc;
+}
+
+void
+secret_free(char *secret)
+{
+	if (secret == NULL)
+		return;
+	explicit_bzero(secret, SECRET_MAX + 1);
+	free(secret);
+}
+
+int
+ensure_private_dir(const char *path, char *err, size_t errlen)
+{
+	struct stat	st;
+
+	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+		bg_err(err, errlen, "%s: cannot create: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (stat(path, &st) == -1) {
+		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		bg_err(err, errlen, "%s: not a directory", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+fsync_parent(const char *path)
+{
+	char	dir[PATH_MAX];
+	char	*slash;
+	int	fd, rc;
+
+	bg_strlcpy(dir, path, sizeof(dir));
+	if ((slash = strrchr(dir, '/')) == NULL)
+		bg_strlcpy(dir, ".", sizeof(dir));
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int
+write_file_atomic(const char *path, const void *data, size_t len, char *err,
+    size_t errlen)
+{
+	char		 tmp[PATH_MAX];
+	const char	*p = data;
+	int		 fd;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		bg_err(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1) {
+		bg_err(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1)
+		goto fail;
+	fsync_parent(path);
+	return 0;
+ fail:
+	bg_err(err, errlen, "%s: %s", tmp, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+char *
+read_file(const char *path, size_t max, size_t *lenp)
+{
+	char	*buf;
+	size_t	 len = 0;
+	ssize_t	 n;
+	int	 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if ((buf = malloc(max + 1)) == NULL) {
+		close(fd);
+		errno = ENOMEM;
+		return NULL;
+	}
+	while (len < max && (n = read(fd, buf + len, max - len)) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			free(buf);
+			close(fd);
+			return NULL;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	if (len == max) {
+		free(buf);
+		errno = EFBIG;
+		return NULL;
+	}
+	buf[len] = '\0';
+	if (lenp != NULL)
+		*lenp = len;
+	return buf;
+}

@@ -1,0 +1,471 @@
+/* ad.c - Active Directory over LDAP: failover connect, bind, read, CAS flip */
+#include <sys/time.h>
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ldap.h>
+
+#include "ad.h"
+
+struct ad_conn {
+	LDAP	*ld;
+	char	*uri;
+	int	 timeout;
+};
+
+static const char *ad_attrs[] = {
+	"userAccountControl", "objectGUID", "sAMAccountName", "whenChanged",
+	NULL
+};
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* "Invalid credentials (49); server says: ..." */
+static void
+ldap_why(LDAP *ld, int rc, char *buf, size_t size)
+{
+	char	*diag = NULL;
+
+	if (ld != NULL)
+		ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+	if (diag != NULL && *diag != '\0')
+		snprintf(buf, size, "%s (%d): %s", ldap_err2string(rc), rc,
+		    diag);
+	else
+		snprintf(buf, size, "%s (%d)", ldap_err2string(rc), rc);
+	ldap_memfree(diag);
+}
+
+static int
+is_connect_error(int rc)
+{
+	return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR ||
+	    rc == LDAP_TIMEOUT || rc == LDAP_UNAVAILABLE || rc == LDAP_BUSY;
+}
+
+static int
+set_options(LDAP *ld, const struct ad_params *p, char *why, size_t size)
+{
+	struct timeval	tv = { .tv_sec = p->timeout, .tv_usec = 0 };
+	int		v3 = LDAP_VERSION3, hard = LDAP_OPT_X_TLS_HARD;
+	int		tlsmin = LDAP_OPT_X_TLS_PROTOCOL_TLS1_2, zero = 0;
+
+	if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3) ||
+	    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) ||
+	    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) ||
+	    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv) ||
+	    ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &hard) ||
+	    ldap_set_option(ld, LDAP_OPT_X_TLS_PROTOCOL_MIN, &tlsmin) ||
+	    ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, p->ca_file)) {
+		snprintf(why, size, "cannot set LDAP options");
+		return -1;
+	}
+	/* a context of this handle's own: our CA, not ldap.conf's */
+	if (ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero)) {
+		snprintf(why, size, "cannot set up TLS with CA file %s",
+		    p->ca_file);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+append(char *err, size_t errlen, const char *msg)
+{
+	size_t	len = strlen(err);
+
+	if (len > 0 && len + 2 < errlen) {
+		strcat(err, "; ");
+		len += 2;
+	}
+	if (len < errlen)
+		snprintf(err + len, errlen - len, "%s", msg);
+}
+
+struct ad_conn *
+ad_connect(const struct ad_params *p, char *err, size_t errlen)
+{
+	struct ad_conn	*c;
+	struct berval	 cred;
+	char		 why[512], msg[768];
+	LDAP		*ld;
+	int		 rc;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	if (p->nuris == 0) {
+		seterr(err, errlen, "no LDAP URI configured");
+		return NULL;
+	}
+	for (size_t i = 0; i < p->nuris; i++) {
+		const char *uri = p->uris[i];
+
+		ld = NULL;
+		if ((rc = ldap_initialize(&ld, uri)) != LDAP_SUCCESS) {
+			snprintf(msg, sizeof(msg), "%s: %s", uri,
+			    ldap_err2string(rc));
+			append(err, errlen, msg);
+			continue;
+		}
+		if (set_options(ld, p, why, sizeof(why)) == -1) {
+			snprintf(msg, sizeof(msg), "%s: %s", uri, why);
+			append(err, errlen, msg);
+			ldap_unbind_ext_s(ld, NULL, NULL);
+			continue;
+		}
+		if (p->starttls &&
+		    (rc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {
+			ldap_why(ld, rc, why, sizeof(why));
+			snprintf(msg, sizeof(msg), "%s: StartTLS: %s", uri, why);
+			append(err, errlen, msg);
+			ldap_unbind_ext_s(ld, NULL, NULL);
+			continue;
+		}
+		cred.bv_val = (char *)p->password;
+		cred.bv_len = strlen(p->password);
+		rc = ldap_sasl_bind_s(ld, p->bind_dn, LDAP_SASL_SIMPLE, &cred,
+		    NULL, NULL, NULL);
+		if (rc != LDAP_SUCCESS) {
+			ldap_why(ld, rc, why, sizeof(why));
+			ldap_unbind_ext_s(ld, NULL, NULL);
+			if (is_connect_error(rc)) {
+				snprintf(msg, sizeof(msg), "%s: %s", uri, why);
+				append(err, errlen, msg);
+				continue;
+			}
+			/* the next DC would say the same: stop here */
+			seterr(err, errlen, "%s: bind as %s: %s", uri,
+			    p->bind_dn, why);
+			return NULL;
+		}
+		if ((c = calloc(1, sizeof(*c))) == NULL ||
+		    (c->uri = strdup(uri)) == NULL) {
+			free(c);
+			ldap_unbind_ext_s(ld, NULL, NULL);
+			seterr(err, errlen, "out of memory");
+			return NULL;
+		}
+		c->ld = ld;
+		c->timeout = p->timeout;
+		return c;
+	}
+	return NULL;
+}
+
+void
+ad_close(struct ad_conn *c)
+{
+	if (c == NULL)
+		return;
+	ldap_unbind_ext_s(c->ld, NULL, NULL);
+	free(c->uri);
+	free(c);
+}
+
+const char *
+ad_uri(const struct ad_conn *c)
+{
+	return c->uri;
+}
+
+unsigned int
+ad_uac_with_disabled(unsigned int uac, int disabled)
+{
+	return disabled ? (uac | UAC_ACCOUNTDISABLE) :
+	    (uac & ~UAC_ACCOUNTDISABLE);
+}
+
+int
+ad_uac_is_disabled(unsigned int uac)
+{
+	return (uac & UAC_ACCOUNTDISABLE) != 0;
+}
+
+void
+ad_guid_format(const unsigned char b[16], char out[AD_GUID_LEN + 1])
+{
+	/* first three fields little-endian on the wire, as Windows shows */
+	snprintf(out, AD_GUID_LEN + 1,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x",
+	    b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9],
+	    b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+int
+ad_guid_equal(const char *a, const char *b)
+{
+	return strcasecmp(a, b) == 0;
+}
+
+int
+ad_escape_filter(const char *in, char *out, size_t size)
+{
+	size_t	o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+		if (*p == '*' || *p == '(' || *p == ')' || *p == '\\' ||
+		    *p < 0x20 || *p == 0x7f) {
+			if (o + 3 >= size)
+				return -1;
+			snprintf(out + o, 4, "\\%02x", *p);
+			o += 3;
+		} else {
+			if (o + 1 >= size)
+				return -1;
+			out[o++] = (char)*p;
+		}
+	}
+	if (o >= size)
+		return -1;
+	out[o] = '\0';
+	return 0;
+}
+
+int
+ad_escape_dn_value(const char *in, char *out, size_t size)
+{
+	size_t	o = 0, len = strlen(in);
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)in[i];
+		int special = strchr(",+\"\\<>;=", ch) != NULL && ch != '\0';
+
+		if ((i == 0 && (ch == '#' || ch == ' ')) ||
+		    (i == len - 1 && ch == ' '))
+			special = 1;
+		if (ch < 0x20 || ch == 0x7f) {
+			if (o + 3 >= size)
+				return -1;
+			snprintf(out + o, 4, "\\%02x", ch);
+			o += 3;
+		} else if (special) {
+			if (o + 2 >= size)
+				return -1;
+			out[o++] = '\\';
+			out[o++] = (char)ch;
+		} else {
+			if (o + 1 >= size)
+				return -1;
+			out[o++] = (char)ch;
+		}
+	}
+	if (o >= size)
+		return -1;
+	out[o] = '\0';
+	return 0;
+}
+
+int
+ad_dn_valid(const char *dn)
+{
+	LDAPDN	ldn = NULL;
+	int	ok;
+
+	if (dn == NULL || *dn == '\0')
+		return 0;
+	ok = ldap_str2dn(dn, &ldn, LDAP_DN_FORMAT_LDAPV3) == LDAP_SUCCESS &&
+	    ldn != NULL;
+	ldap_dnfree(ldn);
+	return ok;
+}
+
+static int
+parse_uac(const struct berval *bv, unsigned int *out)
+{
+	char		 buf[24];
+	char		*end;
+	long long	 v;
+
+	if (bv->bv_len == 0 || bv->bv_len >= sizeof(buf))
+		return -1;
+	memcpy(buf, bv->bv_val, bv->bv_len);
+	buf[bv->bv_len] = '\0';
+	errno = 0;
+	v = strtoll(buf, &end, 10);
+	if (errno || *end != '\0' || v < INT32_MIN || v > UINT32_MAX)
+		return -1;
+	*out = (unsigned int)v;	/* AD writes it as a signed 32-bit int */
+	return 0;
+}
+
+static void
+copy_bv(const struct berval *bv, char *out, size_t size)
+{
+	size_t	n = bv->bv_len < size - 1 ? bv->bv_len : size - 1;
+
+	memcpy(out, bv->bv_val, n);
+	out[n] = '\0';
+}
+
+enum ad_result
+ad_read_account(struct ad_conn *c, const char *dn, struct ad_account *a,
+    char *err, size_t errlen)
+{
+	struct timeval	  tv = { .tv_sec = c->timeout, .tv_usec = 0 };
+	LDAPMessage	 *res = NULL, *e;
+	struct berval	**v;
+	char		  why[512];
+	enum ad_result	  r = AD_ERR;
+	int		  rc;
+
+	memset(a, 0, sizeof(*a));
+	rc = ldap_search_ext_s(c->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+	    (char **)ad_attrs, 0, NULL, NULL, &tv, 2, &res);
+	if (rc == LDAP_NO_SUCH_OBJECT) {
+		seterr(err, errlen, "%s: %s: no such object", c->uri, dn);
+		r = AD_ENOTFOUND;
+		goto out;
+	}
+	if (rc != LDAP_SUCCESS) {
+		ldap_why(c->ld, rc, why, sizeof(why));
+		seterr(err, errlen, "%s: read %s: %s", c->uri, dn, why);
+		goto out;
+	}
+	if ((e = ldap_first_entry(c->ld, res)) == NULL) {
+		seterr(err, errlen, "%s: %s: not found or not readable by the "
+		    "bind account", c->uri, dn);
+		r = AD_ENOTFOUND;
+		goto out;
+	}
+	v = ldap_get_values_len(c->ld, e, "userAccountControl");
+	if (v == NULL || v[0] == NULL || parse_uac(v[0], &a->uac) == -1) {
+		seterr(err, errlen, "%s: %s: userAccountControl missing or not "
+		    "readable by the bind account", c->uri, dn);
+		ldap_value_free_len(v);
+		goto out;
+	}
+	ldap_value_free_len(v);
+	v = ldap_get_values_len(c->ld, e, "objectGUID");
+	if (v == NULL || v[0] == NULL || v[0]->bv_len != 16) {
+		seterr(err, errlen, "%s: %s: objectGUID missing or malformed",
+		    c->uri, dn);
+		ldap_value_free_len(v);
+		goto out;
+	}
+	ad_guid_format((const unsigned char *)v[0]->bv_val, a->guid);
+	ldap_value_free_len(v);
+	if ((v = ldap_get_values_len(c->ld, e, "sAMAccountName")) != NULL &&
+	    v[0] != NULL)
+		copy_bv(v[0], a->sam, sizeof(a->sam));
+	ldap_value_free_len(v);
+	if ((v = ldap_get_values_len(c->ld, e, "whenChanged")) != NULL &&
+	    v[0] != NULL)
+		copy_bv(v[0], a->when_changed, sizeof(a->when_changed));
+	ldap_value_free_len(v);
+	r = AD_OK;
+ out:
+	ldap_msgfree(res);
+	return r;
+}
+
+/* delete the value we read, add the new one: fails if someone was faster */
+static int
+cas_modify(struct ad_conn *c, const char *dn, unsigned int oldv,
+    unsigned int newv)
+{
+	char		 so[16], sn[16];
+	char		 attr[] = "userAccountControl";
+	struct berval	 bo, bn;
+	struct berval	*vo[2] = { &bo, NULL }, *vn[2] = { &bn, NULL };
+	LDAPMod		 mdel, madd;
+	LDAPMod		*mods[3] = { &mdel, &madd, NULL };
+
+	/* AD's syntax is a signed 32-bit integer */
+	snprintf(so, sizeof(so), "%d", (int)oldv);
+	snprintf(sn, sizeof(sn), "%d", (int)newv);
+	bo.bv_val = so;
+	bo.bv_len = strlen(so);
+	bn.bv_val = sn;
+	bn.bv_len = strlen(sn);
+	memset(&mdel, 0, sizeof(mdel));
+	memset(&madd, 0, sizeof(madd));
+	mdel.mod_op = LDAP_MOD_DELETE | LDAP_MOD_BVALUES;
+	mdel.mod_type = attr;
+	mdel.mod_bvalues = vo;
+	madd.mod_op = LDAP_MOD_ADD | LDAP_MOD_BVALUES;
+	madd.mod_type = attr;
+	madd.mod_bvalues = vn;
+	return ldap_modify_ext_s(c->ld, dn, mods, NULL, NULL);
+}
+
+enum ad_result
+ad_set_disabled(struct ad_conn *c, const char *dn, const char *pin_guid,
+    int disabled, struct ad_change *ch, char *err, size_t errlen)
+{
+	struct ad_account	a;
+	enum ad_result		r;
+	char			why[512];
+	int			rc;
+
+	memset(ch, 0, sizeof(*ch));
+	for (;;) {
+		if ((r = ad_read_account(c, dn, &a, err, errlen)) != AD_OK)
+			return r;
+		if (pin_guid != NULL && !ad_guid_equal(a.guid, pin_guid)) {
+			seterr(err, errlen, "%s: %s has objectGUID %s, not the "
+			    "pinned %s: refusing to touch another object",
+			    c->uri, dn, a.guid, pin_guid);
+			return AD_EGUID;
+		}
+		if (ch->tries == 0)
+			ch->old_uac = a.uac;
+		ch->new_uac = ad_uac_with_disabled(a.uac, disabled);
+		if (ch->new_uac == a.uac)
+			return AD_OK;	/* already so: nothing to write */
+		if (ch->tries >= AD_CAS_TRIES) {
+			seterr(err, errlen, "%s: %s: userAccountControl kept "
+			    "changing under us (%d attempts)", c->uri, dn,
+			    ch->tries);
+			return AD_ERR;
+		}
+		ch->tries++;
+		rc = cas_modify(c, dn, a.uac, ch->new_uac);
+		if (rc == LDAP_SUCCESS)
+			break;
+		if (rc == LDAP_NO_SUCH_ATTRIBUTE ||
+		    rc == LDAP_TYPE_OR_VALUE_EXISTS)
+			continue;	/* changed since our read: again */
+		ldap_why(c->ld, rc, why, sizeof(why));
+		if (rc == LDAP_INSUFFICIENT_ACCESS)
+			seterr(err, errlen, "%s: modify userAccountControl of "
+			    "%s: %s; the bind account needs Write Property on "
+			    "userAccountControl of this user", c->uri, dn, why);
+		else
+			seterr(err, errlen, "%s: modify userAccountControl of "
+			    "%s: %s", c->uri, dn, why);
+		return AD_ERR;
+	}
+	/* the read-back is the proof: some servers take a stale delete */
+	if ((r = ad_read_account(c, dn, &a, err, errlen)) != AD_OK)
+		return r;
+	if (ad_uac_is_disabled(a.uac) != (disabled != 0)) {
+		seterr(err, errlen, "%s: %s: modify accepted but "
+		    "userAccountControl reads back %u", c->uri, dn, a.uac);
+		return AD_ERR;
+	}
+	ch->new_uac = a.uac;
+	ch->changed = 1;
+	return AD_OK;
+}

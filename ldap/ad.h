@@ -1,0 +1,77 @@
+/* ad.h - Active Directory over LDAP: failover connect, bind, read, CAS flip */
+#ifndef BG_AD_H
+#define BG_AD_H
+
+#include <stddef.h>
+
+#define UAC_ACCOUNTDISABLE	0x0002u
+#define AD_GUID_LEN		36
+#define AD_CAS_TRIES		3
+
+/* results: AD_OK, or why not; err always says more */
+enum ad_result {
+	AD_OK = 0,
+	AD_ERR = -1,		/* directory unreachable, refused, failed */
+	AD_EGUID = -2,		/* object GUID differs from the pin: refused */
+	AD_ENOTFOUND = -3,	/* no such DN */
+};
+
+struct ad_params {
+	const char *const	*uris;		/* tried in order */
+	size_t			 nuris;
+	int			 starttls;	/* ldap:// + StartTLS */
+	const char		*ca_file;
+	const char		*bind_dn;
+	const char		*password;	/* borrowed, never copied */
+	int			 timeout;	/* seconds, each operation */
+};
+
+struct ad_account {
+	unsigned int	uac;
+	char		guid[AD_GUID_LEN + 1];	/* Windows string form */
+	char		sam[257];
+	char		when_changed[32];	/* generalized time as read */
+};
+
+struct ad_change {
+	unsigned int	old_uac;
+	unsigned int	new_uac;
+	int		changed;	/* 0: already in the wanted state */
+	int		tries;		/* modify attempts made */
+};
+
+struct ad_conn;
+
+/*
+ * Connect to the first ldap URI that answers, TLS verified, and bind.
+ * Connection failures move on to the next URI; a bind or TLS failure is
+ * reported with the server named.  Returns NULL with err set.
+ */
+struct ad_conn	*ad_connect(const struct ad_params *, char *err, size_t errlen);
+void		 ad_close(struct ad_conn *);
+const char	*ad_uri(const struct ad_conn *);
+
+enum ad_result	 ad_read_account(struct ad_conn *, const char *dn,
+		    struct ad_account *, char *err, size_t errlen);
+/*
+ * Set or clear ACCOUNTDISABLE and nothing else, as a compare-and-swap
+ * (delete old value, add new one in one modify), retried on conflict,
+ * then read back.  With pin_guid set, refuse unless the object's GUID
+ * is that one.
+ */
+enum ad_result	 ad_set_disabled(struct ad_conn *, const char *dn,
+		    const char *pin_guid, int disabled, struct ad_change *,
+		    char *err, size_t errlen);
+
+/* pure helpers, unit-tested */
+unsigned int	 ad_uac_with_disabled(unsigned int uac, int disabled);
+int		 ad_uac_is_disabled(unsigned int uac);
+void		 ad_guid_format(const unsigned char bytes[16],
+		    char out[AD_GUID_LEN + 1]);
+int		 ad_guid_equal(const char *a, const char *b);
+/* RFC 4515 filter value / RFC 4514 DN attribute value; -1 if too long */
+int		 ad_escape_filter(const char *in, char *out, size_t size);
+int		 ad_escape_dn_value(const char *in, char *out, size_t size);
+int		 ad_dn_valid(const char *dn);
+
+#endif
