@@ -1,0 +1,110 @@
+/* test_ad.c - the pure parts of ldap/: bit arithmetic, GUID form, escaping */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "../../ldap/ad.h"
+
+static void
+test_uac_bit(void **state)
+{
+	(void)state;
+	/* the sequence of the integration test: only 0x2 moves */
+	assert_int_equal(ad_uac_with_disabled(66050, 0), 66048);
+	assert_int_equal(ad_uac_with_disabled(66048, 1), 66050);
+	assert_int_equal(ad_uac_with_disabled(66050, 1), 66050);
+	assert_int_equal(ad_uac_with_disabled(66048, 0), 66048);
+	assert_int_equal(ad_uac_with_disabled(512, 1), 514);
+	assert_int_equal(ad_uac_with_disabled(0xffffffffu, 0), 0xfffffffdu);
+	assert_int_equal(ad_uac_with_disabled(0, 1), 2);
+	for (unsigned int v = 0; v < 0x40000; v += 7) {
+		assert_int_equal(ad_uac_with_disabled(v, 1) & ~2u, v & ~2u);
+		assert_int_equal(ad_uac_with_disabled(v, 0) & ~2u, v & ~2u);
+		assert_true(ad_uac_is_disabled(ad_uac_with_disabled(v, 1)));
+		assert_false(ad_uac_is_disabled(ad_uac_with_disabled(v, 0)));
+	}
+}
+
+static void
+test_guid_format(void **state)
+{
+	/* wire bytes of eb6c701a-a39a-4193-84fe-86a89f901849 */
+	static const unsigned char b[16] = {
+		0x1a, 0x70, 0x6c, 0xeb, 0x9a, 0xa3, 0x93, 0x41,
+		0x84, 0xfe, 0x86, 0xa8, 0x9f, 0x90, 0x18, 0x49,
+	};
+	char g[AD_GUID_LEN + 1];
+
+	(void)state;
+	ad_guid_format(b, g);
+	assert_string_equal(g, "eb6c701a-a39a-4193-84fe-86a89f901849");
+	assert_true(ad_guid_equal(g, "EB6C701A-A39A-4193-84FE-86A89F901849"));
+	assert_false(ad_guid_equal(g, "1a706ceb-9aa3-9341-84fe-86a89f901849"));
+}
+
+static void
+test_escape_filter(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(ad_escape_filter("btg-admin@corp.example.com", out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "btg-admin@corp.example.com");
+	assert_int_equal(ad_escape_filter("*)(uid=*))(|(uid=*", out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "\\2a\\29\\28uid=\\2a\\29\\29\\28|\\28uid=\\2a");
+	assert_int_equal(ad_escape_filter("a\\b", out, sizeof(out)), 0);
+	assert_string_equal(out, "a\\5cb");
+	assert_int_equal(ad_escape_filter("a\nb", out, sizeof(out)), 0);
+	assert_string_equal(out, "a\\0ab");
+	assert_int_equal(ad_escape_filter("*****", out, 10), -1);
+}
+
+static void
+test_escape_dn(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(ad_escape_dn_value("Smith, John", out, sizeof(out)),
+	    0);
+	assert_string_equal(out, "Smith\\, John");
+	assert_int_equal(ad_escape_dn_value("#admin ", out, sizeof(out)), 0);
+	assert_string_equal(out, "\\#admin\\ ");
+	assert_int_equal(ad_escape_dn_value("a+b=c;<d>\"e\\", out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "a\\+b\\=c\\;\\<d\\>\\\"e\\\\");
+	assert_int_equal(ad_escape_dn_value(" x", out, sizeof(out)), 0);
+	assert_string_equal(out, "\\ x");
+	assert_int_equal(ad_escape_dn_value(",,,,", out, 8), -1);
+}
+
+static void
+test_dn_valid(void **state)
+{
+	(void)state;
+	assert_true(ad_dn_valid("CN=btg-admin,OU=Emergency,DC=corp,DC=example,"
+	    "DC=com"));
+	assert_true(ad_dn_valid("CN=Smith\\, John,CN=Users,DC=x"));
+	assert_false(ad_dn_valid(""));
+	assert_false(ad_dn_valid("btg-admin"));
+	assert_false(ad_dn_valid("CN=a,,DC=x"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_uac_bit),
+		cmocka_unit_test(test_guid_format),
+		cmocka_unit_test(test_escape_filter),
+		cmocka_unit_test(test_escape_dn),
+		cmocka_unit_test(test_dn_valid),
+	};
+	return cmocka_run_group_tests_name("ad", tests, NULL, NULL);
+}

@@ -1,0 +1,333 @@
+/* test_audit.c - the chain writer and verifier: every way a log can break */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/sha.h>
+
+#include "../../agent/audit.h"
+
+static char dir[64], logpath[128];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/bg-audit-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(logpath, sizeof(logpath), "%s/%s", dir, AUDIT_FILE);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+append_n(int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct audit_entry e = {
+			.actor = "cli:alice(uid=1000)", .event = "enable",
+			.account = "CN=btg-admin,DC=x", .from = "disabled",
+			.to = "enabled", .reason = "INC-1 \"quoted\"\nline2",
+			.result = i % 2 ? "ok" : "started",
+		};
+		struct audit_head h;
+		char err[256];
+		assert_int_equal(audit_append(dir, &e, &h, err, sizeof(err)), 0);
+	}
+}
+
+/* the file's lines, for tampering; caller frees lines[i] and lines */
+static char **
+read_lines(int *n)
+{
+	FILE	*fp = fopen(logpath, "r");
+	char	**lines = calloc(64, sizeof(char *)), *line = NULL;
+	size_t	 cap = 0;
+
+	assert_non_null(fp);
+	*n = 0;
+	while (getline(&line, &cap, fp) != -1 && *n < 64) {
+		lines[(*n)++] = line;
+		line = NULL;
+		cap = 0;
+	}
+	free(line);
+	fclose(fp);
+	return lines;
+}
+
+static void
+write_lines(char **lines, int n)
+{
+	FILE *fp = fopen(logpath, "w");
+
+	for (int i = 0; i < n; i++)
+		if (lines[i] != NULL)
+			fputs(lines[i], fp);
+	fclose(fp);
+}
+
+static void
+free_lines(char **lines, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+static int
+verify(struct audit_verdict *v, const struct audit_head *anchor)
+{
+	char err[256];
+
+	return audit_verify(logpath, anchor, v, err, sizeof(err));
+}
+
+/* recompute the chain with libcrypto directly, not through the writer */
+static void
+test_chain_format(void **state)
+{
+	char		**lines, prev[65] = "";
+	struct stat	  st;
+	int		  n;
+
+	(void)state;
+	append_n(3);
+	assert_int_equal(stat(logpath, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	lines = read_lines(&n);
+	assert_int_equal(n, 3);
+	for (int i = 0; i < n; i++) {
+		unsigned char md[32];
+		char want[80], seq[32];
+		size_t len = strlen(lines[i]);
+
+		assert_true(len > 1 && lines[i][len - 1] == '\n');
+		snprintf(seq, sizeof(seq), "{\"seq\":%d,\"time\":\"", i + 1);
+		assert_memory_equal(lines[i], seq, strlen(seq));
+		if (i == 0)
+			snprintf(want, sizeof(want), "\"prev\":\"%064d\"", 0);
+		else
+			snprintf(want, sizeof(want), "\"prev\":\"%s\"", prev);
+		assert_non_null(strstr(lines[i], want));
+		assert_non_null(strstr(lines[i], "Z\",\"actor\""));
+		assert_non_null(strstr(lines[i], "\\\"quoted\\\"\\nline2"));
+		SHA256((unsigned char *)lines[i], len - 1, md);
+		for (int k = 0; k < 32; k++)
+			snprintf(prev + 2 * k, 3, "%02x", md[k]);
+	}
+	free_lines(lines, n);
+}
+
+static void
+test_intact(void **state)
+{
+	struct audit_verdict	v;
+	struct audit_head	h;
+	char			err[128];
+
+	(void)state;
+	append_n(5);
+	assert_int_equal(verify(&v, NULL), 0);
+	assert_int_equal(v.entries, 5);
+	assert_int_equal(audit_read_head(dir, &h, err, sizeof(err)), 0);
+	assert_int_equal(h.seq, 5);
+	assert_string_equal(h.sha256, v.head.sha256);
+	assert_int_equal(verify(&v, &h), 0);
+}
+
+static void
+test_edited_line(void **state)
+{
+	struct audit_verdict	v;
+	char			**lines, *p;
+	int			n;
+
+	(void)state;
+	append_n(5);
+	lines = read_lines(&n);
+	p = strstr(lines[2], "INC-1");
+	p[4] = '9';			/* seq 3 now says INC-9 */
+	write_lines(lines, n);
+	free_lines(lines, n);
+	assert_int_equal(verify(&v, NULL), 1);
+	assert_int_equal(v.bad_seq, 3);
+	assert_non_null(strstr(v.why, "edited"));
+}
+
+static void
+test_deleted_line(void **state)
+{
+	struct audit_verdict	v;
+	char			**lines;
+	int			n;
+
+	(void)state;
+	append_n(5);
+	lines = read_lines(&n);
+	free(lines[1]);
+	lines[1] = NULL;		/* seq 2 gone */
+	write_lines(lines, n);
+	free_lines(lines, n);
+	assert_int_equal(verify(&v, NULL), 1);
+	assert_int_equal(v.bad_seq, 2);
+	assert_non_null(strstr(v.why, "deleted"));
+}
+
+static void
+test_reordered(void **state)
+{
+	struct audit_verdict	v;
+	char			**lines, *t;
+	int			n;
+
+	(void)state;
+	append_n(5);
+	lines = read_lines(&n);
+	t = lines[3];
+	lines[3] = lines[2];
+	lines[2] = t;
+	write_lines(lines, n);
+	free_lines(lines, n);
+	assert_int_equal(verify(&v, NULL), 1);
+	assert_int_equal(v.bad_seq, 3);
+}
+
+static void
+test_not_json(void **state)
+{
+	struct audit_verdict	v;
+	char			**lines;
+	int			n;
+
+	(void)state;
+	append_n(4);
+	lines = read_lines(&n);
+	free(lines[1]);
+	lines[1] = strdup("this is not json\n");
+	write_lines(lines, n);
+	free_lines(lines, n);
+	assert_int_equal(verify(&v, NULL), 1);
+	assert_int_equal(v.bad_seq, 2);
+	assert_non_null(strstr(v.why, "not a JSON"));
+}
+
+static void
+test_anchor_catches_tail(void **state)
+{
+	struct audit_verdict	v;
+	struct audit_head	h;
+	char			**lines, *p, err[128];
+	int			n;
+
+	(void)state;
+	append_n(4);
+	assert_int_equal(audit_read_head(dir, &h, err, sizeof(err)), 0);
+	/* the last line edited: only the anchor can see it */
+	lines = read_lines(&n);
+	p = strstr(lines[3], "INC-1");
+	p[4] = '7';
+	write_lines(lines, n);
+	assert_int_equal(verify(&v, NULL), 0);
+	assert_int_equal(verify(&v, &h), 1);
+	assert_int_equal(v.bad_seq, 4);
+	/* the last line removed */
+	free(lines[3]);
+	lines[3] = NULL;
+	write_lines(lines, n);
+	free_lines(lines, n);
+	assert_int_equal(verify(&v, NULL), 0);
+	assert_int_equal(verify(&v, &h), 1);
+	assert_non_null(strstr(v.why, "deleted from the end"));
+}
+
+static void
+test_torn_tail_is_chained(void **state)
+{
+	struct audit_verdict	v;
+	FILE			*fp;
+
+	(void)state;
+	append_n(2);
+	fp = fopen(logpath, "a");
+	fputs("{\"seq\":3,\"time\":\"2025-", fp);	/* crash mid-write */
+	fclose(fp);
+	assert_int_equal(verify(&v, NULL), 1);
+	append_n(1);					/* still appends */
+	assert_int_equal(verify(&v, NULL), 1);
+	assert_int_equal(v.bad_seq, 3);
+}
+
+static void
+test_history_tail(void **state)
+{
+	struct history_opts	o = { .limit = 2 };
+	char			*buf = NULL, err[128];
+	size_t			len = 0;
+	FILE			*out;
+	int			rows = 0;
+
+	(void)state;
+	append_n(6);
+	out = open_memstream(&buf, &len);
+	assert_int_equal(audit_history(logpath, &o, out, err, sizeof(err)), 0);
+	fclose(out);
+	for (char *p = buf; (p = strchr(p, '\n')) != NULL; p++)
+		rows++;
+	assert_int_equal(rows, 3);	/* header + 2 */
+	assert_non_null(strstr(buf, "TIME"));
+	assert_non_null(strstr(buf, "disabled->enabled"));
+	assert_null(strstr(buf, "\nline2"));	/* one entry, one line */
+	free(buf);
+	o.json = 1;
+	o.limit = 1;
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	assert_int_equal(audit_history(logpath, &o, out, err, sizeof(err)), 0);
+	fclose(out);
+	assert_memory_equal(buf, "{\"seq\":6,", 9);
+	free(buf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_chain_format, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_intact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edited_line, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_deleted_line, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_reordered, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_not_json, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_anchor_catches_tail,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_torn_tail_is_chained,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history_tail, setup,
+		    teardown),
+	};
+	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);
+}

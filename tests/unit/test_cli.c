@@ -1,0 +1,162 @@
+/* test_cli.c - the argument parser: every command, option and usage error */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "../../agent/cli.h"
+
+#define NOW	1764036600000LL		/* 2025-11-25T02:10:00Z */
+
+static int
+parse(struct cli *c, char *err, size_t errlen, ...)
+{
+	char	*argv[16];
+	int	 argc = 0;
+	va_list	 ap;
+
+	argv[argc++] = (char *)"breakglass";
+	va_start(ap, errlen);
+	while ((argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	va_end(ap);
+	err[0] = '\0';
+	return cli_parse(argc, argv, NOW, c, err, errlen);
+}
+
+static void
+test_enable(void **state)
+{
+	struct cli	c;
+	char		err[256];
+
+	(void)state;
+	assert_int_equal(parse(&c, err, sizeof(err), "-c", "/x.conf", "enable",
+	    "--reason", "INC-123 MFA outage", "--for", "2h", "--dry-run",
+	    NULL), 0);
+	assert_int_equal(c.cmd, CMD_ENABLE);
+	assert_string_equal(c.config, "/x.conf");
+	assert_string_equal(c.reason, "INC-123 MFA outage");
+	assert_int_equal(c.for_secs, 7200);
+	assert_true(c.dry_run);
+	assert_int_equal(parse(&c, err, sizeof(err), "disable",
+	    "--reason=done", NULL), 0);
+	assert_int_equal(c.cmd, CMD_DISABLE);
+	assert_string_equal(c.reason, "done");
+	assert_int_equal(c.for_secs, 0);
+	assert_false(c.dry_run);
+}
+
+static void
+test_reason_required(void **state)
+{
+	struct cli	c;
+	char		err[256];
+
+	(void)state;
+	assert_int_equal(parse(&c, err, sizeof(err), "enable", NULL), -1);
+	assert_non_null(strstr(err, "--reason"));
+	assert_int_equal(parse(&c, err, sizeof(err), "auto", NULL), -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "enable", "--reason",
+	    "   ", NULL), -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "enable", "--reason",
+	    NULL), -1);
+	assert_non_null(strstr(err, "needs a value"));
+	assert_int_equal(parse(&c, err, sizeof(err), "enable", "--reason",
+	    "bad \xff utf8", NULL), -1);
+	assert_non_null(strstr(err, "UTF-8"));
+	/* non-ASCII and line breaks are fine: they are escaped later */
+	assert_int_equal(parse(&c, err, sizeof(err), "enable", "--reason",
+	    "Störung\r\nINC-1", NULL), 0);
+}
+
+static void
+test_bad_options(void **state)
+{
+	struct cli	c;
+	char		err[256];
+
+	(void)state;
+	assert_int_equal(parse(&c, err, sizeof(err), NULL), -1);
+	assert_non_null(strstr(err, "no command"));
+	assert_int_equal(parse(&c, err, sizeof(err), "frobnicate", NULL), -1);
+	assert_non_null(strstr(err, "frobnicate"));
+	assert_int_equal(parse(&c, err, sizeof(err), "status", "--reason",
+	    "x", NULL), -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "enable", "--reason",
+	    "x", "--for", "soon", NULL), -1);
+	assert_non_null(strstr(err, "--for"));
+	assert_int_equal(parse(&c, err, sizeof(err), "enable", "--reason",
+	    "x", "--for", "0", NULL), -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "history", "--limit",
+	    "-3", NULL), -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "history", "--limit",
+	    "3x", NULL), -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "history", "--since",
+	    "whenever", NULL), -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "-c", NULL), -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "-x", "status", NULL), -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "verify", "--json", NULL),
+	    -1);
+}
+
+static void
+test_history(void **state)
+{
+	struct cli	c;
+	char		err[256];
+
+	(void)state;
+	assert_int_equal(parse(&c, err, sizeof(err), "history", "--json",
+	    "--limit", "20", "--since", "2025-11-24T00:00:00Z", NULL), 0);
+	assert_int_equal(c.cmd, CMD_HISTORY);
+	assert_true(c.json);
+	assert_int_equal(c.limit, 20);
+	assert_int_equal(c.since_ms, 1763942400000LL);
+	assert_int_equal(parse(&c, err, sizeof(err), "history", "--since",
+	    "24h", NULL), 0);
+	assert_int_equal(c.since_ms, NOW - 86400000LL);
+}
+
+static void
+test_simple_commands(void **state)
+{
+	static const struct { const char *name; enum cmd cmd; } cases[] = {
+		{ "status", CMD_STATUS }, { "verify", CMD_VERIFY },
+		{ "health", CMD_HEALTH }, { "run", CMD_RUN },
+		{ "check", CMD_CHECK }, { "config-check", CMD_CONFIG_CHECK },
+		{ "notify-test", CMD_NOTIFY_TEST }, { "doctor", CMD_DOCTOR },
+		{ "version", CMD_VERSION },
+	};
+	struct cli	c;
+	char		err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse(&c, err, sizeof(err), cases[i].name,
+		    NULL), 0);
+		assert_int_equal(c.cmd, cases[i].cmd);
+	}
+	assert_int_equal(parse(&c, err, sizeof(err), "-v", "-v", "status",
+	    "--json", NULL), 0);
+	assert_int_equal(c.verbose, 2);
+	assert_true(c.json);
+	assert_int_equal(parse(&c, err, sizeof(err), "--help", NULL), 0);
+	assert_int_equal(c.cmd, CMD_HELP);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_enable),
+		cmocka_unit_test(test_reason_required),
+		cmocka_unit_test(test_bad_options),
+		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_simple_commands),
+	};
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}

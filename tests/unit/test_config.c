@@ -1,0 +1,246 @@
+/* test_config.c - every config error names the file, the line and the key */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../agent/config.h"
+
+static char dir[64], conf[128], secret[128];
+
+#define GOOD_HEAD \
+	"state_dir = \"/var/lib/breakglass\"\n" \
+	"account {\n" \
+	"  dn = \"CN=btg-admin,OU=Emergency,DC=corp,DC=example,DC=com\"\n" \
+	"  object_guid = \"eb6c701a-a39a-4193-84fe-86a89f901849\"\n" \
+	"  upn = \"btg-admin@corp.example.com\"\n" \
+	"}\n"
+
+static void
+write_text(const char *path, const char *text, mode_t mode)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	chmod(path, mode);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/bg-conf-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(conf, sizeof(conf), "%s/breakglass.conf", dir);
+	snprintf(secret, sizeof(secret), "%s/ldap.secret", dir);
+	write_text(secret, "pw\n", 0600);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* a config with the ldap section (line 7 on) and extra text after it */
+static struct config *
+load_with(const char *ldap_extra, const char *tail, char *err, size_t errlen)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text), GOOD_HEAD
+	    "ldap {\n"
+	    "  uri = {\"ldaps://dc1.corp.example.com\", \"ldaps://dc2\"}\n"
+	    "  bind_dn = \"svc-breakglass@corp.example.com\"\n"
+	    "  bind_password_file = \"%s\"\n"
+	    "  ca_file = \"/etc/breakglass/ad-ca.pem\"\n"
+	    "%s"
+	    "}\n%s", secret, ldap_extra, tail);
+	write_text(conf, text, 0644);
+	err[0] = '\0';
+	return config_load(conf, err, errlen);
+}
+
+static void
+test_good_config(void **state)
+{
+	struct config	*c;
+	char		 err[512];
+
+	(void)state;
+	c = load_with("  timeout = 5s\n", "policy {\n  mode = \"manual\"\n"
+	    "  rise = 4\n  manual_for = 2h\n  statuses = {\"ServiceRestored\","
+	    " \"serviceInterruption\"}\n}\n", err, sizeof(err));
+	assert_non_null(c);
+	assert_string_equal(c->account.dn,
+	    "CN=btg-admin,OU=Emergency,DC=corp,DC=example,DC=com");
+	assert_string_equal(c->account.object_guid,
+	    "eb6c701a-a39a-4193-84fe-86a89f901849");
+	assert_int_equal(c->ldap.uri.n, 2);
+	assert_string_equal(c->ldap.uri.v[1], "ldaps://dc2");
+	assert_int_equal(c->ldap.timeout, 5);
+	assert_int_equal(c->policy.mode, MODE_MANUAL);
+	assert_int_equal(c->policy.rise, 4);
+	assert_int_equal(c->policy.fall, 3);
+	assert_int_equal(c->policy.manual_for, 7200);
+	assert_int_equal(c->policy.poll_interval, 60);
+	assert_int_equal(c->policy.keywords.n, 3);
+	assert_string_equal(c->policy.services.v[0], "Microsoft Entra");
+	assert_string_equal(c->graph.authority,
+	    "https://login.microsoftonline.com");
+	assert_int_equal(c->notify.remind_every, 3600);
+	assert_int_equal(config_check_secrets(c, err, sizeof(err)), 0);
+	config_free(c);
+}
+
+/* each bad input: the message must hold every fragment given */
+static void
+test_errors_name_file_line_key(void **state)
+{
+	static const struct {
+		const char *ldap_extra, *tail, *want1, *want2;
+	} cases[] = {
+		{ "  urii = 3\n", "", ":12:", "urii" },
+		{ "  timeout = 10x\n", "", ":12:", "ldap.timeout" },
+		{ "  timeout = 0\n", "", ":12:", "out of range" },
+		{ "  starttls = maybe\n", "", ":12:", "starttls" },
+		{ "", "policy {\n  mode = \"yolo\"\n}\n", ":14:",
+		  "policy.mode" },
+		{ "", "policy {\n  rise = many\n}\n", ":14:", "rise" },
+		{ "", "policy {\n  rise = 0\n}\n", ":14:", "policy.rise" },
+		{ "", "policy {\n  statuses = {\"serviceInterupted\"}\n}\n",
+		  ":14:", "policy.statuses" },
+		{ "", "policy {\n  on_drift = \"ignore\"\n}\n", ":14:",
+		  "on_drift" },
+		{ "", "graph {\n  endpoint = \"http://graph\"\n}\n", ":14:",
+		  "graph.endpoint" },
+		{ "", "notify {\n  smtp {\n    url = \"mailto:x\"\n  }\n}\n",
+		  ":15:", "smtp.url" },
+		{ "", "bogus = 1\n", ":13:", "bogus" },
+		{ "", "policy {\n  poll_interval = \"soon\"\n}\n", ":14:",
+		  "poll_interval" },
+	};
+	char	err[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config *c = load_with(cases[i].ldap_extra,
+		    cases[i].tail, err, sizeof(err));
+		if (c != NULL)
+			fail_msg("case %zu loaded", i);
+		if (strstr(err, conf) == NULL ||
+		    strstr(err, cases[i].want1) == NULL ||
+		    strstr(err, cases[i].want2) == NULL)
+			fail_msg("case %zu: \"%s\" lacks %s / %s / %s", i, err,
+			    conf, cases[i].want1, cases[i].want2);
+	}
+}
+
+static void
+test_cross_key_errors(void **state)
+{
+	static const struct { const char *ldap_extra, *tail, *want; } cases[] = {
+		{ "  uri = {\"ldap://dc1\"}\n", "", "plain unencrypted" },
+		{ "  uri = {\"ldaps://dc1\"}\n  starttls = true\n", "",
+		  "StartTLS needs ldap://" },
+		{ "", "notify {\n  smtp {\n    url = \"smtp://relay.example:25"
+		  "\"\n    from = \"a@b\"\n    to = {\"c@d\"}\n    starttls = "
+		  "\"none\"\n  }\n}\n", "loopback" },
+		{ "", "notify {\n  smtp {\n    url = \"smtp://relay:25\"\n"
+		  "  }\n}\n", "notify.smtp.from" },
+		{ "", "graph {\n  client_cert_file = \"/x.pem\"\n}\n",
+		  "graph.client_key_file" },
+	};
+	char	err[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config *c = load_with(cases[i].ldap_extra,
+		    cases[i].tail, err, sizeof(err));
+		if (c != NULL)
+			fail_msg("case %zu loaded", i);
+		if (strstr(err, conf) == NULL ||
+		    strstr(err, cases[i].want) == NULL)
+			fail_msg("case %zu: \"%s\" lacks %s", i, err,
+			    cases[i].want);
+	}
+}
+
+static void
+test_missing_required(void **state)
+{
+	char		 err[512];
+	struct config	*c;
+
+	(void)state;
+	write_text(conf, "ldap {\n  uri = {\"ldaps://dc1\"}\n}\n", 0644);
+	assert_null(config_load(conf, err, sizeof(err)));
+	assert_non_null(strstr(err, "account.dn"));
+	assert_non_null(strstr(err, "required"));
+	write_text(conf, GOOD_HEAD, 0644);
+	assert_null(config_load(conf, err, sizeof(err)));
+	assert_non_null(strstr(err, "ldap.uri"));
+	write_text(conf, "account {\n  dn = \"not a dn\"\n}\n", 0644);
+	assert_null(config_load(conf, err, sizeof(err)));
+	assert_non_null(strstr(err, ":2:"));
+	assert_non_null(strstr(err, "account.dn"));
+	write_text(conf, "account {\n  object_guid = \"1234\"\n}\n", 0644);
+	assert_null(config_load(conf, err, sizeof(err)));
+	assert_non_null(strstr(err, "account.object_guid"));
+	c = load_with("", "", err, sizeof(err));
+	assert_non_null(c);
+	config_free(c);
+	assert_null(config_load("/nonexistent/breakglass.conf", err,
+	    sizeof(err)));
+	assert_non_null(strstr(err, "/nonexistent/breakglass.conf"));
+	assert_non_null(strstr(err, "No such file"));
+}
+
+static void
+test_secret_too_open(void **state)
+{
+	struct config	*c;
+	char		 err[512];
+
+	(void)state;
+	c = load_with("", "", err, sizeof(err));
+	assert_non_null(c);
+	chmod(secret, 0644);
+	assert_int_equal(config_check_secrets(c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, conf));
+	assert_non_null(strstr(err, "ldap.bind_password_file"));
+	assert_non_null(strstr(err, secret));
+	assert_non_null(strstr(err, "chmod 600"));
+	chmod(secret, 0600);
+	assert_int_equal(config_check_secrets(c, err, sizeof(err)), 0);
+	config_free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_config),
+		cmocka_unit_test(test_errors_name_file_line_key),
+		cmocka_unit_test(test_cross_key_errors),
+		cmocka_unit_test(test_missing_required),
+		cmocka_unit_test(test_secret_too_open),
+	};
+	return cmocka_run_group_tests_name("config", tests, setup, teardown);
+}

@@ -1,0 +1,223 @@
+/* test_util.c - durations, time, hashing, secret files, atomic writes */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../agent/util.h"
+
+static void
+test_duration_valid(void **state)
+{
+	static const struct { const char *in; int64_t secs; } cases[] = {
+		{ "0", 0 }, { "90", 90 }, { "90s", 90 }, { "15m", 900 },
+		{ "4h", 14400 }, { "2d", 172800 }, { "1", 1 },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int64_t v = -1;
+		char err[128];
+		assert_int_equal(parse_duration(cases[i].in, &v, err,
+		    sizeof(err)), 0);
+		assert_int_equal(v, cases[i].secs);
+	}
+}
+
+static void
+test_duration_invalid(void **state)
+{
+	static const char *bad[] = { "", "h", "-5", "5x", "4h30m", "1.5h",
+	    " 4h", "4h ", "4H", "99999999999999999999", "40000d", "m5" };
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int64_t v = 123;
+		char err[128] = "";
+		assert_int_equal(parse_duration(bad[i], &v, err, sizeof(err)),
+		    -1);
+		assert_int_equal(v, 123);
+		assert_true(strlen(err) > 0);
+	}
+}
+
+static void
+test_duration_format(void **state)
+{
+	char b[32];
+
+	(void)state;
+	format_duration(14400, b, sizeof(b));
+	assert_string_equal(b, "4h");
+	format_duration(90, b, sizeof(b));
+	assert_string_equal(b, "90s");
+	format_duration(900, b, sizeof(b));
+	assert_string_equal(b, "15m");
+	format_duration(172800, b, sizeof(b));
+	assert_string_equal(b, "2d");
+}
+
+static void
+test_time_roundtrip(void **state)
+{
+	char	b[RFC3339_LEN];
+	int64_t	ms;
+
+	(void)state;
+	format_time_ms(1764036600123LL, b, sizeof(b));
+	assert_string_equal(b, "2025-11-25T02:10:00.123Z");
+	assert_int_equal(parse_time(b, &ms), 0);
+	assert_int_equal(ms, 1764036600123LL);
+	assert_int_equal(parse_time("2025-11-25T03:10:00+01:00", &ms), 0);
+	assert_int_equal(ms, 1764036600000LL);
+	assert_int_equal(parse_time("2025-11-25", &ms), 0);
+	assert_int_equal(ms, 1764028800000LL);
+	assert_int_equal(parse_time("2025-11-25T02:10:00", &ms), -1);
+	assert_int_equal(parse_time("yesterday", &ms), -1);
+	assert_int_equal(parse_time("2025-13-01", &ms), -1);
+}
+
+static void
+test_sha256(void **state)
+{
+	char	h[SHA256_HEX_LEN + 1];
+
+	(void)state;
+	sha256_hex("abc", 3, h);
+	assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	sha256_hex("", 0, h);
+	assert_string_equal(h, "e3b0c44298fc1c149afbf4c8996fb924"
+	    "27ae41e4649b934ca495991b7852b855");
+}
+
+static char tmpdir[64];
+
+static int
+setup_dir(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/bg-unit-XXXXXX");
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int
+teardown_dir(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+write_mode(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+static void
+test_secret_file(void **state)
+{
+	char	path[128], err[512], *s = NULL;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/pw", tmpdir);
+	write_mode(path, "s3cret pass\r\n", 0600);
+	assert_int_equal(read_secret_file(path, &s, err, sizeof(err)), 0);
+	assert_string_equal(s, "s3cret pass");
+	secret_free(s);
+	write_mode(path, "s3cret\n", 0400);
+	assert_int_equal(read_secret_file(path, &s, err, sizeof(err)), 0);
+	secret_free(s);
+
+	write_mode(path, "s3cret\n", 0640);
+	assert_int_equal(read_secret_file(path, &s, err, sizeof(err)), -1);
+	assert_null(s);
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, "0640"));
+	assert_int_equal(check_secret_file(path, err, sizeof(err)), -1);
+	write_mode(path, "s3cret\n", 0604);
+	assert_int_equal(check_secret_file(path, err, sizeof(err)), -1);
+
+	write_mode(path, "\n", 0600);
+	assert_int_equal(read_secret_file(path, &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "empty"));
+
+	snprintf(path, sizeof(path), "%s/missing", tmpdir);
+	assert_int_equal(read_secret_file(path, &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "No such file"));
+}
+
+static void
+test_atomic_write(void **state)
+{
+	char		 path[128], err[256], *back;
+	struct stat	 st;
+	size_t		 len;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/state.json", tmpdir);
+	assert_int_equal(write_file_atomic(path, "{\"a\":1}", 7, err,
+	    sizeof(err)), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	back = read_file(path, 1024, &len);
+	assert_non_null(back);
+	assert_int_equal(len, 7);
+	assert_string_equal(back, "{\"a\":1}");
+	free(back);
+	snprintf(path, sizeof(path), "%s/state.json.tmp", tmpdir);
+	assert_int_equal(stat(path, &st), -1);
+	snprintf(path, sizeof(path), "%s/nodir/x", tmpdir);
+	assert_int_equal(write_file_atomic(path, "x", 1, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "nodir"));
+}
+
+static void
+test_private_dir(void **state)
+{
+	char		path[128], err[256];
+	struct stat	st;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/sd", tmpdir);
+	assert_int_equal(ensure_private_dir(path, err, sizeof(err)), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	snprintf(path, sizeof(path), "%s/file", tmpdir);
+	write_mode(path, "x", 0600);
+	assert_int_equal(ensure_private_dir(path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a directory"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_duration_valid),
+		cmocka_unit_test(test_duration_invalid),
+		cmocka_unit_test(test_duration_format),
+		cmocka_unit_test(test_time_roundtrip),
+		cmocka_unit_test(test_sha256),
+		cmocka_unit_test_setup_teardown(test_secret_file, setup_dir,
+		    teardown_dir),
+		cmocka_unit_test_setup_teardown(test_atomic_write, setup_dir,
+		    teardown_dir),
+		cmocka_unit_test_setup_teardown(test_private_dir, setup_dir,
+		    teardown_dir),
+	};
+	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
