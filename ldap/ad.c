@@ -1,4 +1,5 @@
 /* ad.c - Active Directory over LDAP: failover connect, bind, read, CAS flip */
+#include <sys/socket.h>
 #include <sys/time.h>
 
 #include <ctype.h>
@@ -7,17 +8,25 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <ldap.h>
 
 #include "ad.h"
 
 struct ad_conn {
-	LDAP	*ld;
-	char	*uri;
-	int	 timeout;
+	LDAP		*ld;
+	char		*uri;
+	int		 timeout;
+	int		 fd;		/* the socket, once connected */
+	int		 fired;		/* the watchdog cut the last call */
+	int		 has_timer;
+	timer_t		 timer;
+	ldap_conncb	 cb;		/* must live as long as ld */
 };
 
 static const char *ad_attrs[] = {
@@ -64,16 +73,123 @@ is_connect_error(int rc)
 	    rc == LDAP_TIMEOUT || rc == LDAP_UNAVAILABLE || rc == LDAP_BUSY;
 }
 
-static int
-set_options(LDAP *ld, const struct ad_params *p, char *why, size_t size)
+/*
+ * libldap's network timeout covers connect() only: a DC that accepts TCP and
+ * then says nothing would hang a TLS handshake or a read forever.  Each
+ * blocking call runs under a watchdog that shuts the socket down at the
+ * deadline, so the read sees EOF and the call fails at once.  (Socket
+ * timeouts do not work: GnuTLS retries EAGAIN in a busy loop.)
+ */
+static void
+watchdog_fire(union sigval sv)
 {
+	struct ad_conn	*c = sv.sival_ptr;
+	int		 fd = __atomic_load_n(&c->fd, __ATOMIC_SEQ_CST);
+
+	__atomic_store_n(&c->fired, 1, __ATOMIC_SEQ_CST);
+	if (fd >= 0)
+		shutdown(fd, SHUT_RDWR);
+}
+
+static void
+watchdog_arm(struct ad_conn *c)
+{
+	struct itimerspec its = { .it_value = { .tv_sec = c->timeout } };
+
+	__atomic_store_n(&c->fired, 0, __ATOMIC_SEQ_CST);
+	if (c->has_timer)
+		timer_settime(c->timer, 0, &its, NULL);
+}
+
+static void
+watchdog_disarm(struct ad_conn *c)
+{
+	struct itimerspec its = { 0 };
+
+	if (c->has_timer)
+		timer_settime(c->timer, 0, &its, NULL);
+}
+
+/* libldap tells us the socket as soon as it is connected */
+static int
+conn_add(LDAP *ld, Sockbuf *sb, LDAPURLDesc *srv, struct sockaddr *addr,
+    struct ldap_conncb *ctx)
+{
+	struct ad_conn	*c = ctx->lc_arg;
+	ber_socket_t	 fd = -1;
+
+	(void)ld;
+	(void)srv;
+	(void)addr;
+	if (ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd) == 1)
+		__atomic_store_n(&c->fd, (int)fd, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+static void
+conn_del(LDAP *ld, Sockbuf *sb, struct ldap_conncb *ctx)
+{
+	struct ad_conn	*c = ctx->lc_arg;
+
+	(void)ld;
+	(void)sb;
+	__atomic_store_n(&c->fd, -1, __ATOMIC_SEQ_CST);
+}
+
+static struct ad_conn *
+conn_new(int timeout)
+{
+	struct ad_conn	*c;
+	struct sigevent	 sev;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->fd = -1;
+	c->timeout = timeout;
+	c->cb.lc_add = conn_add;
+	c->cb.lc_del = conn_del;
+	c->cb.lc_arg = c;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD;
+	sev.sigev_notify_function = watchdog_fire;
+	sev.sigev_value.sival_ptr = c;
+	c->has_timer = timer_create(CLOCK_MONOTONIC, &sev, &c->timer) == 0;
+	return c;
+}
+
+static void
+conn_free(struct ad_conn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->ld != NULL)
+		ldap_unbind_ext_s(c->ld, NULL, NULL);
+	if (c->has_timer)
+		timer_delete(c->timer);
+	free(c->uri);
+	free(c);
+}
+
+static int
+set_options(struct ad_conn *c, const struct ad_params *p, char *why,
+    size_t size)
+{
+	LDAP			*ld = c->ld;
 	struct timeval	tv = { .tv_sec = p->timeout, .tv_usec = 0 };
 	int		v3 = LDAP_VERSION3, hard = LDAP_OPT_X_TLS_HARD;
 	int		tlsmin = LDAP_OPT_X_TLS_PROTOCOL_TLS1_2, zero = 0;
+	/*
+	 * Not LDAP_OPT_NETWORK_TIMEOUT: it makes libldap poll a stalled TLS
+	 * handshake in a busy loop.  TCP_USER_TIMEOUT bounds connect(); the
+	 * watchdog bounds everything after it.
+	 */
+	unsigned int	tcp_ms = (unsigned int)p->timeout * 1000;
 
 	if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3) ||
+	    ldap_set_option(ld, LDAP_OPT_CONNECT_CB, &c->cb) ||
 	    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) ||
-	    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) ||
+	    ldap_set_option(ld, LDAP_OPT_TCP_USER_TIMEOUT, &tcp_ms) ||
+
 	    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv) ||
 	    ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &hard) ||
 	    ldap_set_option(ld, LDAP_OPT_X_TLS_PROTOCOL_MIN, &tlsmin) ||
@@ -103,13 +219,23 @@ append(char *err, size_t errlen, const char *msg)
 		snprintf(err + len, errlen - len, "%s", msg);
 }
 
+/* after a failed call: say it was the deadline, not a lost connection */
+static void
+call_why(struct ad_conn *c, int rc, char *why, size_t size)
+{
+	if (__atomic_load_n(&c->fired, __ATOMIC_SEQ_CST))
+		snprintf(why, size, "no answer within %ds (timeout)",
+		    c->timeout);
+	else
+		ldap_why(c->ld, rc, why, size);
+}
+
 struct ad_conn *
 ad_connect(const struct ad_params *p, char *err, size_t errlen)
 {
 	struct ad_conn	*c;
 	struct berval	 cred;
 	char		 why[512], msg[768];
-	LDAP		*ld;
 	int		 rc;
 
 	if (errlen > 0)
@@ -121,53 +247,58 @@ ad_connect(const struct ad_params *p, char *err, size_t errlen)
 	for (size_t i = 0; i < p->nuris; i++) {
 		const char *uri = p->uris[i];
 
-		ld = NULL;
-		if ((rc = ldap_initialize(&ld, uri)) != LDAP_SUCCESS) {
+		if ((c = conn_new(p->timeout)) == NULL ||
+		    (c->uri = strdup(uri)) == NULL) {
+			conn_free(c);
+			seterr(err, errlen, "out of memory");
+			return NULL;
+		}
+		if ((rc = ldap_initialize(&c->ld, uri)) != LDAP_SUCCESS) {
 			snprintf(msg, sizeof(msg), "%s: %s", uri,
 			    ldap_err2string(rc));
 			append(err, errlen, msg);
+			conn_free(c);
 			continue;
 		}
-		if (set_options(ld, p, why, sizeof(why)) == -1) {
+		if (set_options(c, p, why, sizeof(why)) == -1) {
 			snprintf(msg, sizeof(msg), "%s: %s", uri, why);
 			append(err, errlen, msg);
-			ldap_unbind_ext_s(ld, NULL, NULL);
+			conn_free(c);
 			continue;
 		}
-		if (p->starttls &&
-		    (rc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {
-			ldap_why(ld, rc, why, sizeof(why));
-			snprintf(msg, sizeof(msg), "%s: StartTLS: %s", uri, why);
-			append(err, errlen, msg);
-			ldap_unbind_ext_s(ld, NULL, NULL);
-			continue;
+		if (p->starttls) {
+			watchdog_arm(c);
+			rc = ldap_start_tls_s(c->ld, NULL, NULL);
+			watchdog_disarm(c);
+			if (rc != LDAP_SUCCESS) {
+				call_why(c, rc, why, sizeof(why));
+				snprintf(msg, sizeof(msg), "%s: StartTLS: %s",
+				    uri, why);
+				append(err, errlen, msg);
+				conn_free(c);
+				continue;
+			}
 		}
 		cred.bv_val = (char *)p->password;
 		cred.bv_len = strlen(p->password);
-		rc = ldap_sasl_bind_s(ld, p->bind_dn, LDAP_SASL_SIMPLE, &cred,
-		    NULL, NULL, NULL);
+		watchdog_arm(c);
+		rc = ldap_sasl_bind_s(c->ld, p->bind_dn, LDAP_SASL_SIMPLE,
+		    &cred, NULL, NULL, NULL);
+		watchdog_disarm(c);
 		if (rc != LDAP_SUCCESS) {
-			ldap_why(ld, rc, why, sizeof(why));
-			ldap_unbind_ext_s(ld, NULL, NULL);
+			call_why(c, rc, why, sizeof(why));
 			if (is_connect_error(rc)) {
 				snprintf(msg, sizeof(msg), "%s: %s", uri, why);
 				append(err, errlen, msg);
+				conn_free(c);
 				continue;
 			}
 			/* the next DC would say the same: stop here */
 			seterr(err, errlen, "%s: bind as %s: %s", uri,
 			    p->bind_dn, why);
+			conn_free(c);
 			return NULL;
 		}
-		if ((c = calloc(1, sizeof(*c))) == NULL ||
-		    (c->uri = strdup(uri)) == NULL) {
-			free(c);
-			ldap_unbind_ext_s(ld, NULL, NULL);
-			seterr(err, errlen, "out of memory");
-			return NULL;
-		}
-		c->ld = ld;
-		c->timeout = p->timeout;
 		return c;
 	}
 	return NULL;
@@ -176,11 +307,7 @@ ad_connect(const struct ad_params *p, char *err, size_t errlen)
 void
 ad_close(struct ad_conn *c)
 {
-	if (c == NULL)
-		return;
-	ldap_unbind_ext_s(c->ld, NULL, NULL);
-	free(c->uri);
-	free(c);
+	conn_free(c);
 }
 
 const char *
@@ -331,15 +458,17 @@ ad_read_account(struct ad_conn *c, const char *dn, struct ad_account *a,
 	int		  rc;
 
 	memset(a, 0, sizeof(*a));
+	watchdog_arm(c);
 	rc = ldap_search_ext_s(c->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
 	    (char **)ad_attrs, 0, NULL, NULL, &tv, 2, &res);
+	watchdog_disarm(c);
 	if (rc == LDAP_NO_SUCH_OBJECT) {
 		seterr(err, errlen, "%s: %s: no such object", c->uri, dn);
 		r = AD_ENOTFOUND;
 		goto out;
 	}
 	if (rc != LDAP_SUCCESS) {
-		ldap_why(c->ld, rc, why, sizeof(why));
+		call_why(c, rc, why, sizeof(why));
 		seterr(err, errlen, "%s: read %s: %s", c->uri, dn, why);
 		goto out;
 	}
@@ -391,6 +520,7 @@ cas_modify(struct ad_conn *c, const char *dn, unsigned int oldv,
 	struct berval	*vo[2] = { &bo, NULL }, *vn[2] = { &bn, NULL };
 	LDAPMod		 mdel, madd;
 	LDAPMod		*mods[3] = { &mdel, &madd, NULL };
+	int		 rc;
 
 	/* AD's syntax is a signed 32-bit integer */
 	snprintf(so, sizeof(so), "%d", (int)oldv);
@@ -407,7 +537,10 @@ cas_modify(struct ad_conn *c, const char *dn, unsigned int oldv,
 	madd.mod_op = LDAP_MOD_ADD | LDAP_MOD_BVALUES;
 	madd.mod_type = attr;
 	madd.mod_bvalues = vn;
-	return ldap_modify_ext_s(c->ld, dn, mods, NULL, NULL);
+	watchdog_arm(c);
+	rc = ldap_modify_ext_s(c->ld, dn, mods, NULL, NULL);
+	watchdog_disarm(c);
+	return rc;
 }
 
 enum ad_result
@@ -447,7 +580,7 @@ ad_set_disabled(struct ad_conn *c, const char *dn, const char *pin_guid,
 		if (rc == LDAP_NO_SUCH_ATTRIBUTE ||
 		    rc == LDAP_TYPE_OR_VALUE_EXISTS)
 			continue;	/* changed since our read: again */
-		ldap_why(c->ld, rc, why, sizeof(why));
+		call_why(c, rc, why, sizeof(why));
 		if (rc == LDAP_INSUFFICIENT_ACCESS)
 			seterr(err, errlen, "%s: modify userAccountControl of "
 			    "%s: %s; the bind account needs Write Property on "

@@ -59,6 +59,7 @@ start=$(date +%s)
 bg enable --reason "all stalled"
 took=$(( $(date +%s) - start ))
 expect_rc 1 "all DCs stalled: exit 1"
+expect_err "no answer within 2s \\(timeout\\).*no answer within 2s" "the error says each DC timed out"
 check "stalled DCs: gave up within the timeouts (${took}s for 2 x 2s)" test "$took" -le 7
 check "stalled: failed audit line" sh -c \
     'tail -n 1 "$1/state/audit.log" | grep -q "\"result\":\"failed: "' - "$T"
