@@ -14,6 +14,10 @@ failed=0
 failures=""
 out=$(mktemp -d /tmp/bg-tests-XXXXXX)
 export BIN BG_TEST_OUT="$out"
+# sanitizer builds: every report goes to a file, and any report is a failure
+# (an expected exit code must not hide one)
+export ASAN_OPTIONS="detect_leaks=1:log_path=$out/sanitizer"
+export UBSAN_OPTIONS="print_stacktrace=1:log_path=$out/sanitizer"
 
 note_fail() {
 	failed=$((failed + 1))
@@ -87,6 +91,12 @@ integration)	run_integration "$@" ;;
 all)		run_unit; run_integration "$@" ;;
 *)		echo "usage: $0 [unit|integration|all] [name ...]" >&2; exit 2 ;;
 esac
+
+for f in "$out"/sanitizer.*; do
+	[ -e "$f" ] || continue
+	cat "$f"
+	note_fail "sanitizer report $(basename "$f")"
+done
 
 if [ "$failed" -gt 0 ]; then
 	echo "failed:$failures"
