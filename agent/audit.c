@@ -426,6 +426,7 @@ static int
 row_from_json(const cJSON *j, struct row *r)
 {
 	char	*from = jstr(j, "from"), *to = jstr(j, "to"), *t;
+	const char *f, *o;
 	size_t	 len;
 
 	r->time = jstr(j, "time");
@@ -437,12 +438,14 @@ row_from_json(const cJSON *j, struct row *r)
 	}
 	r->actor = jstr(j, "actor");
 	r->event = jstr(j, "event");
-	len = strlen(from) + strlen(to) + 8;
+	len = strlen(from) + strlen(to) + 16;
 	if ((r->change = malloc(len)) != NULL) {
+		f = strcmp(from, "-") == 0 ? "none" : from;
+		o = strcmp(to, "-") == 0 ? "none" : to;
 		if (strcmp(from, "-") == 0 && strcmp(to, "-") == 0)
 			snprintf(r->change, len, "-");
 		else
-			snprintf(r->change, len, "%s->%s", from, to);
+			snprintf(r->change, len, "%s->%s", f, o);
 	}
 	free(from);
 	free(to);
@@ -481,7 +484,8 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
     char *err, size_t errlen)
 {
 	struct row	*rows = NULL;
-	size_t		 nrows = 0, cap = 0, start = 0, count;
+	char		**ring = NULL;
+	size_t		 nrows = 0, cap = 0, start = 0, count, nring = 0;
 	char		*line = NULL;
 	size_t		 lcap = 0;
 	ssize_t		 n;
@@ -534,7 +538,16 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 		if (o->json) {
 			cJSON_Delete(j);
 			/* the stored bytes, as the chain hashes them */
-			fprintf(out, "%s\n", line);
+			if (o->limit > 0 && o->since_ms > 0) {
+				if (ring == NULL && (ring = calloc((size_t)o->limit,
+				    sizeof(char *))) == NULL) {
+					bg_err(err, errlen, "out of memory");
+					goto done;
+				}
+				free(ring[nring % (size_t)o->limit]);
+				ring[nring++ % (size_t)o->limit] = strdup(line);
+			} else
+				fprintf(out, "%s\n", line);
 			continue;
 		}
 		if (nrows == cap) {
@@ -559,6 +572,13 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 		cJSON_Delete(j);
 	}
 	rc = 0;
+	if (ring != NULL) {
+		size_t keep = nring < (size_t)o->limit ? nring :
+		    (size_t)o->limit;
+		for (size_t i = nring - keep; i < nring; i++)
+			if (ring[i % (size_t)o->limit] != NULL)
+				fprintf(out, "%s\n", ring[i % (size_t)o->limit]);
+	}
 	if (o->json)
 		goto done;
 	count = nrows;
@@ -591,6 +611,10 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 		    rows[i].event, w_change, rows[i].change, w_result, w_result,
 		    rows[i].result, rows[i].reason);
  done:
+	if (ring != NULL)
+		for (int64_t i = 0; i < o->limit; i++)
+			free(ring[i]);
+	free(ring);
 	for (size_t i = 0; i < nrows; i++)
 		row_free(&rows[i]);
 	free(rows);

@@ -305,6 +305,17 @@ test_history_tail(void **state)
 	fclose(out);
 	assert_memory_equal(buf, "{\"seq\":6,", 9);
 	free(buf);
+	/* --since with --limit keeps the last N of the period */
+	o.since_ms = 1;
+	o.limit = 2;
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	assert_int_equal(audit_history(logpath, &o, out, err, sizeof(err)), 0);
+	fclose(out);
+	assert_memory_equal(buf, "{\"seq\":5,", 9);
+	assert_non_null(strstr(buf, "\n{\"seq\":6,"));
+	assert_null(strstr(buf, "\"seq\":4,"));
+	free(buf);
 }
 
 int
