@@ -18,16 +18,18 @@ CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS)
 LDLIBS	= $(PKG_LIBS)
 
-AGENT	= agent/audit.c agent/cli.c agent/cmd_account.c agent/cmd_audit.c \
-	  agent/config.c agent/log.c agent/policy.c agent/state.c \
+AGENT	= agent/agent.c agent/audit.c agent/cli.c agent/cmd_account.c \
+	  agent/cmd_audit.c agent/cmd_health.c agent/config.c agent/log.c \
+	  agent/match.c agent/policy.c agent/poll.c agent/state.c \
 	  agent/toggle.c agent/util.c
 LDAPSRC	= ldap/ad.c
-GRAPH	= graph/graph.c
+GRAPH	= graph/auth.c graph/health.c graph/http.c
 LIBSRC	= $(AGENT) $(LDAPSRC) $(GRAPH)
 LIBOBJ	= $(LIBSRC:%.c=$(BUILD)/%.o)
 MAINOBJ	= $(BUILD)/agent/main.o
 
-UNIT	= test_util test_config test_audit test_ad test_cli
+UNIT	= test_util test_config test_audit test_ad test_cli test_policy \
+	  test_match test_graph
 UNITBIN	= $(UNIT:%=$(BUILD)/tests/%)
 
 BIN	= $(if $(filter build,$(BUILD)),breakglass,$(BUILD)/breakglass)

@@ -10,7 +10,7 @@
 
 enum {
 	O_REASON = 1 << 0, O_FOR = 1 << 1, O_DRY = 1 << 2, O_JSON = 1 << 3,
-	O_LIMIT = 1 << 4, O_SINCE = 1 << 5,
+	O_LIMIT = 1 << 4, O_SINCE = 1 << 5, O_POLLS = 1 << 6,
 };
 
 static const struct {
@@ -26,7 +26,7 @@ static const struct {
 	{ "history",	  CMD_HISTORY,	    O_JSON | O_LIMIT | O_SINCE, 0 },
 	{ "verify",	  CMD_VERIFY,	    0, 0 },
 	{ "health",	  CMD_HEALTH,	    O_JSON, 0 },
-	{ "run",	  CMD_RUN,	    0, 0 },
+	{ "run",	  CMD_RUN,	    O_POLLS, 0 },
 	{ "check",	  CMD_CHECK,	    0, 0 },
 	{ "config-check", CMD_CONFIG_CHECK, 0, 0 },
 	{ "notify-test",  CMD_NOTIFY_TEST,  0, 0 },
@@ -48,7 +48,7 @@ cli_usage(void)
 "  history [--json] [--limit N] [--since TIME]  the audit trail\n"
 "  verify                                   check the audit hash chain\n"
 "  health [--json]                          query the health sources once\n"
-"  run                                      the agent, in the foreground\n"
+"  run [--polls N]                         the agent, in the foreground\n"
 "  check                                    monitoring plugin\n"
 "  config-check                             validate and print the config\n"
 "  notify-test                              send a test notification\n"
@@ -226,6 +226,17 @@ cli_parse(int argc, char *const argv[], int64_t now, struct cli *c,
 			c->limit = strtoll(v, &end, 10);
 			if (*v == '\0' || *end != '\0' || c->limit < 1) {
 				bg_err(err, errlen, "--limit: \"%s\" is not a "
+				    "positive number", v);
+				return -1;
+			}
+		} else if ((opts & O_POLLS) && is_opt(a, "--polls")) {
+			char *end;
+			if ((v = opt_value("--polls", argc, argv, &i, err,
+			    errlen)) == NULL)
+				return -1;
+			c->polls = strtol(v, &end, 10);
+			if (*v == '\0' || *end != '\0' || c->polls < 1) {
+				bg_err(err, errlen, "--polls: \"%s\" is not a "
 				    "positive number", v);
 				return -1;
 			}

@@ -22,6 +22,7 @@ struct cli {
 	int		 json;
 	int64_t		 limit;
 	int64_t		 since_ms;
+	long		 polls;		/* run: stop after this many, 0: never */
 };
 
 /* now_ms: the clock, for --since 24h.  -1 with err on a usage error. */

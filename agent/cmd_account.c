@@ -206,26 +206,17 @@ audit_override(const struct config *c, const char *actor, const char *event,
     const char *from, const char *to, const char *reason, int64_t until,
     struct audit_head *head, char *err, size_t errlen)
 {
-	struct audit_entry	 e;
-	cJSON			*extra = NULL;
-	char			 t[RFC3339_LEN];
-	int			 rc;
+	cJSON	*extra = NULL;
+	char	 t[RFC3339_LEN];
+	int	 rc;
 
-	memset(&e, 0, sizeof(e));
-	e.actor = actor;
-	e.event = event;
-	e.account = c->account.dn;
-	e.from = from;
-	e.to = to;
-	e.reason = reason;
-	e.result = "ok";
 	if (until != 0) {
 		extra = cJSON_CreateObject();
 		format_time_ms(until, t, sizeof(t));
 		cJSON_AddStringToObject(extra, "until", t);
-		e.extra = extra;
 	}
-	rc = audit_append(c->state_dir, &e, head, err, errlen);
+	rc = audit_event(c, actor, event, from, to, reason, "ok", NULL, extra,
+	    head, err, errlen);
 	cJSON_Delete(extra);
 	return rc;
 }
@@ -324,6 +315,7 @@ cmd_set(const struct cli *cli, const struct config *c, const char *actor)
 	st.ovr.set_ms = now;
 	bg_strlcpy(st.ovr.actor, actor, sizeof(st.ovr.actor));
 	bg_strlcpy(st.ovr.reason, cli->reason, sizeof(st.ovr.reason));
+	st.ovr.during_outage = st.outage_declared;
 
 	toggle_account(c, &st, actor, cli->reason, disable, NULL, &res, err,
 	    sizeof(err));

@@ -10,6 +10,9 @@ int	cmd_set(const struct cli *, const struct config *, const char *actor);
 int	cmd_auto(const struct cli *, const struct config *, const char *actor);
 int	cmd_history(const struct cli *, const struct config *);
 int	cmd_verify(const struct cli *, const struct config *);
+int	cmd_health(const struct cli *, const struct config *);
+int	cmd_check(const struct cli *, const struct config *);
+int	cmd_run(const struct cli *, const char *path, struct config **);
 
 /* "cli:NAME(uid=N)": SUDO_USER/SUDO_UID through sudo, else the caller */
 void	actor_name(char *buf, size_t size);

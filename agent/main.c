@@ -91,6 +91,10 @@ main(int argc, char *argv[])
 
 	if ((cfg = config_load(config_path(cli.config), err,
 	    sizeof(err))) == NULL) {
+		if (cli.cmd == CMD_CHECK) {	/* plugin semantics: UNKNOWN */
+			printf("BREAKGLASS UNKNOWN - config: %s|\n", err);
+			return 3;
+		}
 		log_warnx("%s", err);
 		return BG_EXIT_USAGE;
 	}
@@ -127,6 +131,20 @@ main(int argc, char *argv[])
 		break;
 	case CMD_CONFIG_CHECK:
 		rc = cmd_config_check(cfg);
+		break;
+	case CMD_HEALTH:
+		rc = cmd_health(&cli, cfg);
+		break;
+	case CMD_CHECK:
+		rc = cmd_check(&cli, cfg);
+		break;
+	case CMD_RUN:
+		if (config_check_secrets(cfg, err, sizeof(err)) == -1) {
+			log_warnx("%s", err);
+			rc = BG_EXIT_USAGE;
+			break;
+		}
+		rc = cmd_run(&cli, config_path(cli.config), &cfg);
 		break;
 	default:
 		rc = not_yet(cli.cmd_name);

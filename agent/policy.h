@@ -5,10 +5,28 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "match.h"
 #include "state.h"
 
-/* "enabled" or "disabled": what the account should be now */
+struct decision {
+	int		 outage_declared;	/* became declared this step */
+	int		 outage_cleared;
+	int		 override_expired;	/* ran out: recorded, cleared */
+	int		 override_ended;	/* disable-override ended with
+						   the outage it was set in */
+	const char	*want;			/* "enabled", "disabled", or
+						   NULL: unchanged */
+};
+
+/* "enabled" or "disabled": what the account should be now (for status) */
 const char	*policy_desired_state(const struct state *, enum bg_mode,
 		    int64_t now_ms);
+/*
+ * One poll's verdict into the counters, outage declaration, override expiry
+ * and the wanted account state.  Updates st; decides, does nothing.  In modes
+ * other than auto, want is always NULL: the agent never toggles.
+ */
+void		policy_step(enum bg_mode, long rise, long fall, struct state *st,
+		    enum verdict, int64_t now_ms, struct decision *);
 
 #endif

@@ -83,6 +83,8 @@ state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
 		s->ovr.set_ms = get_time(o, "set");
 		get_str(o, "actor", s->ovr.actor, sizeof(s->ovr.actor));
 		get_str(o, "reason", s->ovr.reason, sizeof(s->ovr.reason));
+		s->ovr.during_outage = cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(o, "during_outage"));
 		if (strcmp(s->ovr.state, "enabled") != 0 &&
 		    strcmp(s->ovr.state, "disabled") != 0)
 			s->ovr.active = 0;
@@ -102,6 +104,7 @@ state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
 		    cJSON_GetObjectItemCaseSensitive(g, "declared"));
 		s->outage_since_ms = get_time(g, "since");
 	}
+	s->agent_pid = (long)get_num(j, "agent_pid");
 	if (cJSON_IsObject(h = cJSON_GetObjectItemCaseSensitive(j,
 	    "audit_head"))) {
 		s->audit_head.seq = get_num(h, "seq");
@@ -143,6 +146,7 @@ state_save(const char *state_dir, const struct state *s, char *err,
 		add_time(o, "set", s->ovr.set_ms);
 		cJSON_AddStringToObject(o, "actor", s->ovr.actor);
 		cJSON_AddStringToObject(o, "reason", s->ovr.reason);
+		cJSON_AddBoolToObject(o, "during_outage", s->ovr.during_outage);
 	} else
 		cJSON_AddNullToObject(j, "override");
 	a = cJSON_AddObjectToObject(j, "account");
@@ -163,6 +167,7 @@ state_save(const char *state_dir, const struct state *s, char *err,
 	h = cJSON_AddObjectToObject(j, "audit_head");
 	cJSON_AddNumberToObject(h, "seq", (double)s->audit_head.seq);
 	cJSON_AddStringToObject(h, "sha256", s->audit_head.sha256);
+	cJSON_AddNumberToObject(j, "agent_pid", (double)s->agent_pid);
 	text = cJSON_Print(j);
 	cJSON_Delete(j);
 	if (text == NULL) {

@@ -19,6 +19,7 @@ struct override {
 	int64_t	set_ms;
 	char	actor[ACTOR_MAX];
 	char	reason[REASON_MAX + 1];
+	int	during_outage;		/* set while an outage was declared */
 };
 
 struct state {
@@ -32,6 +33,7 @@ struct state {
 	int		outage_declared;
 	int64_t		outage_since_ms;
 	struct audit_head audit_head;		/* anchor for verify */
+	long		agent_pid;		/* the agent running, 0 if none */
 };
 
 /* missing file: a zeroed state; a damaged one: -1 with err */

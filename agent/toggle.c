@@ -15,8 +15,8 @@ uac_state(unsigned int uac)
 }
 
 /* connect with the password held only for the bind */
-static struct ad_conn *
-connect_dc(const struct config *c, char *err, size_t errlen)
+struct ad_conn *
+account_connect(const struct config *c, char *err, size_t errlen)
 {
 	struct ad_params	 p;
 	struct ad_conn		*conn;
@@ -47,7 +47,7 @@ account_read(const struct config *c, struct ad_account *a, char *dc,
 	struct ad_conn	*conn;
 	enum ad_result	 r;
 
-	if ((conn = connect_dc(c, err, errlen)) == NULL)
+	if ((conn = account_connect(c, err, errlen)) == NULL)
 		return AD_ERR;
 	if (dc != NULL)
 		bg_strlcpy(dc, ad_uri(conn), dclen);
@@ -56,8 +56,8 @@ account_read(const struct config *c, struct ad_account *a, char *dc,
 	return r;
 }
 
-static int
-audit_line(const struct config *c, const char *actor, const char *event,
+int
+audit_event(const struct config *c, const char *actor, const char *event,
     const char *from, const char *to, const char *reason, const char *result,
     const cJSON *evidence, const cJSON *extra, struct audit_head *head,
     char *err, size_t errlen)
@@ -92,7 +92,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 
 	memset(res, 0, sizeof(*res));
 	res->exit_code = BG_EXIT_FAIL;
-	if (audit_line(c, actor, event, st->account_state, want, reason,
+	if (audit_event(c, actor, event, st->account_state, want, reason,
 	    "started", evidence, NULL, &res->head, aerr, sizeof(aerr)) == -1) {
 		bg_err(err, errlen, "audit log not writable, account not "
 		    "touched: %s", aerr);
@@ -101,7 +101,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 		res->exit_code = BG_EXIT_REFUSED;
 		return -1;
 	}
-	if ((conn = connect_dc(c, why, sizeof(why))) == NULL) {
+	if ((conn = account_connect(c, why, sizeof(why))) == NULL) {
 		r = AD_ERR;
 		goto failed;
 	}
@@ -125,7 +125,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 		log_authpriv("account %s %s by %s on %s (userAccountControl "
 		    "%u -> %u): %s", c->account.dn, want, actor, res->dc,
 		    res->change.old_uac, res->change.new_uac, reason);
-	if (audit_line(c, actor, event, from, want, reason, "ok", evidence,
+	if (audit_event(c, actor, event, from, want, reason, "ok", evidence,
 	    extra, &res->head, aerr, sizeof(aerr)) == -1) {
 		bg_err(err, errlen, "account %s is now %s, but the audit log "
 		    "could not record it: %s", c->account.dn, want, aerr);
@@ -139,7 +139,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 
  failed:
 	snprintf(result, sizeof(result), "failed: %s", why);
-	if (audit_line(c, actor, event, st->account_state, want, reason,
+	if (audit_event(c, actor, event, st->account_state, want, reason,
 	    result, evidence, NULL, &res->head, aerr, sizeof(aerr)) == -1)
 		log_warnx("audit log: %s", aerr);
 	log_authpriv("%s of %s by %s failed: %s", event, c->account.dn, actor,

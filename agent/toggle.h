@@ -37,5 +37,14 @@ enum ad_result	account_read(const struct config *, struct ad_account *,
 		    char *dc, size_t dclen, char *err, size_t errlen);
 
 const char	*uac_state(unsigned int uac);
+/* connect and bind to the first DC that answers (password read and wiped) */
+struct ad_conn	*account_connect(const struct config *, char *err,
+		    size_t errlen);
+/* one audit line about the configured account */
+int		 audit_event(const struct config *, const char *actor,
+		    const char *event, const char *from, const char *to,
+		    const char *reason, const char *result,
+		    const cJSON *evidence, const cJSON *extra,
+		    struct audit_head *head, char *err, size_t errlen);
 
 #endif

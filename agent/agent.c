@@ -1,0 +1,437 @@
+/* agent.c - the run loop: poll, decide, act, sleep; signals */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "../ldap/ad.h"
+#include "agent.h"
+#include "log.h"
+#include "poll.h"
+#include "policy.h"
+#include "state.h"
+#include "toggle.h"
+#include "util.h"
+
+#define UNKNOWN_REPORT	3	/* unknown polls in a row before we say so */
+
+static volatile int	stop_flag;
+static volatile int	reload_flag;
+
+struct agent {
+	struct config		*cfg;
+	struct poll_ctx		 poll;
+	struct ad_conn		*ad;		/* kept across polls */
+	long			 unknown_streak;
+	enum verdict		 last_verdict;
+	int			 ad_down;	/* said once per outage of AD */
+};
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reload_flag = 1;
+	else
+		stop_flag = 1;
+}
+
+static void
+set_signals(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: a sleep must wake up */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	http_set_abort_flag(&stop_flag);
+}
+
+/* the live account state, over a connection kept between polls */
+static const char *
+read_live(struct agent *a, struct ad_account *acct)
+{
+	char		err[1024];
+	enum ad_result	r = AD_ERR;
+
+	if (a->ad == NULL)
+		a->ad = account_connect(a->cfg, err, sizeof(err));
+	if (a->ad != NULL &&
+	    (r = ad_read_account(a->ad, a->cfg->account.dn, acct, err,
+	    sizeof(err))) != AD_OK) {
+		ad_close(a->ad);	/* maybe a dead DC: reconnect next time */
+		a->ad = NULL;
+	}
+	if (r != AD_OK) {
+		if (!a->ad_down)
+			log_warnx("account %s cannot be read: %s",
+			    a->cfg->account.dn, err);
+		a->ad_down = 1;
+		return "unknown";
+	}
+	if (a->ad_down)
+		log_warnx("account %s readable again", a->cfg->account.dn);
+	a->ad_down = 0;
+	return uac_state(acct->uac);
+}
+
+static void
+write_status(const struct agent *a, const struct poll_result *r,
+    const struct state *st, const char *live, int64_t now)
+{
+	char	 path[4096], t[RFC3339_LEN], err[512], *text;
+	cJSON	*j = cJSON_CreateObject(), *c;
+
+	format_time_ms(now, t, sizeof(t));
+	cJSON_AddStringToObject(j, "time", t);
+	cJSON_AddStringToObject(j, "verdict", verdict_name(r->verdict));
+	cJSON_AddStringToObject(j, "source", r->source);
+	if (r->evidence != NULL)
+		cJSON_AddItemToObject(j, "evidence",
+		    cJSON_Duplicate(r->evidence, 1));
+	else
+		cJSON_AddNullToObject(j, "evidence");
+	cJSON_AddNumberToObject(j, "issues_seen", r->issues_seen);
+	if (r->error[0])
+		cJSON_AddStringToObject(j, "error", r->error);
+	else
+		cJSON_AddNullToObject(j, "error");
+	cJSON_AddBoolToObject(j, "outage_declared", st->outage_declared);
+	c = cJSON_AddObjectToObject(j, "counters");
+	cJSON_AddNumberToObject(c, "outage", (double)st->outage_count);
+	cJSON_AddNumberToObject(c, "healthy", (double)st->healthy_count);
+	cJSON_AddNumberToObject(c, "unknown", (double)a->unknown_streak);
+	cJSON_AddStringToObject(j, "account_state", live);
+	cJSON_AddStringToObject(j, "mode", mode_name(a->cfg->policy.mode));
+	cJSON_AddNumberToObject(j, "poll_interval",
+	    (double)a->cfg->policy.poll_interval);
+	format_time_ms(now + a->cfg->policy.poll_interval * 1000, t, sizeof(t));
+	cJSON_AddStringToObject(j, "next_poll", t);
+	cJSON_AddNumberToObject(j, "pid", (double)getpid());
+	text = cJSON_Print(j);
+	cJSON_Delete(j);
+	snprintf(path, sizeof(path), "%s/status.json", a->cfg->state_dir);
+	if (text == NULL || write_file_atomic(path, text, strlen(text), err,
+	    sizeof(err)) == -1)
+		log_warnx("status: %s", text == NULL ? "out of memory" : err);
+	free(text);
+}
+
+/* "outage declared: MO123 (serviceInterruption), ..." */
+static void
+evidence_text(const cJSON *ev, char *buf, size_t size)
+{
+	const cJSON	*o;
+	size_t		 len = 0;
+
+	buf[0] = '\0';
+	cJSON_ArrayForEach(o, ev) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "status");
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "detail");
+		if (len + 2 >= size)
+			break;
+		if (cJSON_IsString(id))
+			len += (size_t)snprintf(buf + len, size - len, "%s%s (%s)",
+			    len ? ", " : "", id->valuestring,
+			    cJSON_IsString(st) ? st->valuestring : "?");
+		else if (cJSON_IsString(d))
+			len += (size_t)snprintf(buf + len, size - len, "%s%s",
+			    len ? ", " : "", d->valuestring);
+	}
+}
+
+static void
+record(struct agent *a, struct state *st, const char *event,
+    const char *from, const char *to, const char *reason,
+    const cJSON *evidence)
+{
+	char	err[512];
+
+	if (audit_event(a->cfg, "agent", event, from, to, reason, "ok",
+	    evidence, NULL, &st->audit_head, err, sizeof(err)) == -1)
+		log_warnx("audit: %s: %s", event, err);
+	log_authpriv("%s: %s", event, reason);
+}
+
+/* lock held: drift, decision, action */
+static void
+decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
+    const char *live, int64_t now)
+{
+	struct config		*c = a->cfg;
+	struct decision		 d;
+	struct toggle_result	 res;
+	const char		*target = NULL;
+	char			 why[1024], reason[1400], err[1536];
+	cJSON			*ev = NULL;
+
+	if (r->evidence != NULL) {
+		ev = cJSON_CreateObject();
+		cJSON_AddStringToObject(ev, "source", r->source);
+		cJSON_AddItemToObject(ev, "issues",
+		    cJSON_Duplicate(r->evidence, 1));
+	}
+	/* drift: the account changed and breakglass did not do it */
+	if (strcmp(live, "unknown") != 0 &&
+	    (strcmp(st->account_state, "enabled") == 0 ||
+	    strcmp(st->account_state, "disabled") == 0) &&
+	    strcmp(live, st->account_state) != 0) {
+		snprintf(reason, sizeof(reason), "account changed outside "
+		    "breakglass (on_drift = %s)", drift_name(c->policy.on_drift));
+		record(a, st, "drift", st->account_state, live, reason, NULL);
+		if (c->policy.on_drift == DRIFT_REVERT &&
+		    c->policy.mode == MODE_AUTO)
+			target = st->account_state[0] == 'e' ? "enabled" :
+			    "disabled";
+		else
+			bg_strlcpy(st->account_state, live,
+			    sizeof(st->account_state));
+	} else if (strcmp(live, "unknown") != 0)
+		bg_strlcpy(st->account_state, live, sizeof(st->account_state));
+
+	policy_step(c->policy.mode, c->policy.rise, c->policy.fall, st,
+	    r->verdict, now, &d);
+	evidence_text(r->evidence, why, sizeof(why));
+	if (d.outage_declared) {
+		snprintf(reason, sizeof(reason), "outage declared after %ld "
+		    "polls: %s", st->outage_count, why);
+		record(a, st, "outage-declared", NULL, NULL, reason, ev);
+	}
+	if (d.outage_cleared) {
+		snprintf(reason, sizeof(reason), "outage cleared after %ld "
+		    "healthy polls", st->healthy_count);
+		record(a, st, "outage-cleared", NULL, NULL, reason, NULL);
+	}
+	if (d.override_expired)
+		record(a, st, "override-expired", NULL, NULL,
+		    "the override ran out; the agent decides again", NULL);
+	if (d.override_ended)
+		record(a, st, "override-cleared", "disabled", NULL,
+		    "the outage it was set in is over", NULL);
+
+	if (target != NULL)
+		snprintf(reason, sizeof(reason), "drift reverted (on_drift = "
+		    "revert)");
+	else if (d.want != NULL && strcmp(d.want, st->last_set) != 0) {
+		target = d.want;
+		if (st->ovr.active)
+			snprintf(reason, sizeof(reason), "override by %s: %s",
+			    st->ovr.actor, st->ovr.reason);
+		else if (st->outage_declared)
+			snprintf(reason, sizeof(reason), "outage: %s", why);
+		else
+			snprintf(reason, sizeof(reason), "no outage (%ld healthy "
+			    "polls)", st->healthy_count);
+	}
+	if (target == NULL)
+		goto out;
+	if (strcmp(live, "unknown") == 0)
+		goto out;		/* cannot act without AD: next poll */
+	if (strcmp(live, target) == 0) {
+		bg_strlcpy(st->last_set, target, sizeof(st->last_set));
+		goto out;
+	}
+	/* success is logged (syslog and stderr) by toggle_account itself */
+	if (toggle_account(c, st, "agent", reason, target[0] == 'd', ev, &res,
+	    err, sizeof(err)) == -1)
+		log_warnx("%s", err);
+ out:
+	cJSON_Delete(ev);
+}
+
+static void
+cycle(struct agent *a)
+{
+	struct poll_result	r;
+	struct ad_account	acct;
+	struct state		st;
+	const char		*live;
+	char			err[1024];
+	int64_t			now = now_ms();
+	int			lockfd;
+
+	poll_health(a->cfg, &a->poll, now, &r);
+	if (r.verdict == VERDICT_UNKNOWN) {
+		if (++a->unknown_streak == UNKNOWN_REPORT)
+			log_warnx("health unknown for %d polls in a row: %s",
+			    UNKNOWN_REPORT, r.error);
+		else
+			log_debug("health unknown: %s", r.error);
+	} else {
+		if (a->unknown_streak >= UNKNOWN_REPORT)
+			log_warnx("health readable again after %ld unknown "
+			    "polls", a->unknown_streak);
+		a->unknown_streak = 0;
+	}
+	if (r.verdict != a->last_verdict)
+		log_info("health: %s%s%s", verdict_name(r.verdict),
+		    r.error[0] ? ": " : "", r.error);
+	a->last_verdict = r.verdict;
+	if (stop_flag)
+		goto out;
+
+	if ((lockfd = state_lock(a->cfg->state_dir, err, sizeof(err))) < 0) {
+		log_warnx("lock: %s; skipping this poll", err);
+		goto out;
+	}
+	if (state_load(a->cfg->state_dir, &st, err, sizeof(err)) == -1) {
+		log_warnx("%s; skipping this poll", err);
+		state_unlock(lockfd);
+		goto out;
+	}
+	live = read_live(a, &acct);
+	if (strcmp(live, "unknown") != 0) {
+		st.account_uac = acct.uac;
+		st.account_seen_ms = now;
+	}
+	decide_and_act(a, &st, &r, live, now);
+	st.agent_pid = getpid();
+	if (state_save(a->cfg->state_dir, &st, err, sizeof(err)) == -1)
+		log_warnx("state: %s", err);
+	state_unlock(lockfd);
+	write_status(a, &r, &st, live, now);
+ out:
+	cJSON_Delete(r.evidence);
+}
+
+static void
+reload(struct agent *a, const char *path)
+{
+	struct config	*n;
+	char		 err[1024];
+
+	reload_flag = 0;
+	if ((n = config_load(path, err, sizeof(err))) == NULL ||
+	    config_check_secrets(n, err, sizeof(err)) == -1) {
+		log_warnx("reload rejected, keeping the running configuration: "
+		    "%s", err);
+		config_free(n);
+		return;
+	}
+	if (strcmp(n->state_dir, a->cfg->state_dir) != 0)
+		log_warnx("reload: state_dir changed to %s; a restart is "
+		    "cleaner", n->state_dir);
+	config_free(a->cfg);
+	a->cfg = n;
+	poll_ctx_free(&a->poll);	/* CA, endpoints may have changed */
+	poll_ctx_init(&a->poll);
+	ad_close(a->ad);
+	a->ad = NULL;
+	log_warnx("configuration reloaded from %s", path);
+}
+
+/* agent-start / agent-stop, and the pid that marks a running agent */
+static int
+mark_running(struct agent *a, int starting)
+{
+	struct state	st;
+	cJSON		*extra = NULL;
+	char		err[1024];
+	int		lockfd, rc = -1;
+
+	if ((lockfd = state_lock(a->cfg->state_dir, err, sizeof(err))) < 0) {
+		log_warnx("lock: %s", err);
+		return -1;
+	}
+	if (state_load(a->cfg->state_dir, &st, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		goto out;
+	}
+	if (starting && st.agent_pid > 0 && st.agent_pid != getpid()) {
+		if (kill((pid_t)st.agent_pid, 0) == 0) {
+			log_warnx("another agent (pid %ld) is running on %s",
+			    st.agent_pid, a->cfg->state_dir);
+			goto out;
+		}
+		extra = cJSON_CreateObject();
+		cJSON_AddBoolToObject(extra, "after_unclean_stop", 1);
+		cJSON_AddNumberToObject(extra, "previous_pid",
+		    (double)st.agent_pid);
+	}
+	st.agent_pid = starting ? getpid() : 0;
+	if (audit_event(a->cfg, "agent", starting ? "agent-start" :
+	    "agent-stop", NULL, NULL, starting ? (extra != NULL ?
+	    "agent started after an unclean stop" : "agent started") :
+	    "agent stopped", "ok", NULL, extra, &st.audit_head, err,
+	    sizeof(err)) == -1) {
+		log_warnx("audit log not writable: %s", err);
+		goto out;
+	}
+	if (state_save(a->cfg->state_dir, &st, err, sizeof(err)) == -1) {
+		log_warnx("state: %s", err);
+		goto out;
+	}
+	rc = 0;
+ out:
+	cJSON_Delete(extra);
+	state_unlock(lockfd);
+	return rc;
+}
+
+/* BREAKGLASS_POLL_INTERVAL_MS: sub-second polls for tests and benchmarks */
+static int64_t
+poll_ms(const struct config *c)
+{
+	const char	*e = getenv("BREAKGLASS_POLL_INTERVAL_MS");
+	long		 v;
+
+	if (e != NULL && (v = atol(e)) > 0)
+		return v;
+	return c->policy.poll_interval * 1000;
+}
+
+int
+agent_run(const char *conf_path, struct config **cfgp, long max_polls)
+{
+	struct agent	a;
+	char		err[1024];
+	long		polls = 0;
+
+	memset(&a, 0, sizeof(a));
+	a.cfg = *cfgp;
+	a.last_verdict = (enum verdict)-1;
+	poll_ctx_init(&a.poll);
+	set_signals();
+	if (ensure_private_dir(a.cfg->state_dir, err, sizeof(err)) == -1) {
+		log_warnx("state_dir %s", err);
+		return 3;
+	}
+	if (mark_running(&a, 1) == -1)
+		return 3;
+	log_warnx("agent started: mode %s, poll every %llds, rise %ld, fall "
+	    "%ld", mode_name(a.cfg->policy.mode),
+	    (long long)a.cfg->policy.poll_interval, a.cfg->policy.rise,
+	    a.cfg->policy.fall);
+	while (!stop_flag) {
+		int64_t next = now_ms() + poll_ms(a.cfg);
+
+		if (reload_flag)
+			reload(&a, conf_path);
+		cycle(&a);
+		if (max_polls > 0 && ++polls >= max_polls)
+			break;
+		while (!stop_flag && !reload_flag && now_ms() < next) {
+			int64_t left = next - now_ms();
+			struct timespec ts = { 0, (long)(left > 50 ? 50 :
+			    left) * 1000000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	mark_running(&a, 0);
+	log_warnx("agent stopped");
+	poll_ctx_free(&a.poll);
+	ad_close(a.ad);
+	*cfgp = a.cfg;
+	return 0;
+}

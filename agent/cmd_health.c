@@ -1,0 +1,197 @@
+/* cmd_health.c - health (one poll), check (monitoring plugin), run (the agent) */
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "agent.h"
+#include "audit.h"
+#include "commands.h"
+#include "log.h"
+#include "poll.h"
+#include "state.h"
+#include "toggle.h"
+#include "util.h"
+
+int
+cmd_health(const struct cli *cli, const struct config *c)
+{
+	struct poll_ctx		p;
+	struct poll_result	r;
+	char			err[512];
+	const cJSON		*o;
+
+	if (config_graph_ready(c, err, sizeof(err)) == -1) {
+		log_warnx("health: %s", err);
+		return BG_EXIT_USAGE;
+	}
+	poll_ctx_init(&p);
+	poll_health(c, &p, now_ms(), &r);
+	poll_ctx_free(&p);
+	if (cli->json) {
+		cJSON *j = cJSON_CreateObject();
+		char *text;
+
+		cJSON_AddStringToObject(j, "verdict", verdict_name(r.verdict));
+		cJSON_AddStringToObject(j, "source", r.source);
+		cJSON_AddNumberToObject(j, "issues_seen", r.issues_seen);
+		if (r.evidence != NULL)
+			cJSON_AddItemToObject(j, "evidence",
+			    cJSON_Duplicate(r.evidence, 1));
+		else
+			cJSON_AddNullToObject(j, "evidence");
+		if (r.error[0])
+			cJSON_AddStringToObject(j, "error", r.error);
+		else
+			cJSON_AddNullToObject(j, "error");
+		text = cJSON_PrintUnformatted(j);
+		printf("%s\n", text);
+		free(text);
+		cJSON_Delete(j);
+	} else {
+		printf("verdict   %s (%s)\n", verdict_name(r.verdict), r.source);
+		if (r.verdict != VERDICT_UNKNOWN)
+			printf("issues    %d unresolved read, %d matching the "
+			    "policy\n", r.issues_seen,
+			    cJSON_GetArraySize(r.evidence));
+		cJSON_ArrayForEach(o, r.evidence) {
+			const cJSON *id = cJSON_GetObjectItem(o, "id");
+			const cJSON *t = cJSON_GetObjectItem(o, "title");
+			const cJSON *s = cJSON_GetObjectItem(o, "status");
+			const cJSON *sv = cJSON_GetObjectItem(o, "service");
+			const cJSON *d = cJSON_GetObjectItem(o, "detail");
+			if (cJSON_IsString(id))
+				printf("evidence  %s [%s, %s] %s\n",
+				    id->valuestring, cJSON_IsString(sv) ?
+				    sv->valuestring : "?", cJSON_IsString(s) ?
+				    s->valuestring : "?", cJSON_IsString(t) ?
+				    t->valuestring : "");
+			else if (cJSON_IsString(d))
+				printf("evidence  %s\n", d->valuestring);
+		}
+		if (r.error[0])
+			printf("%s  %s\n", r.verdict == VERDICT_UNKNOWN ?
+			    "error  " : "detail ", r.error);
+	}
+	cJSON_Delete(r.evidence);
+	if (r.verdict == VERDICT_UNKNOWN)
+		return r.config_error ? BG_EXIT_USAGE : BG_EXIT_FAIL;
+	return BG_EXIT_DONE;
+}
+
+enum { NAGIOS_OK, NAGIOS_WARNING, NAGIOS_CRITICAL, NAGIOS_UNKNOWN };
+
+static int
+plugin_line(int code, const char *text, const char *perf)
+{
+	static const char *names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+
+	printf("BREAKGLASS %s - %s|%s\n", names[code], text, perf);
+	return code;
+}
+
+/* seconds since status.json was written, -1 if missing or unreadable */
+static int64_t
+status_age(const char *state_dir, int64_t now)
+{
+	char		 path[4096], *buf;
+	size_t		 len;
+	cJSON		*j;
+	const cJSON	*t;
+	int64_t		 ms = -1;
+
+	snprintf(path, sizeof(path), "%s/status.json", state_dir);
+	if ((buf = read_file(path, 1024 * 1024, &len)) == NULL)
+		return -1;
+	j = cJSON_ParseWithLength(buf, len);
+	free(buf);
+	t = cJSON_GetObjectItemCaseSensitive(j, "time");
+	if (!cJSON_IsString(t) || parse_time(t->valuestring, &ms) == -1)
+		ms = -1;
+	cJSON_Delete(j);
+	return ms < 0 ? -1 : (now - ms) / 1000;
+}
+
+int
+cmd_check(const struct cli *cli, const struct config *c)
+{
+	struct ad_account	a;
+	struct audit_verdict	v;
+	struct state		st;
+	char			err[1024], perf[256], text[1536], path[4096];
+	int64_t			now = now_ms(), age;
+	int			enabled, active, chain;
+
+	(void)cli;
+	if (config_check_secrets(c, err, sizeof(err)) == -1) {
+		snprintf(text, sizeof(text), "config: %s", err);
+		return plugin_line(NAGIOS_UNKNOWN, text, "");
+	}
+	if (state_load(c->state_dir, &st, err, sizeof(err)) == -1)
+		memset(&st, 0, sizeof(st));
+	snprintf(path, sizeof(path), "%s/%s", c->state_dir, AUDIT_FILE);
+	chain = audit_verify(path, st.audit_head.seq > 0 ? &st.audit_head :
+	    NULL, &v, err, sizeof(err));
+	age = status_age(c->state_dir, now);
+	if (account_read(c, &a, NULL, 0, err, sizeof(err)) != AD_OK) {
+		snprintf(text, sizeof(text), "account unreadable: %s", err);
+		return plugin_line(NAGIOS_UNKNOWN, text, "");
+	}
+	enabled = !ad_uac_is_disabled(a.uac);
+	active = override_active(&st.ovr, now);
+	snprintf(perf, sizeof(perf), "enabled=%d audit_seq=%lld "
+	    "status_age=%llds", enabled, (long long)v.head.seq,
+	    (long long)age);
+	if (chain != 0) {
+		snprintf(text, sizeof(text), "audit chain broken at seq %lld: %s",
+		    (long long)v.bad_seq, chain == -1 ? err : v.why);
+		return plugin_line(NAGIOS_CRITICAL, text, perf);
+	}
+	if (enabled && !active && !st.outage_declared) {
+		snprintf(text, sizeof(text), "account %s is ENABLED with no "
+		    "override and no declared outage", c->account.dn);
+		return plugin_line(NAGIOS_CRITICAL, text, perf);
+	}
+	if (c->policy.mode == MODE_AUTO &&
+	    (age < 0 || age > 3 * c->policy.poll_interval)) {
+		if (age < 0)
+			snprintf(text, sizeof(text), "the agent has written no "
+			    "status (is breakglass run running?)");
+		else
+			snprintf(text, sizeof(text), "the agent's status is "
+			    "%llds old (poll interval %llds): is it running?",
+			    (long long)age,
+			    (long long)c->policy.poll_interval);
+		return plugin_line(NAGIOS_CRITICAL, text, perf);
+	}
+	if (enabled) {
+		if (active)
+			snprintf(text, sizeof(text), "account enabled by "
+			    "override of %s until its expiry: %s",
+			    st.ovr.actor, st.ovr.reason);
+		else
+			snprintf(text, sizeof(text), "account enabled during "
+			    "a declared outage");
+		return plugin_line(NAGIOS_WARNING, text, perf);
+	}
+	snprintf(text, sizeof(text), "account disabled, audit chain intact "
+	    "(seq %lld)", (long long)v.head.seq);
+	return plugin_line(NAGIOS_OK, text, perf);
+}
+
+int
+cmd_run(const struct cli *cli, const char *path, struct config **cfg)
+{
+	char	err[1024];
+
+	log_set_verbosity(cli->verbose > 1 ? cli->verbose : 1);
+	if ((*cfg)->policy.mode != MODE_MANUAL &&
+	    config_graph_ready(*cfg, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return BG_EXIT_USAGE;
+	}
+	return agent_run(path, cfg, cli->polls);
+}

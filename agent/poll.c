@@ -1,0 +1,185 @@
+/* poll.c - one look at every health source: Graph service health, token probe */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "poll.h"
+#include "util.h"
+
+#define TOKEN_MARGIN_MS	(5 * 60 * 1000)	/* renew this long before expiry */
+
+void
+poll_ctx_init(struct poll_ctx *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void
+poll_ctx_free(struct poll_ctx *p)
+{
+	http_free(p->graph);
+	http_free(p->probe);
+	graph_token_free(&p->token);
+	memset(p, 0, sizeof(*p));
+}
+
+static void
+unknown(struct poll_result *r, int config_error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+unknown(struct poll_result *r, int config_error, const char *fmt, ...)
+{
+	va_list	ap;
+
+	r->verdict = VERDICT_UNKNOWN;
+	r->config_error = config_error;
+	va_start(ap, fmt);
+	vsnprintf(r->error, sizeof(r->error), fmt, ap);
+	va_end(ap);
+}
+
+/* does the rest of the internet answer?  Any HTTP status counts. */
+static int
+probe_answers(const struct config *c, struct poll_ctx *p, int64_t deadline)
+{
+	struct http_response	r;
+	char			err[256];
+	int64_t			left = deadline - now_ms();
+
+	if (p->probe == NULL && (p->probe = http_new(NULL, c->graph.timeout,
+	    err, sizeof(err))) == NULL)
+		return 0;
+	if (http_request(p->probe, c->policy.probe_url, NULL, NULL,
+	    left > 1000 ? (long)left : 1000, &r) == -1) {
+		log_debug("probe %s: %s", c->policy.probe_url, r.error);
+		return 0;
+	}
+	http_response_free(&r);
+	return 1;
+}
+
+static int
+get_token(const struct config *c, struct poll_ctx *p, int64_t now,
+    int64_t deadline, struct poll_result *r)
+{
+	struct graph_creds	cr;
+	struct graph_error	e;
+	char			scope[600], why[1024], *secret = NULL;
+	int			rc;
+
+	if (p->token.access_token != NULL &&
+	    now < p->token.expires_ms - TOKEN_MARGIN_MS)
+		return 0;
+	graph_token_free(&p->token);
+	memset(&cr, 0, sizeof(cr));
+	snprintf(scope, sizeof(scope), "%s/.default", c->graph.endpoint);
+	cr.authority = c->graph.authority;
+	cr.tenant = c->graph.tenant_id;
+	cr.client_id = c->graph.client_id;
+	cr.scope = scope;
+	if (c->graph.client_secret_file != NULL) {
+		if (read_secret_file(c->graph.client_secret_file, &secret, why,
+		    sizeof(why)) == -1) {
+			unknown(r, 1, "graph.client_secret_file: %s", why);
+			return -1;
+		}
+		cr.secret = secret;
+	} else {
+		if (check_secret_file(c->graph.client_key_file, why,
+		    sizeof(why)) == -1) {
+			unknown(r, 1, "graph.client_key_file: %s", why);
+			return -1;
+		}
+		cr.cert_file = c->graph.client_cert_file;
+		cr.key_file = c->graph.client_key_file;
+	}
+	rc = graph_get_token(p->graph, &cr, now, deadline, &p->token, &e);
+	secret_free(secret);
+	if (rc == -1 && e.retry_after > 0)
+		p->not_before_ms = now_ms() + e.retry_after * 1000;
+	if (rc == 0) {
+		p->token_failures = 0;
+		return 0;
+	}
+	graph_strerror(&e, why, sizeof(why));
+	if (e.kind == GRAPH_E_CLIENT || e.kind == GRAPH_E_LOCAL ||
+	    e.kind == GRAPH_E_PARSE) {
+		/* a 4xx is our configuration, never an outage */
+		unknown(r, e.kind != GRAPH_E_PARSE, "token: %s", why);
+		return -1;
+	}
+	/* timeout, connection failure, 5xx: Entra ID itself may be down */
+	p->token_failures++;
+	if (c->policy.unreachable_after > 0) {
+		if (!probe_answers(c, p, deadline)) {
+			unknown(r, 0, "token: %s; and %s does not answer either "
+			    "(our own network?)", why, c->policy.probe_url);
+			return -1;
+		}
+		if (p->token_failures >= c->policy.unreachable_after) {
+			r->verdict = VERDICT_OUTAGE;
+			r->source = "token-probe";
+			snprintf(r->error, sizeof(r->error), "token endpoint "
+			    "failed %ld polls in a row while %.200s answers: %.400s",
+			    p->token_failures, c->policy.probe_url, why);
+			return -1;
+		}
+	}
+	unknown(r, 0, "token: %s", why);
+	return -1;
+}
+
+void
+poll_health(const struct config *c, struct poll_ctx *p, int64_t now,
+    struct poll_result *r)
+{
+	struct graph_issues	is;
+	struct graph_error	e;
+	char			why[1024];
+	int64_t			deadline = now + c->graph.timeout * 1000;
+
+	memset(r, 0, sizeof(*r));
+	r->source = "service-health";
+	if (config_graph_ready(c, why, sizeof(why)) == -1) {
+		unknown(r, 1, "%s", why);
+		return;
+	}
+	if (now < p->not_before_ms) {
+		unknown(r, 0, "Graph asked us to wait (Retry-After) %lld s more",
+		    (long long)((p->not_before_ms - now + 999) / 1000));
+		return;
+	}
+	if (p->graph == NULL && (p->graph = http_new(c->graph.ca_file,
+	    c->graph.timeout, why, sizeof(why))) == NULL) {
+		unknown(r, 0, "%s", why);
+		return;
+	}
+	if (get_token(c, p, now, deadline, r) == -1) {
+		if (r->verdict == VERDICT_OUTAGE) {
+			r->evidence = cJSON_CreateArray();
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "source", "token-probe");
+			cJSON_AddStringToObject(o, "detail", r->error);
+			cJSON_AddItemToArray(r->evidence, o);
+		}
+		return;
+	}
+	if (graph_list_issues(p->graph, c->graph.endpoint,
+	    p->token.access_token, deadline, &is, &e) == -1) {
+		graph_strerror(&e, why, sizeof(why));
+		if (e.retry_after > 0)	/* honoured across polls too */
+			p->not_before_ms = now_ms() + e.retry_after * 1000;
+		if (e.status == 401)
+			graph_token_free(&p->token);	/* fetch anew */
+		unknown(r, e.kind == GRAPH_E_CLIENT, "service health: %s", why);
+		return;
+	}
+	r->issues_seen = (int)is.n;
+	r->evidence = cJSON_CreateArray();
+	r->verdict = match_issues(c, &is, r->evidence) > 0 ? VERDICT_OUTAGE :
+	    VERDICT_HEALTHY;
+	graph_issues_free(&is);
+}

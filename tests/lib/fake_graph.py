@@ -1,0 +1,390 @@
+#!/usr/bin/python3
+"""fake_graph.py - a local HTTPS server shaped like the two Microsoft endpoints
+breakglass uses (../../../shared/GRAPH.md), scriptable per test.
+
+  fake_graph.py --cert server.pem --key server.key --port-file F
+                --scenario S.json --log requests.jsonl
+                [--tenant T] [--client-id ID] [--client-secret-file F]
+                [--client-cert PEM]
+
+Endpoints:
+  POST /{tenant}/oauth2/v2.0/token      client credentials: client_secret, or a
+                                        JWT client assertion verified with the
+                                        public key of --client-cert
+  GET  /v1.0/admin/serviceAnnouncement/issues   serviceHealthIssue collection;
+                                        $filter=isResolved eq false honoured;
+                                        paged with an absolute @odata.nextLink
+  GET  /probe                           200, for policy.probe_url
+
+The scenario file is read on every request, so a test switches from healthy to
+outage by rewriting it (atomically: write + rename).  Schema, every key
+optional:
+  {"token":  {"mode": "ok|500|429|401|hang|garbage", "retry_after": 2,
+              "expires_in": 3599, "fail_times": 0},
+   "issues": {"mode": "ok|500|503|429|401|hang|garbage|truncated|html|loop|foreign",
+              "retry_after": 2, "fail_times": 0, "page_size": 0,
+              "items": [serviceHealthIssue, ...]},
+   "probe":  {"mode": "ok|hang"}}
+items_first / items_first_times N: the first N issue requests after the
+scenario changed see items_first instead of items (a one-poll blip).
+fail_times N: the mode applies to the first N requests after the scenario
+changed, then the endpoint answers "ok".
+
+Every request is one JSON line in --log: time, method, path, query, status,
+auth (bool), client_request_id, peer port (connection reuse), and for token
+requests the form with secrets masked and, for assertions, the decoded header
+and claims and "assertion_verified".
+"""
+import argparse
+import base64
+import hashlib
+import json
+import os
+import secrets
+import ssl
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+
+ARGS = None
+TOKENS = set()
+LOCK = threading.Lock()
+COUNTS = {}          # endpoint -> requests served under the current scenario
+SCEN_STAMP = [None]
+STOP = threading.Event()
+
+
+def now_iso():
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def load_scenario():
+    try:
+        st = os.stat(ARGS.scenario)
+        with open(ARGS.scenario) as f:
+            scen = json.load(f)
+    except (OSError, ValueError):
+        return {}, None
+    return scen, (st.st_mtime_ns, st.st_ino, st.st_size)
+
+
+def mode_for(scen, stamp, endpoint):
+    """The mode of an endpoint now, counting fail_times per scenario."""
+    sec = scen.get(endpoint, {})
+    mode = sec.get("mode", "ok")
+    with LOCK:
+        if stamp != SCEN_STAMP[0]:
+            SCEN_STAMP[0] = stamp
+            COUNTS.clear()
+        n = COUNTS.get(endpoint, 0)
+        COUNTS[endpoint] = n + 1
+    ft = sec.get("fail_times")
+    if ft is not None and n >= ft:
+        return "ok", sec
+    return mode, sec
+
+
+def b64url_decode(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def b64url(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def graph_error(code, message):
+    return {"error": {"code": code, "message": message, "innerError": {
+        "date": now_iso(), "request-id": secrets.token_hex(16),
+        "client-request-id": secrets.token_hex(16)}}}
+
+
+def aad_error(error, desc, codes):
+    return {"error": error, "error_description": desc, "error_codes": codes,
+            "timestamp": now_iso().replace("T", " "),
+            "trace_id": secrets.token_hex(16),
+            "correlation_id": secrets.token_hex(16)}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        if ARGS.verbose:
+            sys.stderr.write(fmt % args + "\n")
+
+    def record(self, status, extra=None):
+        u = urllib.parse.urlsplit(self.path)
+        line = {"time": time.time(), "method": self.command, "path": u.path,
+                "query": urllib.parse.unquote(u.query), "status": status,
+                "auth": "Authorization" in self.headers,
+                "client_request_id": self.headers.get("client-request-id"),
+                "port": self.client_address[1]}
+        if extra:
+            line.update(extra)
+        with LOCK, open(ARGS.log, "a") as f:
+            f.write(json.dumps(line) + "\n")
+
+    def send(self, status, body, ctype="application/json", headers=None,
+             extra=None):
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+        elif isinstance(body, str):
+            body = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, str(v))
+        self.end_headers()
+        self.wfile.write(body)
+        self.record(status, extra)
+
+    def hang(self, extra=None):
+        self.record("hang", extra)
+        STOP.wait(60)
+        self.close_connection = True
+
+    def fault(self, mode, sec, kind, extra=None):
+        """Answer a fault mode; False if mode is ok."""
+        ra = {"Retry-After": sec.get("retry_after", 1)}
+        if mode == "ok":
+            return False
+        if mode == "hang":
+            self.hang(extra)
+        elif mode == "429":
+            body = graph_error("TooManyRequests", "Too many requests") \
+                if kind == "graph" else aad_error(
+                    "temporarily_unavailable", "AADSTS50196: throttled",
+                    [50196])
+            self.send(429, body, headers=ra, extra=extra)
+        elif mode in ("500", "503", "504"):
+            body = graph_error("InternalServerError", "Internal error") \
+                if kind == "graph" else aad_error(
+                    "server_error", "AADSTS90033: A transient error "
+                    "has occurred. Please try again.", [90033])
+            self.send(int(mode), body, headers=ra if mode != "500" else {},
+                      extra=extra)
+        elif mode == "401":
+            body = graph_error("InvalidAuthenticationToken",
+                               "Access token validation failure.") \
+                if kind == "graph" else aad_error(
+                    "invalid_client", "AADSTS7000215: Invalid client "
+                    "secret provided.", [7000215])
+            self.send(401, body, extra=extra)
+        elif mode == "garbage":
+            self.send(200, b"\x00\xffnot json at all {{{", extra=extra)
+        elif mode == "truncated":
+            self.send(200, json.dumps({"value": [{"id": "X"}] * 5})[:40],
+                      extra=extra)
+        elif mode == "html":
+            self.send(200, "<html><body>Service Unavailable</body></html>",
+                      ctype="text/html", extra=extra)
+        else:
+            return False
+        return True
+
+    # -- token --------------------------------------------------------
+    def do_POST(self):
+        u = urllib.parse.urlsplit(self.path)
+        n = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(n).decode()
+        form = dict(urllib.parse.parse_qsl(raw))
+        parts = u.path.strip("/").split("/")
+        if len(parts) != 4 or parts[1:] != ["oauth2", "v2.0", "token"]:
+            return self.send(404, graph_error("NotFound", "no such path"))
+        shown = {k: ("***" if k in ("client_secret",) else v)
+                 for k, v in form.items() if k != "client_assertion"}
+        extra = {"form": shown, "content_type":
+                 self.headers.get("Content-Type")}
+        scen, stamp = load_scenario()
+        mode, sec = mode_for(scen, stamp, "token")
+        if self.fault(mode, sec, "aad", extra):
+            return
+        problem = None
+        if ARGS.tenant and parts[0] != ARGS.tenant:
+            problem = ("invalid_request", "AADSTS90002: Tenant not found.",
+                       90002, 400)
+        elif form.get("grant_type") != "client_credentials":
+            problem = ("unsupported_grant_type", "AADSTS70003", 70003, 400)
+        elif ARGS.client_id and form.get("client_id") != ARGS.client_id:
+            problem = ("unauthorized_client", "AADSTS700016: Application "
+                       "not found in the directory.", 700016, 400)
+        elif not form.get("scope", "").endswith("/.default"):
+            problem = ("invalid_scope", "AADSTS1002012", 1002012, 400)
+        elif "client_secret" in form:
+            want = open(ARGS.client_secret_file).read().strip() \
+                if ARGS.client_secret_file else None
+            if want is None or form["client_secret"] != want:
+                problem = ("invalid_client", "AADSTS7000215: Invalid client "
+                           "secret provided.", 7000215, 401)
+        elif "client_assertion" in form:
+            ok, info = self.verify_assertion(form)
+            extra.update(info)
+            extra["assertion_verified"] = ok
+            if not ok:
+                problem = ("invalid_client", "AADSTS700027: Client assertion "
+                           "failed signature validation. " +
+                           info.get("why", ""), 700027, 401)
+        else:
+            problem = ("invalid_client", "AADSTS7000216: client_assertion or "
+                       "client_secret is required", 7000216, 401)
+        if problem:
+            err, desc, code, status = problem
+            return self.send(status, aad_error(err, desc, [code]),
+                             extra=extra)
+        tok = secrets.token_urlsafe(48)
+        with LOCK:
+            TOKENS.add(tok)
+        exp = sec.get("expires_in", 3599)
+        self.send(200, {"token_type": "Bearer", "expires_in": exp,
+                        "ext_expires_in": exp, "access_token": tok},
+                  extra=extra)
+
+    def verify_assertion(self, form):
+        info = {}
+        try:
+            if form.get("client_assertion_type") != \
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
+                return False, {"why": "wrong client_assertion_type"}
+            h64, c64, s64 = form["client_assertion"].split(".")
+            hdr = json.loads(b64url_decode(h64))
+            claims = json.loads(b64url_decode(c64))
+            info = {"jwt_header": hdr, "jwt_claims": claims}
+            cert = x509.load_pem_x509_certificate(
+                open(ARGS.client_cert, "rb").read())
+            der = cert.public_bytes(serialization.Encoding.DER)
+            if hdr.get("typ") != "JWT":
+                return False, dict(info, why="typ is not JWT")
+            if "x5t#S256" in hdr:
+                if hdr["x5t#S256"] != b64url(hashlib.sha256(der).digest()):
+                    return False, dict(info, why="x5t#S256 mismatch")
+            elif hdr.get("x5t") != b64url(hashlib.sha1(der).digest()):
+                return False, dict(info, why="x5t mismatch")
+            data, sig = (h64 + "." + c64).encode(), b64url_decode(s64)
+            key = cert.public_key()
+            if hdr.get("alg") == "RS256":
+                key.verify(sig, data, padding.PKCS1v15(), hashes.SHA256())
+            elif hdr.get("alg") == "PS256":
+                key.verify(sig, data, padding.PSS(
+                    mgf=padding.MGF1(hashes.SHA256()),
+                    salt_length=padding.PSS.DIGEST_LENGTH), hashes.SHA256())
+            else:
+                return False, dict(info, why="alg not RS256/PS256")
+            host = self.headers.get("Host")
+            want_aud = "https://%s%s" % (host, urllib.parse.urlsplit(
+                self.path).path)
+            now = time.time()
+            if claims.get("aud") != want_aud:
+                return False, dict(info, why="aud %r != %r" % (
+                    claims.get("aud"), want_aud))
+            if not (claims.get("iss") == claims.get("sub") ==
+                    form.get("client_id")):
+                return False, dict(info, why="iss/sub != client_id")
+            if not claims.get("jti"):
+                return False, dict(info, why="no jti")
+            if not (claims.get("nbf", now + 999) <= now + 60 <
+                    claims.get("exp", 0) + 60):
+                return False, dict(info, why="nbf/exp do not cover now")
+            return True, info
+        except InvalidSignature:
+            return False, dict(info, why="bad signature")
+        except Exception as e:  # malformed assertion of any kind
+            return False, dict(info, why="malformed: %s" % e)
+
+    # -- Graph ---------------------------------------------------------
+    def do_GET(self):
+        u = urllib.parse.urlsplit(self.path)
+        q = dict(urllib.parse.parse_qsl(u.query))
+        scen, stamp = load_scenario()
+        if u.path == "/probe":
+            mode, sec = mode_for(scen, stamp, "probe")
+            if mode == "hang":
+                return self.hang()
+            return self.send(200, "ok", ctype="text/plain")
+        if u.path != "/v1.0/admin/serviceAnnouncement/issues":
+            return self.send(404, graph_error("ResourceNotFound",
+                                              "no such resource"))
+        auth = self.headers.get("Authorization", "")
+        with LOCK:
+            known = auth.startswith("Bearer ") and auth[7:] in TOKENS
+        if not known:
+            return self.send(401, graph_error(
+                "InvalidAuthenticationToken", "Access token is empty."))
+        mode, sec = mode_for(scen, stamp, "issues")
+        if self.fault(mode, sec, "graph"):
+            return
+        items = sec.get("items", [])
+        with LOCK:
+            served = COUNTS.get("issues", 1) - 1
+        if served < sec.get("items_first_times", 0):
+            items = sec.get("items_first", [])
+        if "isResolved eq false" in q.get("$filter", ""):
+            items = [i for i in items if not i.get("isResolved")]
+        skip = int(q.get("$skiptoken", "0"))
+        size = sec.get("page_size") or len(items) or 1
+        page = items[skip:skip + size]
+        base = "https://%s%s" % (self.headers.get("Host"), u.path)
+        body = {"@odata.context": "https://graph.microsoft.com/v1.0/"
+                "$metadata#admin/serviceAnnouncement/issues", "value": page}
+        nxt = None
+        if mode == "loop":
+            nxt = base + "?" + u.query
+        elif mode == "foreign":
+            nxt = "https://graph.evil.example/v1.0/admin/" \
+                  "serviceAnnouncement/issues?$skiptoken=1"
+        elif skip + size < len(items):
+            q2 = dict(q)
+            q2["$skiptoken"] = str(skip + size)
+            nxt = base + "?" + urllib.parse.urlencode(q2, safe="$ ")
+        if nxt:
+            body["@odata.nextLink"] = nxt
+        self.send(200, body, ctype="application/json; odata.metadata=minimal;"
+                  " charset=utf-8", extra={"page_skip": skip})
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cert", required=True)
+    ap.add_argument("--key", required=True)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file")
+    ap.add_argument("--scenario", required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--tenant")
+    ap.add_argument("--client-id")
+    ap.add_argument("--client-secret-file")
+    ap.add_argument("--client-cert")
+    ap.add_argument("--verbose", action="store_true")
+    ARGS = ap.parse_args()
+    srv = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
+    srv.daemon_threads = True
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(ARGS.cert, ARGS.key)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    port = srv.server_address[1]
+    if ARGS.port_file:
+        tmp = ARGS.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%d\n" % port)
+        os.rename(tmp, ARGS.port_file)
+    print("PORT=%d" % port, flush=True)
+    import signal
+    signal.signal(signal.SIGTERM, lambda *a: (STOP.set(), threading.Thread(
+        target=srv.shutdown).start()))
+    try:
+        srv.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    STOP.set()
+
+
+if __name__ == "__main__":
+    main()
