@@ -72,10 +72,11 @@ cmd_health(const struct cli *cli, const struct config *c)
 			else if (cJSON_IsString(d))
 				printf("evidence  %s\n", d->valuestring);
 		}
-		if (r.error[0])
-			printf("%s  %s\n", r.verdict == VERDICT_UNKNOWN ?
-			    "error  " : "detail ", r.error);
+		if (r.error[0] && r.verdict != VERDICT_UNKNOWN)
+			printf("detail    %s\n", r.error);
 	}
+	if (r.verdict == VERDICT_UNKNOWN)
+		log_warnx("health: unknown: %s", r.error);
 	cJSON_Delete(r.evidence);
 	if (r.verdict == VERDICT_UNKNOWN)
 		return r.config_error ? BG_EXIT_USAGE : BG_EXIT_FAIL;

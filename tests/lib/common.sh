@@ -37,6 +37,8 @@ new_case() {
 	GUID=$BTG_GUID
 	TIMEOUT=5s
 	EXTRA=""
+	POLICY='mode = "manual"'
+	GRAPH_SECTION=""
 	write_conf
 }
 
@@ -57,8 +59,9 @@ ldap {
   timeout            = $TIMEOUT
 }
 policy {
-  mode = "manual"
+  $POLICY
 }
+$GRAPH_SECTION
 $EXTRA
 CONF
 }
@@ -123,3 +126,127 @@ $3" "$2" 2>"$T/pyerr"; then ok "$1"; else
 		echo "# $(cat "$2")"
 	fi
 }
+
+# wait_for DESC SECONDS CMD...: ok as soon as CMD succeeds, not ok at the end
+wait_for() {
+	desc=$1
+	limit=$2
+	shift 2
+	end=$(( $(date +%s) + limit ))
+	while ! "$@" 2>/dev/null; do
+		if [ "$(date +%s)" -ge "$end" ]; then
+			notok "$desc (not within ${limit}s)"
+			return 1
+		fi
+		sleep 0.1
+	done
+	ok "$desc"
+}
+
+uac_is() { [ "$(uac)" = "$1" ]; }
+audit_has() { grep -q -- "$1" "$T/state/audit.log" 2>/dev/null; }
+audit_count() { grep -c -- "$1" "$T/state/audit.log" 2>/dev/null || true; }
+
+# the fake Graph (tests/lib/fake_graph.py) for this case, on a free port
+start_graph() {
+	rm -f "$T/graph.port"
+	echo '{}' >"$T/scenario.json"
+	printf 'graph-secret-%s\n' "$$" >"$T/graph.secret"
+	chmod 600 "$T/graph.secret"
+	cp "$T/graph.secret" "$T/graph.expected"	# what the server accepts
+	/usr/bin/python3 "$LIB/fake_graph.py" --cert "$DC_DIR/pki/server.pem" \
+	    --key "$DC_DIR/pki/server.key" --port-file "$T/graph.port" \
+	    --scenario "$T/scenario.json" --log "$T/graph.log" \
+	    --tenant test-tenant --client-id test-client \
+	    --client-secret-file "$T/graph.expected" \
+	    ${GRAPH_CLIENT_CERT:+--client-cert "$GRAPH_CLIENT_CERT"} \
+	    >"$T/graph.out" 2>&1 &
+	GRAPH_PID=$!
+	i=0
+	while [ ! -s "$T/graph.port" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	GRAPH_URL="https://127.0.0.1:$(cat "$T/graph.port")"
+	GRAPH_SECTION="graph {
+  tenant_id          = \"test-tenant\"
+  client_id          = \"test-client\"
+  client_secret_file = \"$T/graph.secret\"
+  authority          = \"$GRAPH_URL\"
+  endpoint           = \"$GRAPH_URL\"
+  ca_file            = \"$CA_FILE\"
+  timeout            = ${GRAPH_TIMEOUT:-3s}
+}"
+}
+
+stop_graph() {
+	[ -n "${GRAPH_PID:-}" ] || return 0
+	kill "$GRAPH_PID" 2>/dev/null
+	wait "$GRAPH_PID" 2>/dev/null
+	GRAPH_PID=""
+}
+
+# scenario JSON: written atomically, the server reads it on every request
+scenario() {
+	printf '%s\n' "$1" >"$T/scenario.tmp"
+	mv "$T/scenario.tmp" "$T/scenario.json"
+}
+
+# issue ID SERVICE STATUS CLASSIFICATION TITLE [IMPACT] [RESOLVED]: one
+# serviceHealthIssue with every documented field (GRAPH.md)
+issue() {
+	/usr/bin/python3 - "$@" <<'PY'
+import json, sys
+a = sys.argv[1:] + [""] * 7
+print(json.dumps({
+    "startDateTime": "2026-11-25T01:00:00Z", "endDateTime": None,
+    "lastModifiedDateTime": "2026-11-25T01:30:00Z", "title": a[4],
+    "id": a[0], "impactDescription": a[5] or "Users may be affected.",
+    "classification": a[3], "origin": "microsoft", "status": a[2],
+    "service": a[1], "feature": "Sign In", "featureGroup": "Authentication",
+    "isResolved": a[6] == "resolved", "highImpact": None,
+    "details": [{"name": "NotifyInApp", "value": "True"}],
+    "posts": [{"createdDateTime": "2026-11-25T01:05:00Z",
+               "postType": "regular", "description": {
+                   "contentType": "html", "content": "<p>" + a[4] + "</p>"}}]}))
+PY
+}
+
+ENTRA_OUTAGE=""
+entra_outage() {
+	issue AD$$1 "${1:-Microsoft Entra}" serviceInterruption incident \
+	    "Users can't sign in" "Users may be unable to sign in."
+}
+
+# the agent in the background, its output in $T/agent.log
+start_agent() {
+	"$BIN" -c "$T/breakglass.conf" run "$@" >"$T/agent.log" 2>&1 &
+	AGENT_PID=$!
+}
+
+# stop_agent: SIGTERM, ok if it exits 0 within 5 s
+stop_agent() {
+	[ -n "${AGENT_PID:-}" ] || return 0
+	kill -TERM "$AGENT_PID" 2>/dev/null
+	i=0
+	while kill -0 "$AGENT_PID" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$AGENT_PID" 2>/dev/null; then
+		notok "agent stops within 5 s of SIGTERM"
+		kill -9 "$AGENT_PID"
+		wait "$AGENT_PID" 2>/dev/null
+	else
+		wait "$AGENT_PID"
+		rc=$?
+		check "agent exits 0 on SIGTERM (exit $rc) within 5 s" test "$rc" -eq 0
+	fi
+	AGENT_PID=""
+}
+
+cleanup_case() {
+	[ -n "${AGENT_PID:-}" ] && kill -9 "$AGENT_PID" 2>/dev/null
+	stop_graph
+}
+trap cleanup_case EXIT
