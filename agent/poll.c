@@ -49,7 +49,9 @@ probe_answers(const struct config *c, struct poll_ctx *p, int64_t deadline)
 	char			err[256];
 	int64_t			left = deadline - now_ms();
 
-	if (p->probe == NULL && (p->probe = http_new(NULL, c->graph.timeout,
+	/* the same trust as Graph: both are Microsoft endpoints */
+	if (p->probe == NULL && (p->probe = http_new(c->graph.ca_file,
+	    c->graph.timeout,
 	    err, sizeof(err))) == NULL)
 		return 0;
 	if (http_request(p->probe, c->policy.probe_url, NULL, NULL,
