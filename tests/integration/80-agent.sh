@@ -34,6 +34,14 @@ after_polls 3
 expect_uac 66050 "noise for 3 polls: the account stays disabled"
 check "status.json says healthy" test "$(status_field 'j["verdict"]')" = healthy
 check "agent-start is audited" audit_has '"event":"agent-start"'
+check "the token is cached across polls (one token request)" \
+    test "$(grep -c '/oauth2/v2.0/token' "$T/graph.log")" -eq 1
+check "one connection is reused across polls" /usr/bin/python3 -c '
+import json, sys
+ports = {json.loads(l)["port"] for l in open(sys.argv[1])}
+sys.exit(0 if len(ports) == 1 else 1)' "$T/graph.log"
+check "every request sent a client-request-id" sh -c \
+    '! grep -q "\"client_request_id\": null" "$1/graph.log"' - "$T"
 
 scenario "{\"issues\": {\"items_first\": $(printf '%s' "$ENTRA" | pyjson 'json.dumps(j["issues"]["items"])'), \"items_first_times\": 1, \"items\": []}}"
 after_polls 4
@@ -98,6 +106,15 @@ stop_agent
 check "agent-stop is audited" audit_has '"event":"agent-stop"'
 bg verify
 expect_rc 0 "the chain verifies after all of it"
+check "neither the Graph secret nor a token is in the agent's log" sh -c \
+    '! grep -qF -f "$1/graph.secret" "$1/agent.log" && ! grep -qi bearer "$1/agent.log"' - "$T"
+check "nor in the state dir" sh -c '! grep -rqF -f "$1/graph.secret" "$1/state"' - "$T"
+cp "$T/state/audit.log" "$T/audit.orig"
+sed -i '3s/agent/AGENT/' "$T/state/audit.log"
+bg check
+expect_rc 2 "check: a broken audit chain is CRITICAL"
+expect_out "CRITICAL - audit chain broken at seq 3" "check names the broken seq"
+cp "$T/audit.orig" "$T/state/audit.log"
 sleep 4
 bg check
 expect_rc 2 "check: mode auto and status.json older than 3 polls is CRITICAL"
