@@ -19,9 +19,10 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) $(PKG_CF
 LDLIBS	= $(PKG_LIBS)
 
 AGENT	= agent/agent.c agent/audit.c agent/cli.c agent/cmd_account.c \
-	  agent/cmd_audit.c agent/cmd_health.c agent/config.c agent/log.c \
-	  agent/match.c agent/policy.c agent/poll.c agent/state.c \
-	  agent/toggle.c agent/util.c
+	  agent/cmd_audit.c agent/cmd_health.c agent/command.c agent/config.c \
+	  agent/log.c agent/mail.c agent/match.c agent/notify.c agent/policy.c \
+	  agent/poll.c agent/smtp.c agent/state.c agent/toggle.c agent/util.c \
+	  agent/webhook.c
 LDAPSRC	= ldap/ad.c
 GRAPH	= graph/auth.c graph/health.c graph/http.c
 LIBSRC	= $(AGENT) $(LDAPSRC) $(GRAPH)
@@ -29,7 +30,7 @@ LIBOBJ	= $(LIBSRC:%.c=$(BUILD)/%.o)
 MAINOBJ	= $(BUILD)/agent/main.o
 
 UNIT	= test_util test_config test_audit test_ad test_cli test_policy \
-	  test_match test_graph
+	  test_match test_graph test_mail
 UNITBIN	= $(UNIT:%=$(BUILD)/tests/%)
 
 BIN	= $(if $(filter build,$(BUILD)),breakglass,$(BUILD)/breakglass)

@@ -12,6 +12,7 @@
 #include "../ldap/ad.h"
 #include "agent.h"
 #include "log.h"
+#include "notify.h"
 #include "poll.h"
 #include "policy.h"
 #include "state.h"
@@ -151,17 +152,63 @@ evidence_text(const cJSON *ev, char *buf, size_t size)
 	}
 }
 
+/* an agent event: audit line, syslog, notification */
 static void
 record(struct agent *a, struct state *st, const char *event,
     const char *from, const char *to, const char *reason,
     const cJSON *evidence)
 {
-	char	err[512];
+	struct notice_in	in;
+	char			err[512];
 
 	if (audit_event(a->cfg, "agent", event, from, to, reason, "ok",
 	    evidence, NULL, &st->audit_head, err, sizeof(err)) == -1)
 		log_warnx("audit: %s: %s", event, err);
 	log_authpriv("%s: %s", event, reason);
+	memset(&in, 0, sizeof(in));
+	in.event = event;
+	in.from = from;
+	in.to = to;
+	in.state = st->account_state;
+	in.reason = reason;
+	in.actor = "agent";
+	in.evidence = evidence;
+	in.head = &st->audit_head;
+	account_notice(a->cfg, &in);
+}
+
+/* while the account is enabled, say so every notify.remind_every */
+static void
+remind(struct agent *a, struct state *st, const char *live, int64_t now)
+{
+	struct notice_in	in;
+	char			reason[1200], d[32];
+
+	if (strcmp(live, "enabled") != 0) {
+		st->last_reminder_ms = 0;
+		return;
+	}
+	if (st->last_reminder_ms == 0) {
+		st->last_reminder_ms = now;	/* the clock starts now */
+		return;
+	}
+	if (a->cfg->notify.remind_every <= 0 ||
+	    now - st->last_reminder_ms < a->cfg->notify.remind_every * 1000)
+		return;
+	st->last_reminder_ms = now;
+	snprintf(reason, sizeof(reason), "the account is still enabled%s%s",
+	    st->ovr.active ? "; override: " : st->outage_declared ?
+	    "; the outage is still declared" : "; no override, no outage: "
+	    "disable it", st->ovr.active ? st->ovr.reason : "");
+	memset(&in, 0, sizeof(in));
+	in.event = "reminder";
+	in.state = "enabled";
+	in.reason = reason;
+	in.actor = "agent";
+	in.head = &st->audit_head;
+	in.until_ms = st->ovr.active ? st->ovr.until_ms : 0;
+	account_notice(a->cfg, &in);
+	(void)d;
 }
 
 /* lock held: drift, decision, action */
@@ -296,11 +343,13 @@ cycle(struct agent *a)
 		st.account_seen_ms = now;
 	}
 	decide_and_act(a, &st, &r, live, now);
+	remind(a, &st, st.account_state, now);
 	st.agent_pid = getpid();
 	if (state_save(a->cfg->state_dir, &st, err, sizeof(err)) == -1)
 		log_warnx("state: %s", err);
 	state_unlock(lockfd);
 	write_status(a, &r, &st, live, now);
+	notify_flush(a->cfg, "agent", 0, 0);	/* outside the lock */
  out:
 	cJSON_Delete(r.evidence);
 }
@@ -372,6 +421,18 @@ mark_running(struct agent *a, int starting)
 		log_warnx("state: %s", err);
 		goto out;
 	}
+	if (extra != NULL) {	/* the previous agent died: tell the admins */
+		struct notice_in in;
+		memset(&in, 0, sizeof(in));
+		in.event = "agent-start";
+		in.state = st.account_state;
+		in.reason = "the agent started after an unclean stop (crash, "
+		    "kill -9 or power loss); pending notifications are sent "
+		    "now";
+		in.actor = "agent";
+		in.head = &st.audit_head;
+		account_notice(a->cfg, &in);
+	}
 	rc = 0;
  out:
 	cJSON_Delete(extra);
@@ -409,6 +470,7 @@ agent_run(const char *conf_path, struct config **cfgp, long max_polls)
 	}
 	if (mark_running(&a, 1) == -1)
 		return 3;
+	notify_flush(a.cfg, "agent", 1, 0);	/* what a crash left behind */
 	log_warnx("agent started: mode %s, poll every %llds, rise %ld, fall "
 	    "%ld", mode_name(a.cfg->policy.mode),
 	    (long long)a.cfg->policy.poll_interval, a.cfg->policy.rise,

@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "commands.h"
 #include "log.h"
+#include "notify.h"
 #include "policy.h"
 #include "state.h"
 #include "toggle.h"
@@ -183,6 +184,20 @@ cmd_status(const struct cli *cli, const struct config *c)
 	return r == AD_EGUID ? BG_EXIT_REFUSED : BG_EXIT_FAIL;
 }
 
+/* the command line tries each new message once, outside the lock */
+static void
+notify_once(const struct config *c, const char *actor)
+{
+	int	pending;
+
+	if (!notify_configured(c))
+		return;
+	if ((pending = notify_flush(c, actor, 0, 0)) > 0)
+		fprintf(stderr, "breakglass: %d notification(s) not delivered "
+		    "yet; kept in %s/spool, the agent retries them\n", pending,
+		    c->state_dir);
+}
+
 static int
 prepare_state_dir(const struct config *c, int *lockfd)
 {
@@ -330,6 +345,19 @@ cmd_set(const struct cli *cli, const struct config *c, const char *actor)
 				rc = BG_EXIT_FAIL;
 		}
 	}
+	if (res.exit_code == BG_EXIT_DONE && !res.change.changed) {
+		/* no account change to tell of: tell of the override */
+		struct notice_in in;
+		memset(&in, 0, sizeof(in));
+		in.event = "override-set";
+		in.to = want;
+		in.state = want;
+		in.reason = cli->reason;
+		in.actor = actor;
+		in.head = &st.audit_head;
+		in.until_ms = st.ovr.until_ms;
+		account_notice(c, &in);
+	}
 	if (res.exit_code != BG_EXIT_DONE) {
 		log_warnx("%s", err);
 		if (res.exit_code == BG_EXIT_FAIL && res.dc[0] == '\0')
@@ -360,6 +388,7 @@ cmd_set(const struct cli *cli, const struct config *c, const char *actor)
 	    st.audit_head.sha256);
  out:
 	state_unlock(lockfd);
+	notify_once(c, actor);
 	return rc;
 }
 
@@ -396,6 +425,17 @@ cmd_auto(const struct cli *cli, const struct config *c, const char *actor)
 	}
 	printf("override cleared (was %s until %s's request); ", st.ovr.state,
 	    st.ovr.actor);
+	{
+		struct notice_in in;
+		memset(&in, 0, sizeof(in));
+		in.event = "override-cleared";
+		in.from = st.ovr.state;
+		in.state = st.account_state;
+		in.reason = cli->reason;
+		in.actor = actor;
+		in.head = &st.audit_head;
+		account_notice(c, &in);
+	}
 	memset(&st.ovr, 0, sizeof(st.ovr));
 	if (c->policy.mode == MODE_AUTO)
 		printf("the agent decides again from health at its next poll "
@@ -414,5 +454,6 @@ cmd_auto(const struct cli *cli, const struct config *c, const char *actor)
 	rc = BG_EXIT_DONE;
  out:
 	state_unlock(lockfd);
+	notify_once(c, actor);
 	return rc;
 }

@@ -11,6 +11,7 @@
 
 #include "../ldap/ad.h"
 #include "config.h"
+#include "mail.h"
 #include "util.h"
 
 /* The parse in progress: libconfuse keeps no filename in sections. */
@@ -223,6 +224,12 @@ validate_str(cfg_t *cfg, cfg_opt_t *opt)
 	    !has_prefix(v, "smtp://") && !has_prefix(v, "smtps://")) {
 		cfg_error(cfg, "notify.%s: \"%s\" must be smtp:// or smtps://",
 		    key, v);
+		return -1;
+	}
+	if ((strcmp(key, "smtp.from") == 0 || strcmp(key, "smtp.to") == 0) &&
+	    *v != '\0' && !mail_address_ok(v)) {
+		cfg_error(cfg, "notify.%s: \"%s\" is not a plain mail address "
+		    "(user@domain)", key, v);
 		return -1;
 	}
 	if (strcmp(key, "smtp.starttls") == 0 &&
@@ -466,12 +473,9 @@ check_config(struct config *c, char *err, size_t errlen)
 		}
 	}
 	if (c->notify.webhook.url != NULL &&
-	    !has_prefix(c->notify.webhook.url, "https://") &&
-	    !(has_prefix(c->notify.webhook.url, "http://") &&
-	    is_loopback_url(c->notify.webhook.url))) {
+	    !has_prefix(c->notify.webhook.url, "https://")) {
 		bg_err(err, errlen, "%s: notify.webhook.url: \"%s\" must be "
-		    "https:// (http:// only on loopback)", f,
-		    c->notify.webhook.url);
+		    "https://", f, c->notify.webhook.url);
 		return -1;
 	}
 	return 0;

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "config.h"
 #include "log.h"
+#include "notify.h"
 #include "toggle.h"
 #include "util.h"
 #include "version.h"
@@ -131,6 +132,18 @@ main(int argc, char *argv[])
 		break;
 	case CMD_CONFIG_CHECK:
 		rc = cmd_config_check(cfg);
+		break;
+	case CMD_NOTIFY_TEST:
+		if (!notify_configured(cfg)) {
+			log_warnx("notify-test: no channel configured (notify.smtp."
+			    "url, notify.webhook.url, notify.command)");
+			rc = BG_EXIT_USAGE;
+		} else if (config_check_secrets(cfg, err, sizeof(err)) == -1) {
+			log_warnx("%s", err);
+			rc = BG_EXIT_USAGE;
+		} else
+			rc = notify_test(cfg, actor, stdout) == 0 ?
+			    BG_EXIT_DONE : BG_EXIT_FAIL;
 		break;
 	case CMD_HEALTH:
 		rc = cmd_health(&cli, cfg);

@@ -105,6 +105,7 @@ state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
 		s->outage_since_ms = get_time(g, "since");
 	}
 	s->agent_pid = (long)get_num(j, "agent_pid");
+	s->last_reminder_ms = get_time(j, "last_reminder");
 	if (cJSON_IsObject(h = cJSON_GetObjectItemCaseSensitive(j,
 	    "audit_head"))) {
 		s->audit_head.seq = get_num(h, "seq");
@@ -168,6 +169,7 @@ state_save(const char *state_dir, const struct state *s, char *err,
 	cJSON_AddNumberToObject(h, "seq", (double)s->audit_head.seq);
 	cJSON_AddStringToObject(h, "sha256", s->audit_head.sha256);
 	cJSON_AddNumberToObject(j, "agent_pid", (double)s->agent_pid);
+	add_time(j, "last_reminder", s->last_reminder_ms);
 	text = cJSON_Print(j);
 	cJSON_Delete(j);
 	if (text == NULL) {

@@ -34,6 +34,7 @@ struct state {
 	int64_t		outage_since_ms;
 	struct audit_head audit_head;		/* anchor for verify */
 	long		agent_pid;		/* the agent running, 0 if none */
+	int64_t		last_reminder_ms;	/* while enabled */
 };
 
 /* missing file: a zeroed state; a damaged one: -1 with err */

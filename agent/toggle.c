@@ -5,6 +5,7 @@
 
 #include "audit.h"
 #include "log.h"
+#include "notify.h"
 #include "toggle.h"
 #include "util.h"
 
@@ -77,6 +78,40 @@ audit_event(const struct config *c, const char *actor, const char *event,
 	return audit_append(c->state_dir, &e, head, err, errlen);
 }
 
+/* a notification of this change, spooled; mail trouble never fails it */
+static void
+queue_notice(const struct config *c, const struct state *st,
+    const char *actor, const char *event, const char *result,
+    const char *from, const char *to, const char *reason,
+    const cJSON *evidence, const struct audit_head *head)
+{
+	struct notice_in	in;
+
+	memset(&in, 0, sizeof(in));
+	in.event = event;
+	in.result = result;
+	in.from = from;
+	in.to = to;
+	in.state = st->account_state;
+	in.reason = reason;
+	in.actor = actor;
+	in.evidence = evidence;
+	in.head = head;
+	in.until_ms = override_active(&st->ovr, now_ms()) ? st->ovr.until_ms :
+	    0;
+	account_notice(c, &in);
+}
+
+void
+account_notice(const struct config *c, struct notice_in *in)
+{
+	char	err[512];
+
+	in->account = c->account.dn;
+	if (notify_queue(c, in, err, sizeof(err)) == -1)
+		log_warnx("notification of %s not spooled: %s", in->event, err);
+}
+
 int
 toggle_account(const struct config *c, struct state *st, const char *actor,
     const char *reason, int disable, const cJSON *evidence,
@@ -134,6 +169,9 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 		res->exit_code = BG_EXIT_FAIL;
 		goto out;
 	}
+	if (res->change.changed)
+		queue_notice(c, st, actor, event, "ok", from, want, reason,
+		    evidence, &res->head);
 	res->exit_code = BG_EXIT_DONE;
 	goto out;
 
@@ -144,6 +182,8 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 		log_warnx("audit log: %s", aerr);
 	log_authpriv("%s of %s by %s failed: %s", event, c->account.dn, actor,
 	    why);
+	queue_notice(c, st, actor, event, result, st->account_state, want,
+	    reason, evidence, &res->head);
 	res->exit_code = r == AD_EGUID ? BG_EXIT_REFUSED : BG_EXIT_FAIL;
 	bg_err(err, errlen, "%s %s: %s", event, c->account.dn, why);
  out:

@@ -6,6 +6,7 @@
 
 #include "../ldap/ad.h"
 #include "config.h"
+#include "notify.h"
 #include "state.h"
 
 /* exit codes of the contract (DESIGN.md §4) */
@@ -40,6 +41,8 @@ const char	*uac_state(unsigned int uac);
 /* connect and bind to the first DC that answers (password read and wiped) */
 struct ad_conn	*account_connect(const struct config *, char *err,
 		    size_t errlen);
+/* spool a notification about the configured account (account filled in) */
+void		 account_notice(const struct config *, struct notice_in *);
 /* one audit line about the configured account */
 int		 audit_event(const struct config *, const char *actor,
 		    const char *event, const char *from, const char *to,

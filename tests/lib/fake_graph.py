@@ -15,6 +15,8 @@ Endpoints:
                                         $filter=isResolved eq false honoured;
                                         paged with an absolute @odata.nextLink
   GET  /probe                           200, for policy.probe_url
+  POST /webhook                         a webhook receiver: body logged as
+                                        webhook_body; answers by "webhook" mode
 
 The scenario file is read on every request, so a test switches from healthy to
 outage by rewriting it (atomically: write + rename).  Schema, every key
@@ -24,7 +26,8 @@ optional:
    "issues": {"mode": "ok|500|503|429|401|hang|garbage|truncated|html|loop|foreign",
               "retry_after": 2, "fail_times": 0, "page_size": 0,
               "items": [serviceHealthIssue, ...]},
-   "probe":  {"mode": "ok|hang"}}
+   "probe":  {"mode": "ok|hang"},
+   "webhook": {"mode": "ok|500"}}
 items_first / items_first_times N: the first N issue requests after the
 scenario changed see items_first instead of items (a one-poll blip).
 fail_times N: the mode applies to the first N requests after the scenario
@@ -196,6 +199,15 @@ class Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(n).decode()
         form = dict(urllib.parse.parse_qsl(raw))
+        if u.path == "/webhook":
+            scen, stamp = load_scenario()
+            mode, sec = mode_for(scen, stamp, "webhook")
+            extra = {"content_type": self.headers.get("Content-Type"),
+                     "webhook_body": raw}
+            if mode == "ok":
+                return self.send(200, "1", ctype="text/plain", extra=extra)
+            return self.send(int(mode) if mode.isdigit() else 500,
+                             "error", ctype="text/plain", extra=extra)
         parts = u.path.strip("/").split("/")
         if len(parts) != 4 or parts[1:] != ["oauth2", "v2.0", "token"]:
             return self.send(404, graph_error("NotFound", "no such path"))

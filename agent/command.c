@@ -1,0 +1,161 @@
+/* command.c - the command channel: run notify.command without a shell */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "notify.h"
+#include "util.h"
+
+#define ARGV_MAX	32
+
+/* split on blanks; "double quotes" group; no other shell syntax */
+static int
+split(char *s, char **argv, int max)
+{
+	int	n = 0;
+
+	while (*s != '\0') {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0')
+			break;
+		if (n == max - 1)
+			return -1;
+		if (*s == '"') {
+			argv[n++] = ++s;
+			while (*s != '\0' && *s != '"')
+				s++;
+		} else {
+			argv[n++] = s;
+			while (*s != '\0' && *s != ' ' && *s != '\t')
+				s++;
+		}
+		if (*s != '\0')
+			*s++ = '\0';
+	}
+	argv[n] = NULL;
+	return n;
+}
+
+static const char *
+str(const cJSON *n, const char *key)
+{
+	const char	*v = cJSON_GetStringValue(cJSON_GetObjectItem(n, key));
+
+	return v != NULL ? v : "";
+}
+
+int
+command_run(const struct config *c, const cJSON *notice, char *err,
+    size_t errlen)
+{
+	char	*copy, *argv[ARGV_MAX], *envp[12], env[10][1200];
+	char	 seq[32];
+	pid_t	 pid;
+	int	 status, n, ne = 0;
+	int64_t	 deadline;
+
+	if ((copy = strdup(c->notify.command)) == NULL) {
+		bg_err(err, errlen, "out of memory");
+		return -1;
+	}
+	if ((n = split(copy, argv, ARGV_MAX)) <= 0 || argv[0][0] != '/') {
+		bg_err(err, errlen, "notify.command: \"%s\" must start with an "
+		    "absolute program path", c->notify.command);
+		free(copy);
+		return -1;
+	}
+	snprintf(seq, sizeof(seq), "%lld", (long long)cJSON_GetNumberValue(
+	    cJSON_GetObjectItem(notice, "audit_seq")));
+	/* the documented variables only: no secret reaches the child */
+	snprintf(env[ne], sizeof(env[0]), "BREAKGLASS_EVENT=%s",
+	    str(notice, "event"));
+	envp[ne] = env[ne];
+	ne++;
+	snprintf(env[ne], sizeof(env[0]), "BREAKGLASS_ACCOUNT=%s",
+	    str(notice, "account"));
+	envp[ne] = env[ne];
+	ne++;
+	snprintf(env[ne], sizeof(env[0]), "BREAKGLASS_REASON=%s",
+	    str(notice, "reason"));
+	envp[ne] = env[ne];
+	ne++;
+	snprintf(env[ne], sizeof(env[0]), "BREAKGLASS_STATE=%s",
+	    str(notice, "state"));
+	envp[ne] = env[ne];
+	ne++;
+	snprintf(env[ne], sizeof(env[0]), "BREAKGLASS_RESULT=%s",
+	    str(notice, "result"));
+	envp[ne] = env[ne];
+	ne++;
+	snprintf(env[ne], sizeof(env[0]), "BREAKGLASS_ACTOR=%s",
+	    str(notice, "actor"));
+	envp[ne] = env[ne];
+	ne++;
+	snprintf(env[ne], sizeof(env[0]), "BREAKGLASS_AUDIT_SEQ=%s", seq);
+	envp[ne] = env[ne];
+	ne++;
+	snprintf(env[ne], sizeof(env[0]), "BREAKGLASS_AUDIT_SHA256=%s",
+	    str(notice, "audit_sha256"));
+	envp[ne] = env[ne];
+	ne++;
+	snprintf(env[ne], sizeof(env[0]), "PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+	envp[ne] = env[ne];
+	ne++;
+	envp[ne] = NULL;
+
+	if ((pid = fork()) == -1) {
+		bg_err(err, errlen, "fork: %s", strerror(errno));
+		free(copy);
+		return -1;
+	}
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, STDIN_FILENO);
+			dup2(fd, STDOUT_FILENO);
+		}
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	free(copy);
+	deadline = now_ms() + COMMAND_TIMEOUT_SEC * 1000;
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			break;
+		if (w == -1 && errno != EINTR) {
+			bg_err(err, errlen, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+		if (now_ms() > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			bg_err(err, errlen, "notify.command: killed after %ds",
+			    COMMAND_TIMEOUT_SEC);
+			return -1;
+		}
+		{
+			struct timespec ts = { 0, 20 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		bg_err(err, errlen, "notify.command exited %d%s",
+		    WEXITSTATUS(status), WEXITSTATUS(status) == 127 ?
+		    " (not found or not executable?)" : "");
+	else
+		bg_err(err, errlen, "notify.command killed by signal %d",
+		    WTERMSIG(status));
+	return -1;
+}

@@ -1,0 +1,335 @@
+/* notify.c - the spool: one file per message and channel, retried until sent */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../graph/http.h"
+#include "log.h"
+#include "notify.h"
+#include "state.h"
+#include "toggle.h"
+#include "util.h"
+
+#define SPOOL_FILE_MAX	(1024 * 1024)
+
+int
+notify_configured(const struct config *c)
+{
+	return c->notify.smtp.url != NULL || c->notify.webhook.url != NULL ||
+	    c->notify.command != NULL;
+}
+
+static int
+spool_path(const struct config *c, char *buf, size_t size)
+{
+	return snprintf(buf, size, "%s/%s", c->state_dir, SPOOL_DIR) <
+	    (int)size ? 0 : -1;
+}
+
+static cJSON *
+make_notice(const struct notice_in *in)
+{
+	cJSON	*n = cJSON_CreateObject();
+	char	 id[37], t[RFC3339_LEN], host[256] = "breakglass";
+
+	http_guid(id);
+	format_time_ms(now_ms(), t, sizeof(t));
+	gethostname(host, sizeof(host) - 1);
+	cJSON_AddStringToObject(n, "id", id);
+	cJSON_AddStringToObject(n, "event", in->event);
+	cJSON_AddStringToObject(n, "account", in->account ? in->account : "");
+	cJSON_AddStringToObject(n, "result", in->result ? in->result : "ok");
+	if (in->from)
+		cJSON_AddStringToObject(n, "from", in->from);
+	if (in->to)
+		cJSON_AddStringToObject(n, "to", in->to);
+	cJSON_AddStringToObject(n, "state", in->state ? in->state : "unknown");
+	cJSON_AddStringToObject(n, "reason", in->reason ? in->reason : "");
+	cJSON_AddStringToObject(n, "actor", in->actor ? in->actor : "?");
+	cJSON_AddStringToObject(n, "time", t);
+	cJSON_AddStringToObject(n, "host", host);
+	if (in->until_ms) {
+		format_time_ms(in->until_ms, t, sizeof(t));
+		cJSON_AddStringToObject(n, "until", t);
+	}
+	if (in->evidence)
+		cJSON_AddItemToObject(n, "evidence",
+		    cJSON_Duplicate(in->evidence, 1));
+	cJSON_AddNumberToObject(n, "audit_seq",
+	    in->head ? (double)in->head->seq : 0);
+	cJSON_AddStringToObject(n, "audit_sha256", in->head ?
+	    in->head->sha256 : "");
+	return n;
+}
+
+static int
+write_spool(const char *path, const cJSON *j, char *err, size_t errlen)
+{
+	char	*text = cJSON_Print(j);
+	int	 rc;
+
+	if (text == NULL) {
+		bg_err(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = write_file_atomic(path, text, strlen(text), err, errlen);
+	free(text);
+	return rc;
+}
+
+int
+notify_queue(const struct config *c, const struct notice_in *in, char *err,
+    size_t errlen)
+{
+	static const char	*chans[] = { "smtp", "webhook", "command" };
+	char			 dir[PATH_MAX], path[PATH_MAX + 128];
+	cJSON			*notice;
+	const char		*id;
+	int			 n = 0;
+
+	if (!notify_configured(c))
+		return 0;
+	if (spool_path(c, dir, sizeof(dir)) == -1 ||
+	    ensure_private_dir(dir, err, errlen) == -1)
+		return -1;
+	notice = make_notice(in);
+	id = cJSON_GetObjectItem(notice, "id")->valuestring;
+	for (size_t i = 0; i < 3; i++) {
+		cJSON *f;
+		if ((i == 0 && c->notify.smtp.url == NULL) ||
+		    (i == 1 && c->notify.webhook.url == NULL) ||
+		    (i == 2 && c->notify.command == NULL))
+			continue;
+		snprintf(path, sizeof(path), "%s/%lld-%.8s-%s.json", dir,
+		    (long long)now_ms(), id, chans[i]);
+		f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "channel", chans[i]);
+		cJSON_AddNumberToObject(f, "attempts", 0);
+		cJSON_AddNumberToObject(f, "next_attempt_ms", 0);
+		cJSON_AddNullToObject(f, "last_error");
+		cJSON_AddBoolToObject(f, "failure_recorded", 0);
+		cJSON_AddItemReferenceToObject(f, "notice", notice);
+		if (write_spool(path, f, err, errlen) == -1) {
+			cJSON_Delete(f);
+			cJSON_Delete(notice);
+			return -1;
+		}
+		cJSON_Delete(f);
+		n++;
+	}
+	cJSON_Delete(notice);
+	return n;
+}
+
+int
+notify_send(const struct config *c, const char *channel, const cJSON *notice,
+    char *err, size_t errlen)
+{
+	if (strcmp(channel, "smtp") == 0)
+		return smtp_send(c, notice, err, errlen);
+	if (strcmp(channel, "webhook") == 0)
+		return webhook_send(c, notice, err, errlen);
+	if (strcmp(channel, "command") == 0)
+		return command_run(c, notice, err, errlen);
+	bg_err(err, errlen, "unknown channel %s", channel);
+	return -1;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* the first failure of a message goes into the audit log, once */
+static void
+record_failure(const struct config *c, const char *actor, const cJSON *f,
+    const char *why, int lock_held)
+{
+	const cJSON	*n = cJSON_GetObjectItem(f, "notice");
+	cJSON		*extra = cJSON_CreateObject();
+	struct state	 st;
+	char		 err[512], reason[1024];
+	int		 lockfd = -1;
+
+	cJSON_AddStringToObject(extra, "channel",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(f, "channel")));
+	cJSON_AddStringToObject(extra, "notice_id",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(n, "id")));
+	cJSON_AddStringToObject(extra, "notice_event",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(n, "event")));
+	snprintf(reason, sizeof(reason), "%s: %.700s (kept in the spool, retried)",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(f, "channel")), why);
+	if (!lock_held && (lockfd = state_lock(c->state_dir, err,
+	    sizeof(err))) < 0) {
+		log_warnx("notify-failed not audited: %s", err);
+		goto out;
+	}
+	if (state_load(c->state_dir, &st, err, sizeof(err)) == -1 ||
+	    audit_event(c, actor, "notify-failed", NULL, NULL, reason, "ok",
+	    NULL, extra, &st.audit_head, err, sizeof(err)) == -1 ||
+	    (!lock_held && state_save(c->state_dir, &st, err, sizeof(err)) ==
+	    -1))
+		log_warnx("notify-failed not audited: %s", err);
+ out:
+	state_unlock(lockfd);
+	cJSON_Delete(extra);
+}
+
+/* one spool file; 1 delivered, 0 still pending, -1 skipped */
+static int
+flush_one(const struct config *c, const char *actor, const char *path,
+    int force, int lock_held)
+{
+	char	 err[1024], *buf;
+	cJSON	*f;
+	size_t	 len;
+	int64_t	 now = now_ms(), next;
+	int	 fd, rc = 0, attempts;
+	const char *channel;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;		/* someone delivered it meanwhile */
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		close(fd);
+		return -1;		/* another process is sending it */
+	}
+	if ((buf = read_file(path, SPOOL_FILE_MAX, &len)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	f = cJSON_ParseWithLength(buf, len);
+	free(buf);
+	if (!cJSON_IsObject(f) || !cJSON_IsString(cJSON_GetObjectItem(f,
+	    "channel")) || !cJSON_IsObject(cJSON_GetObjectItem(f, "notice"))) {
+		char bad[PATH_MAX + 400];
+		snprintf(bad, sizeof(bad), "%s.bad", path);
+		log_warnx("spool: %s is damaged; moved to %s", path, bad);
+		rename(path, bad);
+		cJSON_Delete(f);
+		close(fd);
+		return -1;
+	}
+	next = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(f,
+	    "next_attempt_ms"));
+	if (!force && next > now)
+		goto out;
+	channel = cJSON_GetStringValue(cJSON_GetObjectItem(f, "channel"));
+	if (notify_send(c, channel, cJSON_GetObjectItem(f, "notice"), err,
+	    sizeof(err)) == 0) {
+		unlink(path);
+		rc = 1;
+		goto out;
+	}
+	attempts = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(f,
+	    "attempts")) + 1;
+	next = NOTIFY_BACKOFF_MS;
+	for (int i = 1; i < attempts && next < NOTIFY_BACKOFF_MAX_MS; i++)
+		next *= 2;
+	if (next > NOTIFY_BACKOFF_MAX_MS)
+		next = NOTIFY_BACKOFF_MAX_MS;
+	cJSON_ReplaceItemInObject(f, "attempts", cJSON_CreateNumber(attempts));
+	cJSON_ReplaceItemInObject(f, "next_attempt_ms",
+	    cJSON_CreateNumber((double)(now + next)));
+	cJSON_ReplaceItemInObject(f, "last_error", cJSON_CreateString(err));
+	log_warnx("notify: %s: %s; retry in %llds (attempt %d)", channel, err,
+	    (long long)(next / 1000), attempts);
+	if (!cJSON_IsTrue(cJSON_GetObjectItem(f, "failure_recorded"))) {
+		record_failure(c, actor, f, err, lock_held);
+		cJSON_ReplaceItemInObject(f, "failure_recorded",
+		    cJSON_CreateBool(1));
+	}
+	if (write_spool(path, f, err, sizeof(err)) == -1)
+		log_warnx("spool: %s", err);
+ out:
+	cJSON_Delete(f);
+	close(fd);
+	return rc;
+}
+
+int
+notify_flush(const struct config *c, const char *actor, int force,
+    int lock_held)
+{
+	char		  dir[PATH_MAX], path[PATH_MAX + 300];
+	char		**names = NULL;
+	size_t		  n = 0, cap = 0;
+	struct dirent	 *de;
+	DIR		 *d;
+	int		  pending = 0;
+
+	if (spool_path(c, dir, sizeof(dir)) == -1 ||
+	    (d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0 ||
+		    de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **nn = realloc(names, (cap ? cap * 2 : 16) *
+			    sizeof(char *));
+			if (nn == NULL)
+				break;
+			names = nn;
+			cap = cap ? cap * 2 : 16;
+		}
+		if ((names[n] = strdup(de->d_name)) != NULL)
+			n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(char *), cmp_names);	/* oldest first */
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (flush_one(c, actor, path, force, lock_held) != 1 &&
+		    access(path, F_OK) == 0)
+			pending++;
+		free(names[i]);
+	}
+	free(names);
+	return pending;
+}
+
+int
+notify_test(const struct config *c, const char *actor, FILE *out)
+{
+	static const char	*chans[] = { "smtp", "webhook", "command" };
+	struct notice_in	 in;
+	struct audit_head	 head;
+	cJSON			*n;
+	char			 err[1024];
+	int			 failed = 0;
+
+	memset(&in, 0, sizeof(in));
+	memset(&head, 0, sizeof(head));
+	audit_read_head(c->state_dir, &head, err, sizeof(err));
+	in.event = "notify-test";
+	in.state = "unknown";
+	in.reason = "breakglass notify-test: if you read this, the channel "
+	    "works";
+	in.actor = actor;
+	in.head = &head;
+	n = make_notice(&in);
+	for (size_t i = 0; i < 3; i++) {
+		if ((i == 0 && c->notify.smtp.url == NULL) ||
+		    (i == 1 && c->notify.webhook.url == NULL) ||
+		    (i == 2 && c->notify.command == NULL))
+			continue;
+		if (notify_send(c, chans[i], n, err, sizeof(err)) == 0)
+			fprintf(out, "%-8s ok\n", chans[i]);
+		else {
+			fprintf(out, "%-8s FAILED: %s\n", chans[i], err);
+			failed++;
+		}
+	}
+	cJSON_Delete(n);
+	return failed ? -1 : 0;
+}
