@@ -245,8 +245,38 @@ stop_agent() {
 	AGENT_PID=""
 }
 
+# the SMTP sink (tests/lib/mail_sink.py): STARTTLS required, AUTH mailer;
+# start_mail [PORT] [DELAY]; messages land in $T/mail/NNNN.eml
+start_mail() {
+	rm -f "$T/mail.port"
+	[ -s "$T/mail.pw" ] || { printf 'mail-pw-%s\n' "$$" >"$T/mail.pw"; chmod 600 "$T/mail.pw"; }
+	/usr/bin/python3 "$LIB/mail_sink.py" --port "${1:-0}" \
+	    --port-file "$T/mail.port" --maildir "$T/mail" \
+	    --cert "$DC_DIR/pki/server.pem" --key "$DC_DIR/pki/server.key" \
+	    --require-starttls --user mailer --password-file "$T/mail.pw" \
+	    --delay "${2:-0}" >>"$T/mail.out" 2>&1 &
+	MAIL_PID=$!
+	i=0
+	while [ ! -s "$T/mail.port" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	MAIL_PORT=$(cat "$T/mail.port")
+}
+
+stop_mail() {
+	[ -n "${MAIL_PID:-}" ] || return 0
+	kill "$MAIL_PID" 2>/dev/null
+	wait "$MAIL_PID" 2>/dev/null
+	MAIL_PID=""
+}
+
+mail_count() { ls "$T/mail" 2>/dev/null | grep -c '\.eml$'; }
+spool_count() { ls "$T/state/spool" 2>/dev/null | grep -c '\.json$'; }
+
 cleanup_case() {
 	[ -n "${AGENT_PID:-}" ] && kill -9 "$AGENT_PID" 2>/dev/null
 	stop_graph
+	stop_mail
 }
 trap cleanup_case EXIT

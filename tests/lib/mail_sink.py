@@ -3,7 +3,7 @@
 
   mail_sink.py --port-file F --maildir DIR --cert C --key K
                [--require-starttls] [--smtps] [--user U --password-file F]
-               [--port N]
+               [--port N] [--delay SECONDS]
 
 Each message is stored as DIR/NNNN.eml (raw bytes as received, CRLF kept)
 and DIR/NNNN.json (mail_from, rcpt_tos, auth_user, tls).  With --user, AUTH
@@ -29,6 +29,9 @@ LOCK = threading.Lock()
 
 class Store:
     async def handle_DATA(self, server, session, envelope):
+        if ARGS.delay:
+            import asyncio
+            await asyncio.sleep(ARGS.delay)
         with LOCK:
             n = len([f for f in os.listdir(ARGS.maildir)
                      if f.endswith(".eml")]) + 1
@@ -67,6 +70,8 @@ def main():
     ap.add_argument("--smtps", action="store_true")
     ap.add_argument("--user")
     ap.add_argument("--password-file")
+    ap.add_argument("--delay", type=float, default=0,
+                    help="seconds to wait before answering DATA")
     ARGS = ap.parse_args()
     os.makedirs(ARGS.maildir, exist_ok=True)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

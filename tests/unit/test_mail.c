@@ -1,0 +1,194 @@
+/* test_mail.c - the message: headers, injection, encodings, the text */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../agent/mail.h"
+
+#define NOW	1764036600000LL
+
+static cJSON *
+notice(const char *event, const char *reason, const char *state)
+{
+	cJSON *n = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(n, "id", "595ff9d9-6584-4027-80c0-cd9f35a2a1ab");
+	cJSON_AddStringToObject(n, "event", event);
+	cJSON_AddStringToObject(n, "result", "ok");
+	cJSON_AddStringToObject(n, "account",
+	    "CN=btg-admin,OU=Emergency,DC=corp,DC=example,DC=com");
+	cJSON_AddStringToObject(n, "state", state);
+	cJSON_AddStringToObject(n, "reason", reason);
+	cJSON_AddStringToObject(n, "actor", "cli:alice(uid=1000)");
+	cJSON_AddStringToObject(n, "time", "2025-11-25T02:10:00.000Z");
+	cJSON_AddStringToObject(n, "host", "bg1");
+	cJSON_AddNumberToObject(n, "audit_seq", 12);
+	cJSON_AddStringToObject(n, "audit_sha256", "ab12");
+	return n;
+}
+
+static void
+test_subject(void **state)
+{
+	cJSON	*n = notice("enable", "INC-123 MFA outage", "enabled");
+	char	*s = notice_subject(n);
+
+	(void)state;
+	assert_string_equal(s, "[breakglass] ENABLED btg-admin "
+	    "(corp.example.com): INC-123 MFA outage");
+	free(s);
+	cJSON_Delete(n);
+	n = notice("disable", "a\r\nBcc: evil@example.com", "disabled");
+	s = notice_subject(n);
+	assert_null(strchr(s, '\r'));
+	assert_null(strchr(s, '\n'));
+	assert_non_null(strstr(s, "DISABLED"));
+	free(s);
+	cJSON_Delete(n);
+}
+
+/* no reason, however crafted, adds a header line */
+static void
+test_no_header_injection(void **state)
+{
+	static const char *reasons[] = {
+		"x\r\nBcc: evil@example.com",
+		"x\nSubject: forged",
+		"x\rTo: evil@example.com",
+		"\r\n\r\nbody injection",
+		"Störung \xe2\x80\x94 Überprüfung\r\nX-Evil: 1",
+	};
+	const char *to[] = { "it@corp.example.com", "t@corp.example.com" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		cJSON *n = notice("enable", reasons[i], "enabled");
+		char *m = mail_message(n, "bg@corp.example.com", to, 2, NOW);
+		char *hdr_end, *p;
+		int headers = 0;
+
+		assert_non_null(m);
+		hdr_end = strstr(m, "\r\n\r\n");
+		assert_non_null(hdr_end);
+		*hdr_end = '\0';
+		for (p = m; (p = strstr(p, "\r\n")) != NULL; p += 2)
+			if (p[2] != ' ')	/* not a folded line */
+				headers++;
+		/* Date Message-ID From To Subject MIME CT CTE Auto X X */
+		assert_int_equal(headers + 1, 11);
+		/* the words may stand inside the Subject, never as a header */
+		assert_null(strstr(m, "\r\nBcc:"));
+		assert_null(strstr(m, "\r\nX-Evil"));
+		assert_null(strstr(m, "\r\nSubject: forged"));
+		assert_null(strstr(m, "\r\nTo: evil"));
+		for (p = m; *p; p++)
+			assert_true(*p != '\n' || (p > m && p[-1] == '\r'));
+		free(m);
+		cJSON_Delete(n);
+	}
+}
+
+static void
+test_message_headers(void **state)
+{
+	const char	*to[] = { "it@corp.example.com", "t@corp.example.com" };
+	cJSON		*n = notice("enable", "INC-1", "enabled");
+	char		*m = mail_message(n, "bg@corp.example.com", to, 2, NOW);
+
+	(void)state;
+	assert_non_null(strstr(m, "Date: Tue, 25 Nov 2025 02:10:00 +0000\r\n"));
+	assert_non_null(strstr(m, "Message-ID: <595ff9d9-6584-4027-80c0-"
+	    "cd9f35a2a1ab@bg1>\r\n"));
+	assert_non_null(strstr(m, "From: bg@corp.example.com\r\n"));
+	assert_non_null(strstr(m, "To: it@corp.example.com,\r\n "
+	    "t@corp.example.com\r\n"));
+	assert_non_null(strstr(m, "MIME-Version: 1.0\r\n"));
+	assert_non_null(strstr(m, "Content-Type: text/plain; charset=utf-8\r\n"));
+	assert_non_null(strstr(m, "X-Breakglass-Audit: seq=12 sha256=ab12\r\n"));
+	free(m);
+	/* addresses with controls or spaces are refused */
+	assert_null(mail_message(n, "bg@x\r\nBcc: e@x", to, 2, NOW));
+	to[1] = "a b@x";
+	assert_null(mail_message(n, "bg@corp.example.com", to, 2, NOW));
+	cJSON_Delete(n);
+}
+
+static void
+test_encodings(void **state)
+{
+	char	*s;
+
+	(void)state;
+	s = mail_encode_subject("plain ascii");
+	assert_string_equal(s, "plain ascii");
+	free(s);
+	s = mail_encode_subject("Störung");
+	assert_string_equal(s, "=?UTF-8?B?U3TDtnJ1bmc=?=");
+	free(s);
+	/* long non-ASCII: folded words, none splits a character */
+	s = mail_encode_subject("ééééééééééééééééééééééééééééééééééé");
+	assert_non_null(strstr(s, "?=\r\n =?UTF-8?B?"));
+	free(s);
+	s = mail_qp_encode("a=b caf\xc3\xa9 \nend. \n");
+	assert_string_equal(s, "a=3Db caf=C3=A9=20\r\nend.=20\r\n");
+	free(s);
+	s = mail_qp_encode("0123456789012345678901234567890123456789"
+	    "01234567890123456789012345678901234567890123456789");
+	assert_non_null(strstr(s, "=\r\n"));
+	for (char *p = s; (p = strstr(p, "\r\n")) != NULL; p += 2)
+		;
+	free(s);
+}
+
+static void
+test_body(void **state)
+{
+	cJSON	*n = notice("enable", "INC-9", "enabled"), *ev, *arr, *o;
+	char	*b;
+
+	(void)state;
+	ev = cJSON_AddObjectToObject(n, "evidence");
+	cJSON_AddStringToObject(ev, "source", "service-health");
+	arr = cJSON_AddArrayToObject(ev, "issues");
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", "AD123456");
+	cJSON_AddStringToObject(o, "service", "Microsoft Entra");
+	cJSON_AddStringToObject(o, "status", "serviceInterruption");
+	cJSON_AddStringToObject(o, "title", "Sign-in failures");
+	cJSON_AddItemToArray(arr, o);
+	b = notice_body(n);
+	assert_non_null(strstr(b, "State now:   enabled"));
+	assert_non_null(strstr(b, "Decided by:  cli:alice(uid=1000)"));
+	assert_non_null(strstr(b, "AD123456 [Microsoft Entra, "
+	    "serviceInterruption] Sign-in failures"));
+	assert_non_null(strstr(b, "breakglass disable --reason"));
+	assert_non_null(strstr(b, "Start-ADSyncSyncCycle"));
+	assert_non_null(strstr(b, "Audit head:  seq 12 sha256 ab12"));
+	free(b);
+	cJSON_Delete(n);
+	n = notice("drift", "changed", "enabled");
+	b = notice_body(n);
+	assert_non_null(strstr(b, "CHANGED OUTSIDE BREAKGLASS"));
+	assert_non_null(strstr(b, "find out who"));
+	free(b);
+	cJSON_Delete(n);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_subject),
+		cmocka_unit_test(test_no_header_injection),
+		cmocka_unit_test(test_message_headers),
+		cmocka_unit_test(test_encodings),
+		cmocka_unit_test(test_body),
+	};
+	return cmocka_run_group_tests_name("mail", tests, NULL, NULL);
+}
