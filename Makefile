@@ -5,7 +5,10 @@ PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
 MANDIR	?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+LOCALSTATEDIR ?= /var/lib
 DESTDIR	?=
+VERSION	= $(shell sed -n 's/.*BREAKGLASS_VERSION "\(.*\)".*/\1/p' agent/version.h)
 BUILD	?= build
 
 CC	?= cc
@@ -35,7 +38,8 @@ UNITBIN	= $(UNIT:%=$(BUILD)/tests/%)
 
 BIN	= $(if $(filter build,$(BUILD)),breakglass,$(BUILD)/breakglass)
 
-.PHONY: all check check-unit check-integration check-asan deps clean install
+.PHONY: all check check-unit check-integration check-asan check-package deps \
+	clean install deb demo
 
 all: $(BIN)
 
@@ -80,13 +84,38 @@ check-asan: deps
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)/breakglass
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSTEMDDIR) \
+	    $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d \
+	    $(DESTDIR)$(PREFIX)/share/doc/breakglass
+	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/breakglass
+	install -d -m 0700 $(DESTDIR)$(LOCALSTATEDIR)/breakglass
 	install -m 0755 breakglass $(DESTDIR)$(SBINDIR)/breakglass
 	install -m 0644 docs/breakglass.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 docs/breakglass.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 packaging/systemd/breakglass.service $(DESTDIR)$(SYSTEMDDIR)/
+	install -m 0644 packaging/systemd/breakglass.sysusers \
+	    $(DESTDIR)$(PREFIX)/lib/sysusers.d/breakglass.conf
+	install -m 0644 packaging/systemd/breakglass.tmpfiles \
+	    $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/breakglass.conf
+	install -m 0644 README.md docs/admin-guide.md \
+	    $(DESTDIR)$(PREFIX)/share/doc/breakglass/
 	test -e $(DESTDIR)$(SYSCONFDIR)/breakglass/breakglass.conf || \
 	    install -m 0640 docs/breakglass.conf.example \
 	    $(DESTDIR)$(SYSCONFDIR)/breakglass/breakglass.conf
+
+# a .deb from a copy of the tree with packaging/debian as debian/
+deb:
+	rm -rf build/deb && mkdir -p build/deb/breakglass-$(VERSION)
+	git ls-files -z | xargs -0 cp --parents -t build/deb/breakglass-$(VERSION)
+	cp -r packaging/debian build/deb/breakglass-$(VERSION)/debian
+	cd build/deb/breakglass-$(VERSION) && dpkg-buildpackage -us -uc -b
+	@ls -l build/deb/*.deb
+
+check-package: deps
+	sh tests/package.sh
+
+demo: deps all
+	sh tests/demo.sh
 
 clean:
 	rm -rf build build-asan breakglass

@@ -247,6 +247,7 @@ audit_append(const char *state_dir, const struct audit_entry *e,
 		bg_err(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	own_fd(fd);
 	if (head_from_fd(fd, &prev, &terminated, err, errlen) == -1)
 		goto out;
 	/* a torn last line (crash mid-write) stays, ended, and is chained */

@@ -99,6 +99,7 @@ main(int argc, char *argv[])
 		log_warnx("%s", err);
 		return BG_EXIT_USAGE;
 	}
+	state_owner_init(cfg->state_dir);
 	switch (cli.cmd) {
 	case CMD_STATUS:
 	case CMD_ENABLE:

@@ -209,6 +209,7 @@ state_lock(const char *state_dir, char *err, size_t errlen)
 		bg_err(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	own_fd(fd);
 	deadline = now_ms() + (int64_t)lock_wait_sec() * 1000;
 	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {

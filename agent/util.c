@@ -208,6 +208,38 @@ sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1])
 	out[SHA256_HEX_LEN] = '\0';
 }
 
+static uid_t	owner_uid = (uid_t)-1;
+static gid_t	owner_gid = (gid_t)-1;
+
+void
+state_owner_init(const char *state_dir)
+{
+	struct stat	st;
+
+	owner_uid = (uid_t)-1;
+	owner_gid = (gid_t)-1;
+	if (stat(state_dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_uid != geteuid()) {
+		owner_uid = st.st_uid;
+		owner_gid = st.st_gid;
+	}
+}
+
+void
+own_fd(int fd)
+{
+	/* best effort: a failure shows in ls -l and in the agent's errors */
+	if (geteuid() == 0 && owner_uid != (uid_t)-1 && fd >= 0)
+		(void)!fchown(fd, owner_uid, owner_gid);
+}
+
+void
+own_path(const char *path)
+{
+	if (geteuid() == 0 && owner_uid != (uid_t)-1)
+		(void)!lchown(path, owner_uid, owner_gid);
+}
+
 static int
 check_secret_fd(int fd, const char *path, char *err, size_t errlen)
 {
@@ -227,10 +259,11 @@ check_secret_fd(int fd, const char *path, char *err, size_t errlen)
 		    path);
 		return -1;
 	}
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		bg_err(err, errlen, "%s: owned by uid %u, not by root or the "
-		    "running user (uid %u)", path, (unsigned)st.st_uid,
-		    (unsigned)geteuid());
+	if (st.st_uid != 0 && st.st_uid != geteuid() &&
+	    st.st_uid != owner_uid) {
+		bg_err(err, errlen, "%s: owned by uid %u, not by root, the "
+		    "running user (uid %u) or the owner of state_dir", path,
+		    (unsigned)st.st_uid, (unsigned)geteuid());
 		return -1;
 	}
 	return 0;
@@ -315,11 +348,14 @@ ensure_private_dir(const char *path, char *err, size_t errlen)
 {
 	struct stat	st;
 
-	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
-		bg_err(err, errlen, "%s: cannot create: %s", path,
-		    strerror(errno));
-		return -1;
-	}
+	if (mkdir(path, 0700) == -1) {
+		if (errno != EEXIST) {
+			bg_err(err, errlen, "%s: cannot create: %s", path,
+			    strerror(errno));
+			return -1;
+		}
+	} else
+		own_path(path);
 	if (stat(path, &st) == -1) {
 		bg_err(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
@@ -369,6 +405,7 @@ write_file_atomic(const char *path, const void *data, size_t len, char *err,
 		bg_err(err, errlen, "%s: %s", tmp, strerror(errno));
 		return -1;
 	}
+	own_fd(fd);
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 		if (n == -1) {
