@@ -161,6 +161,11 @@ validate_str(cfg_t *cfg, cfg_opt_t *opt)
 	if (v == NULL)
 		return 0;
 	keypath(cfg, opt, key, sizeof(key));
+	if (v[0] == '<' && v[strlen(v) - 1] == '>') {
+		cfg_error(cfg, "%s: \"%s\" is a placeholder of the example "
+		    "configuration: put your value there", key, v);
+		return -1;
+	}
 	if (strlen(v) > 4096) {
 		cfg_error(cfg, "%s: value longer than 4096 bytes", key);
 		return -1;
@@ -491,31 +496,93 @@ parse_mode(const char *s)
 	return MODE_AUTO;
 }
 
+/*
+ * Comments out, newlines kept: Debian's libconfuse 3.3 counts three lines for
+ * every '#' comment line, which would put wrong line numbers in our errors.
+ * Handles "..." (with \ escapes) and '...' strings, #, // and C comments.
+ */
+static char *
+strip_comments(const char *in, size_t len)
+{
+	char	*out = malloc(len + 1);
+	size_t	 i = 0, o = 0;
+
+	if (out == NULL)
+		return NULL;
+	while (i < len) {
+		char ch = in[i];
+
+		if (ch == '"' || ch == '\'') {
+			char q = ch;
+			out[o++] = in[i++];
+			while (i < len && in[i] != q) {
+				if (q == '"' && in[i] == '\\' && i + 1 < len)
+					out[o++] = in[i++];
+				out[o++] = in[i++];
+			}
+			if (i < len)
+				out[o++] = in[i++];
+		} else if (ch == '#' || (ch == '/' && i + 1 < len &&
+		    in[i + 1] == '/')) {
+			while (i < len && in[i] != '\n')
+				i++;
+		} else if (ch == '/' && i + 1 < len && in[i + 1] == '*') {
+			i += 2;
+			while (i < len && !(in[i] == '*' && i + 1 < len &&
+			    in[i + 1] == '/')) {
+				if (in[i] == '\n')
+					out[o++] = '\n';
+				i++;
+			}
+			i = i + 2 < len ? i + 2 : len;
+			out[o++] = ' ';
+		} else
+			out[o++] = in[i++];
+	}
+	out[o] = '\0';
+	return out;
+}
+
 struct config *
 config_load(const char *path, char *err, size_t errlen)
 {
 	struct config	*c = NULL;
 	cfg_t		*cfg, *s, *n;
-	FILE		*fp;
+	char		*text, *clean;
+	size_t		 len;
 	int		 rc;
 
-	/* open first: libconfuse's own message for a missing file is vague */
-	if ((fp = fopen(path, "r")) == NULL) {
-		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+	/* read it ourselves: libconfuse's message for a missing file is vague */
+	if ((text = read_file(path, 1024 * 1024, &len)) == NULL) {
+		bg_err(err, errlen, "%s: %s", path, errno == EFBIG ?
+		    "larger than 1 MiB" : strerror(errno));
 		return NULL;
 	}
-	fclose(fp);
+	if (memchr(text, '\0', len) != NULL) {
+		bg_err(err, errlen, "%s: contains a NUL byte: not a text file",
+		    path);
+		free(text);
+		return NULL;
+	}
+	clean = strip_comments(text, len);
+	free(text);
+	if (clean == NULL) {
+		bg_err(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
 	memset(&ld, 0, sizeof(ld));
 	ld.file = path;
 	ld.err = err;
 	ld.errlen = errlen;
 	if ((cfg = cfg_init(root_opts, CFGF_NONE)) == NULL) {
 		bg_err(err, errlen, "%s: out of memory", path);
+		free(clean);
 		return NULL;
 	}
 	cfg_set_error_function(cfg, errfunc);
 	set_validators(cfg, root_opts, "");
-	rc = cfg_parse(cfg, path);
+	rc = cfg_parse_buf(cfg, clean);
+	free(clean);
 	if (rc != CFG_SUCCESS) {
 		if (!ld.failed)
 			bg_err(err, errlen, "%s: cannot parse", path);

@@ -85,11 +85,30 @@ run_integration() {
 	"$top/tests/lib/dc.sh" stop "$dc" >/dev/null 2>&1
 }
 
+run_package() {
+	log="$out/package.log"
+	sh "$top/tests/package.sh" >"$log" 2>&1
+	rc=$?
+	p=$(grep -c '^ok ' "$log")
+	f=$(grep -c '^not ok ' "$log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$f" -gt 0 ]; then
+		failures="$failures
+  package"
+		cat "$log"
+	fi
+	echo "package: $p passed, $f failed"
+}
+
 case "$what" in
 unit)		run_unit ;;
 integration)	run_integration "$@" ;;
-all)		run_unit; run_integration "$@" ;;
-*)		echo "usage: $0 [unit|integration|all] [name ...]" >&2; exit 2 ;;
+package)	run_package ;;
+all)		run_unit; run_integration "$@"
+		[ $# -eq 0 ] && [ "${BREAKGLASS_SKIP_PACKAGE:-0}" != 1 ] && run_package ;;
+*)		echo "usage: $0 [unit|integration|package|all] [name ...]" >&2; exit 2 ;;
 esac
 
 for f in "$out"/sanitizer.*; do

@@ -212,6 +212,53 @@ test_missing_required(void **state)
 	assert_non_null(strstr(err, "No such file"));
 }
 
+/* comments must not shift line numbers; '#' inside a string is no comment */
+static void
+test_comments_and_lines(void **state)
+{
+	struct config	*c;
+	char		 err[512], text[2048];
+
+	(void)state;
+	snprintf(text, sizeof(text),
+	    "# one\n# two\n// three\n/* four\n five */\n"
+	    "account { dn = \"CN=a#b,DC=x\" # trailing\n}\n"
+	    "ldap {\n  uri = {\"ldaps://dc\"} // c\n"
+	    "  bind_dn = 'svc#1@x'\n  bind_password_file = \"%s\"\n"
+	    "  ca_file = \"/ca\"\n}\n"
+	    "policy {\n  # why\n  mode = \"nope\"\n}\n", secret);
+	write_text(conf, text, 0644);
+	assert_null(config_load(conf, err, sizeof(err)));
+	if (strstr(err, ":16:") == NULL)
+		fail_msg("wrong line: %s", err);
+	snprintf(text, sizeof(text),
+	    "# one\n/* two */ account { dn = \"CN=a#b,DC=x\" # t\n}\n"
+	    "ldap {\n  uri = {\"ldaps://dc\"} // c\n"
+	    "  bind_dn = \"svc\\\"#1@x\"\n  bind_password_file = \"%s\"\n"
+	    "  ca_file = \"/ca\"\n}\n", secret);
+	write_text(conf, text, 0644);
+	c = config_load(conf, err, sizeof(err));
+	if (c == NULL)
+		fail_msg("%s", err);
+	assert_string_equal(c->account.dn, "CN=a#b,DC=x");
+	assert_string_equal(c->ldap.bind_dn, "svc\"#1@x");
+	config_free(c);
+}
+
+static void
+test_placeholder(void **state)
+{
+	char	err[512];
+
+	(void)state;
+	write_text(conf, "# example\naccount {\n  dn = \"<CN=btg-admin,DC=x>\"\n}\n",
+	    0644);
+	assert_null(config_load(conf, err, sizeof(err)));
+	assert_non_null(strstr(err, ":3:"));
+	assert_non_null(strstr(err, "account.dn"));
+	assert_non_null(strstr(err, "placeholder"));
+}
+
 static void
 test_secret_too_open(void **state)
 {
@@ -241,6 +288,8 @@ main(void)
 		cmocka_unit_test(test_cross_key_errors),
 		cmocka_unit_test(test_missing_required),
 		cmocka_unit_test(test_secret_too_open),
+		cmocka_unit_test(test_comments_and_lines),
+		cmocka_unit_test(test_placeholder),
 	};
 	return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }
