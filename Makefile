@@ -79,7 +79,7 @@ check-asan: deps
 	    -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" \
 	    build-asan/breakglass $(UNITBIN:build/%=build-asan/%)
-	ASAN_OPTIONS=detect_leaks=1 BUILD=build-asan \
+	BREAKGLASS_SKIP_PACKAGE=1 BUILD=build-asan \
 	    BIN=$(abspath build-asan/breakglass) tests/run.sh
 
 install: all
