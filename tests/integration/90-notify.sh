@@ -138,6 +138,23 @@ check "the SMTP password is nowhere in the state dir" sh -c '! grep -rqF -f "$1/
 check "nor in any output" sh -c '! grep -qF -f "$1/mail.pw" "$1/all-output"' - "$T"
 stop_mail
 
+# smtps:// (implicit TLS)
+new_case smtps
+SMTPS=1 start_mail
+cp "$T/mail.pw" "$T/mail.pw.client"
+smtp_section
+sed -i "s|smtp://127.0.0.1:$MAIL_PORT|smtps://127.0.0.1:$MAIL_PORT|" "$T/breakglass.conf"
+bg notify-test
+expect_rc 0 "notify-test over smtps:// (implicit TLS)"
+check "the smtps mail arrived over TLS" mailpy 1 'assert meta["tls"] is True and meta["auth_user"] == "mailer", meta'
+stop_mail
+sed -i "s|ca_file       = \"$CA_FILE\"|ca_file       = \"$OTHER_CA_FILE\"|" "$T/breakglass.conf"
+SMTPS=1 start_mail "$MAIL_PORT"
+bg notify-test
+expect_rc 1 "a relay certificate from another CA is refused"
+expect_out "smtp +FAILED: .*(certificate|SSL)" "the failure names the certificate problem"
+stop_mail
+
 # reminders while enabled
 new_case remind
 set_uac "$BTG_DN" 66050

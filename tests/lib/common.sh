@@ -253,7 +253,9 @@ start_mail() {
 	/usr/bin/python3 "$LIB/mail_sink.py" --port "${1:-0}" \
 	    --port-file "$T/mail.port" --maildir "$T/mail" \
 	    --cert "$DC_DIR/pki/server.pem" --key "$DC_DIR/pki/server.key" \
-	    --require-starttls --user mailer --password-file "$T/mail.pw" \
+	    "$( [ -n "${SMTPS:-}" ] && echo --smtps || echo --require-starttls)" \
+	    --user mailer \
+	    --password-file "$T/mail.pw" \
 	    --delay "${2:-0}" >>"$T/mail.out" 2>&1 &
 	MAIL_PID=$!
 	i=0

@@ -42,7 +42,8 @@ class Store:
                     "rcpt_tos": envelope.rcpt_tos,
                     "auth_user": (session.auth_data.login.decode()
                                   if session.auth_data else None),
-                    "tls": session.ssl is not None}
+                    # implicit TLS (--smtps): the listener speaks only TLS
+                    "tls": session.ssl is not None or ARGS.smtps}
             with open(base + ".json", "w") as f:
                 json.dump(meta, f)
             os.rename(base + ".eml.tmp", base + ".eml")
@@ -92,7 +93,9 @@ def main():
     if ARGS.user:
         kw["authenticator"] = authenticator
         kw["auth_required"] = True
-        kw["auth_require_tls"] = True
+        # with implicit TLS (--smtps) aiosmtpd does not see the session as
+        # TLS and would hide AUTH; the whole connection is TLS anyway
+        kw["auth_require_tls"] = not ARGS.smtps
     ctl = Controller(Store(), **kw)
     ctl.start()
     tmp = ARGS.port_file + ".tmp"
