@@ -39,7 +39,7 @@ UNITBIN	= $(UNIT:%=$(BUILD)/tests/%)
 BIN	= $(if $(filter build,$(BUILD)),breakglass,$(BUILD)/breakglass)
 
 .PHONY: all check check-unit check-integration check-asan check-package deps \
-	clean install deb demo
+	clean install deb demo fuzz fuzz-build
 
 all: $(BIN)
 
@@ -82,6 +82,25 @@ check-asan: deps
 	BREAKGLASS_SKIP_PACKAGE=1 BUILD=build-asan \
 	    BIN=$(abspath build-asan/breakglass) tests/run.sh
 
+# libFuzzer targets (clang), each run FUZZ_SECONDS; crashes fail the run
+FUZZ	= fuzz_issues fuzz_token fuzz_config fuzz_state fuzz_audit \
+	  fuzz_duration fuzz_mail
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer \
+	  -fsanitize=fuzzer-no-link,address,undefined
+
+fuzz-build:
+	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
+	    build-fuzz/libbreakglass.a
+	for t in $(FUZZ); do \
+	    clang -std=gnu11 -D_GNU_SOURCE $(WARN) $(FUZZ_CFLAGS) \
+	    -fsanitize=fuzzer $(PKG_CFLAGS) -o build-fuzz/$$t tests/fuzz/$$t.c \
+	    build-fuzz/libbreakglass.a $(LDLIBS) || exit 1; done
+
+fuzz: deps
+	$(MAKE) fuzz-build
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ)
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSTEMDDIR) \
@@ -118,4 +137,4 @@ demo: deps all
 	sh tests/demo.sh
 
 clean:
-	rm -rf build build-asan breakglass
+	rm -rf build build-asan build-fuzz breakglass

@@ -432,7 +432,7 @@ row_from_json(const cJSON *j, struct row *r)
 
 	r->time = jstr(j, "time");
 	/* 2026-11-25T02:10:00.123Z -> 2026-11-25 02:10:00Z */
-	if ((t = r->time) != NULL && strlen(t) >= 19) {
+	if ((t = r->time) != NULL && strlen(t) >= 20) {
 		t[10] = ' ';
 		t[19] = 'Z';
 		t[20] = '\0';

@@ -341,8 +341,8 @@ mail_encode_subject(const char *subject)
 	/* encoded words of at most 45 bytes, whole characters, folded */
 	while (i < len) {
 		size_t n = len - i > 45 ? 45 : len - i;
-		while (i + n < len && (p[i + n] & 0xc0) == 0x80)
-			n--;
+		while (n > 1 && i + n < len && (p[i + n] & 0xc0) == 0x80)
+			n--;	/* whole characters; invalid UTF-8 may split */
 		if (i > 0)
 			bputs(&b, "\r\n ");
 		bputs(&b, "=?UTF-8?B?");

@@ -318,6 +318,33 @@ test_history_tail(void **state)
 	free(buf);
 }
 
+/* regression (found by fuzz_audit): a 19-character time overflowed */
+static void
+test_history_odd_times(void **state)
+{
+	static const char *lines[] = {
+		"{\"seq\":1,\"time\":\"2026-11-25T02:10:00\"}\n",
+		"{\"seq\":2,\"time\":\"x\"}\n",
+		"{\"seq\":3,\"time\":7,\"actor\":null}\n",
+		"{\"seq\":4}\n",
+	};
+	struct history_opts	o = { 0 };
+	char			*buf = NULL, err[128];
+	size_t			len = 0;
+	FILE			*out, *fp;
+
+	(void)state;
+	fp = fopen(logpath, "w");
+	for (size_t i = 0; i < 4; i++)
+		fputs(lines[i], fp);
+	fclose(fp);
+	out = open_memstream(&buf, &len);
+	assert_int_equal(audit_history(logpath, &o, out, err, sizeof(err)), 0);
+	fclose(out);
+	assert_non_null(strstr(buf, "2026-11-25T02:10:00"));
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -338,6 +365,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_torn_tail_is_chained,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_tail, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_history_odd_times, setup,
 		    teardown),
 	};
 	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);

@@ -135,6 +135,16 @@ test_encodings(void **state)
 	s = mail_encode_subject("ééééééééééééééééééééééééééééééééééé");
 	assert_non_null(strstr(s, "?=\r\n =?UTF-8?B?"));
 	free(s);
+	/* regression (found by fuzz_mail): continuation bytes only hung */
+	{
+		char cont[200];
+		memset(cont, 0x80, sizeof(cont) - 1);
+		cont[sizeof(cont) - 1] = '\0';
+		s = mail_encode_subject(cont);
+		assert_non_null(s);
+		assert_non_null(strstr(s, "=?UTF-8?B?"));
+		free(s);
+	}
 	s = mail_qp_encode("a=b caf\xc3\xa9 \nend. \n");
 	assert_string_equal(s, "a=3Db caf=C3=A9=20\r\nend.=20\r\n");
 	free(s);
