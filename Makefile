@@ -39,7 +39,7 @@ UNITBIN	= $(UNIT:%=$(BUILD)/tests/%)
 BIN	= $(if $(filter build,$(BUILD)),breakglass,$(BUILD)/breakglass)
 
 .PHONY: all check check-unit check-integration check-asan check-package deps \
-	clean install deb demo fuzz fuzz-build
+	clean install deb demo fuzz fuzz-build fault-build
 
 all: $(BIN)
 
@@ -59,6 +59,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbreakglass.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libbreakglass.a $(LDLIBS) -lcmocka
 
 -include $(LIBOBJ:.o=.d) $(MAINOBJ:.o=.d)
+
+# the crash-test build: FAULT_POINT()s live (tests/faults), never shipped
+fault-build:
+	$(MAKE) BUILD=build-fault EXTRA_CFLAGS=-DBG_FAULT_HOOKS \
+	    build-fault/breakglass
 
 # every Debian package the build and the tests need, installed if missing
 deps:
@@ -137,4 +142,4 @@ demo: deps all
 	sh tests/demo.sh
 
 clean:
-	rm -rf build build-asan build-fuzz breakglass
+	rm -rf build build-asan build-fuzz build-fault breakglass

@@ -337,6 +337,7 @@ cycle(struct agent *a)
 		state_unlock(lockfd);
 		goto out;
 	}
+	reconcile(a->cfg, &st, "agent");
 	live = read_live(a, &acct);
 	if (strcmp(live, "unknown") != 0) {
 		st.account_uac = acct.uac;
@@ -397,6 +398,8 @@ mark_running(struct agent *a, int starting)
 		log_warnx("%s", err);
 		goto out;
 	}
+	if (starting)
+		reconcile(a->cfg, &st, "agent");
 	if (starting && st.agent_pid > 0 && st.agent_pid != getpid()) {
 		if (kill((pid_t)st.agent_pid, 0) == 0) {
 			log_warnx("another agent (pid %ld) is running on %s",

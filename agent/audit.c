@@ -174,6 +174,26 @@ audit_read_head(const char *state_dir, struct audit_head *h, char *err,
 	return rc;
 }
 
+cJSON *
+audit_last_entry(const char *state_dir)
+{
+	char	 path[PATH_MAX], err[256], *line;
+	size_t	 len;
+	int	 fd, term;
+	cJSON	*j = NULL;
+
+	audit_path(state_dir, path, sizeof(path));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if ((line = read_last_line(fd, &len, &term, err, sizeof(err))) != NULL) {
+		if (len > 0)
+			j = cJSON_ParseWithLength(line, len);
+		free(line);
+	}
+	close(fd);
+	return j;
+}
+
 static cJSON *
 str_or_null(const char *s)
 {

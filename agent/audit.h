@@ -39,6 +39,9 @@ int	audit_append(const char *state_dir, const struct audit_entry *,
 int	audit_read_head(const char *state_dir, struct audit_head *,
 	    char *err, size_t errlen);
 
+/* the last line parsed (NULL if empty, missing or not JSON); cJSON_Delete */
+cJSON	*audit_last_entry(const char *state_dir);
+
 struct audit_verdict {
 	int64_t	entries;
 	int64_t	bad_seq;		/* first bad seq, 0 if intact */

@@ -308,6 +308,9 @@ cmd_set(const struct cli *cli, const struct config *c, const char *actor)
 		rc = BG_EXIT_REFUSED;
 		goto out;
 	}
+	if (reconcile(c, &st, actor))
+		fprintf(stderr, "breakglass: an interrupted change was found "
+		    "and reconciled (see breakglass history)\n");
 	if (expire_override(c, &st, now, err, sizeof(err)) == -1) {
 		log_warnx("audit log not writable, account not touched: %s",
 		    err);
@@ -407,6 +410,7 @@ cmd_auto(const struct cli *cli, const struct config *c, const char *actor)
 		log_warnx("%s", err);
 		goto out;
 	}
+	reconcile(c, &st, actor);
 	if (expire_override(c, &st, now, err, sizeof(err)) == -1) {
 		log_warnx("audit log not writable: %s", err);
 		goto out;

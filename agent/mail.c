@@ -189,6 +189,8 @@ event_title(const cJSON *n)
 		return "AGENT RESTARTED after an unclean stop";
 	if (strcmp(e, "reminder") == 0)
 		return "STILL ENABLED";
+	if (strcmp(e, "reconcile") == 0)
+		return "INTERRUPTED CHANGE RECONCILED";
 	if (strcmp(e, "notify-test") == 0)
 		return "TEST";
 	return e;

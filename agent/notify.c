@@ -223,8 +223,10 @@ flush_one(const struct config *c, const char *actor, const char *path,
 	if (!force && next > now)
 		goto out;
 	channel = cJSON_GetStringValue(cJSON_GetObjectItem(f, "channel"));
+	FAULT_POINT("before-send");
 	if (notify_send(c, channel, cJSON_GetObjectItem(f, "notice"), err,
 	    sizeof(err)) == 0) {
+		FAULT_POINT("after-send");	/* sent, still spooled */
 		unlink(path);
 		rc = 1;
 		goto out;

@@ -136,6 +136,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 		res->exit_code = BG_EXIT_REFUSED;
 		return -1;
 	}
+	FAULT_POINT("after-started");
 	if ((conn = account_connect(c, why, sizeof(why))) == NULL) {
 		r = AD_ERR;
 		goto failed;
@@ -145,6 +146,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	    disable, &res->change, why, sizeof(why));
 	if (r != AD_OK)
 		goto failed;
+	FAULT_POINT("after-ldap-write");
 
 	from = uac_state(res->change.old_uac);
 	extra = cJSON_CreateObject();
@@ -160,6 +162,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 		log_authpriv("account %s %s by %s on %s (userAccountControl "
 		    "%u -> %u): %s", c->account.dn, want, actor, res->dc,
 		    res->change.old_uac, res->change.new_uac, reason);
+	FAULT_POINT("before-ok");
 	if (audit_event(c, actor, event, from, want, reason, "ok", evidence,
 	    extra, &res->head, aerr, sizeof(aerr)) == -1) {
 		bg_err(err, errlen, "account %s is now %s, but the audit log "
@@ -190,4 +193,63 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	cJSON_Delete(extra);
 	ad_close(conn);
 	return res->exit_code == BG_EXIT_DONE ? 0 : -1;
+}
+
+int
+reconcile(const struct config *c, struct state *st, const char *actor)
+{
+	struct ad_account	 a;
+	struct notice_in	 in;
+	cJSON			*last, *extra;
+	const char		*ev, *res, *by, *live;
+	char			 err[1024], reason[1600], result[1200];
+	long long		 seq;
+	enum ad_result		 r;
+
+	if ((last = audit_last_entry(c->state_dir)) == NULL)
+		return 0;
+	ev = cJSON_GetStringValue(cJSON_GetObjectItem(last, "event"));
+	res = cJSON_GetStringValue(cJSON_GetObjectItem(last, "result"));
+	by = cJSON_GetStringValue(cJSON_GetObjectItem(last, "actor"));
+	if (ev == NULL || res == NULL || strcmp(res, "started") != 0 ||
+	    (strcmp(ev, "enable") != 0 && strcmp(ev, "disable") != 0)) {
+		cJSON_Delete(last);
+		return 0;
+	}
+	seq = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(last, "seq"));
+	r = account_read(c, &a, NULL, 0, err, sizeof(err));
+	live = r == AD_OK ? uac_state(a.uac) : "unknown";
+	if (r == AD_OK) {
+		snprintf(reason, sizeof(reason), "the %s by %s was interrupted "
+		    "(seq %lld started, no result); the directory says %s", ev,
+		    by ? by : "?", seq, live);
+		snprintf(result, sizeof(result), "ok");
+		st->account_uac = a.uac;
+		st->account_seen_ms = now_ms();
+		bg_strlcpy(st->account_state, live, sizeof(st->account_state));
+	} else {
+		snprintf(reason, sizeof(reason), "the %s by %s was interrupted "
+		    "(seq %lld started, no result); the directory cannot be read",
+		    ev, by ? by : "?", seq);
+		snprintf(result, sizeof(result), "failed: %.1000s", err);
+	}
+	extra = cJSON_CreateObject();
+	cJSON_AddNumberToObject(extra, "interrupted_seq", (double)seq);
+	cJSON_AddStringToObject(extra, "interrupted_event", ev);
+	if (audit_event(c, actor, "reconcile", NULL, live, reason, result, NULL,
+	    extra, &st->audit_head, err, sizeof(err)) == -1)
+		log_warnx("audit: reconcile: %s", err);
+	log_authpriv("account %s: %s", c->account.dn, reason);
+	memset(&in, 0, sizeof(in));
+	in.event = "reconcile";
+	in.result = result;
+	in.to = live;
+	in.state = live;
+	in.reason = reason;
+	in.actor = actor;
+	in.head = &st->audit_head;
+	account_notice(c, &in);
+	cJSON_Delete(extra);
+	cJSON_Delete(last);
+	return 1;
 }

@@ -33,6 +33,13 @@ int	toggle_account(const struct config *, struct state *, const char *actor,
 	    const char *reason, int disable, const cJSON *evidence,
 	    struct toggle_result *, char *err, size_t errlen);
 
+/*
+ * Lock held: if the last audit line is an enable/disable "started" with no
+ * result (a crash in between), read the account and record what it really
+ * is (event "reconcile"), notify, update st.  Returns 1 if it reconciled.
+ */
+int	reconcile(const struct config *, struct state *, const char *actor);
+
 /* read the account live (no lock, no audit); dc gets the server's URI */
 enum ad_result	account_read(const struct config *, struct ad_account *,
 		    char *dc, size_t dclen, char *err, size_t errlen);

@@ -13,9 +13,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <signal.h>
+
 #include <openssl/evp.h>
 
 #include "util.h"
+
+#ifdef BG_FAULT_HOOKS
+void
+fault_point(const char *name)
+{
+	const char	*want = getenv("BREAKGLASS_FAULT");
+
+	if (want != NULL && strcmp(want, name) == 0)
+		kill(getpid(), SIGKILL);
+}
+#endif
 
 size_t
 bg_strlcpy(char *dst, const char *src, size_t size)
@@ -418,6 +431,7 @@ write_file_atomic(const char *path, const void *data, size_t len, char *err,
 	}
 	if (fsync(fd) == -1)
 		goto fail;
+	FAULT_POINT("state-write");	/* written, not yet renamed */
 	if (close(fd) == -1) {
 		fd = -1;
 		goto fail;

@@ -51,4 +51,16 @@ int	write_file_atomic(const char *path, const void *data, size_t len,
 /* whole file into a malloc'd NUL-terminated buffer (max bytes); NULL + errno */
 char	*read_file(const char *path, size_t max, size_t *lenp);
 
+/*
+ * Crash tests (tests/faults): built with -DBG_FAULT_HOOKS only, never in the
+ * shipped binary.  FAULT_POINT("name") kills the process with SIGKILL when
+ * $BREAKGLASS_FAULT is that name.
+ */
+#ifdef BG_FAULT_HOOKS
+void	fault_point(const char *name);
+#define FAULT_POINT(name)	fault_point(name)
+#else
+#define FAULT_POINT(name)	do { } while (0)
+#endif
+
 #endif
