@@ -70,21 +70,25 @@ deps:
 	@sh packaging/install-deps.sh
 
 check: deps
-	$(MAKE) all $(UNITBIN)
-	BUILD=$(BUILD) BIN=$(abspath $(BIN)) tests/run.sh
+	$(MAKE) all $(UNITBIN) fault-build
+	FAULT_BIN=$(abspath build-fault/breakglass) BUILD=$(BUILD) \
+	    BIN=$(abspath $(BIN)) tests/run.sh
 
 check-unit: $(UNITBIN)
 	BUILD=$(BUILD) tests/run.sh unit
 
-check-integration: all
-	BUILD=$(BUILD) BIN=$(abspath $(BIN)) tests/run.sh integration
+check-integration: all fault-build
+	FAULT_BIN=$(abspath build-fault/breakglass) BUILD=$(BUILD) \
+	    BIN=$(abspath $(BIN)) tests/run.sh integration
 
 check-asan: deps
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer \
 	    -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" \
 	    build-asan/breakglass $(UNITBIN:build/%=build-asan/%)
+	$(MAKE) fault-build
 	BREAKGLASS_SKIP_PACKAGE=1 BUILD=build-asan \
+	    FAULT_BIN=$(abspath build-fault/breakglass) \
 	    BIN=$(abspath build-asan/breakglass) tests/run.sh
 
 # libFuzzer targets (clang), each run FUZZ_SECONDS; crashes fail the run

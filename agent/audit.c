@@ -175,7 +175,7 @@ audit_read_head(const char *state_dir, struct audit_head *h, char *err,
 }
 
 cJSON *
-audit_last_entry(const char *state_dir)
+audit_last_entry(const char *state_dir, struct audit_head *h)
 {
 	char	 path[PATH_MAX], err[256], *line;
 	size_t	 len;
@@ -186,8 +186,10 @@ audit_last_entry(const char *state_dir)
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return NULL;
 	if ((line = read_last_line(fd, &len, &term, err, sizeof(err))) != NULL) {
-		if (len > 0)
-			j = cJSON_ParseWithLength(line, len);
+		if (len > 0 && (j = cJSON_ParseWithLength(line, len)) != NULL) {
+			sha256_hex(line, len, h->sha256);
+			h->seq = line_seq(line);
+		}
 		free(line);
 	}
 	close(fd);

@@ -39,8 +39,11 @@ int	audit_append(const char *state_dir, const struct audit_entry *,
 int	audit_read_head(const char *state_dir, struct audit_head *,
 	    char *err, size_t errlen);
 
-/* the last line parsed (NULL if empty, missing or not JSON); cJSON_Delete */
-cJSON	*audit_last_entry(const char *state_dir);
+/*
+ * The last line parsed (NULL if empty, missing or not JSON) and its head
+ * (seq, sha256 of the line); cJSON_Delete it.
+ */
+cJSON	*audit_last_entry(const char *state_dir, struct audit_head *);
 
 struct audit_verdict {
 	int64_t	entries;

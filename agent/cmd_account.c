@@ -334,6 +334,12 @@ cmd_set(const struct cli *cli, const struct config *c, const char *actor)
 	bg_strlcpy(st.ovr.actor, actor, sizeof(st.ovr.actor));
 	bg_strlcpy(st.ovr.reason, cli->reason, sizeof(st.ovr.reason));
 	st.ovr.during_outage = st.outage_declared;
+	/* the override and the notice ledger on disk before AD is touched */
+	if (state_save(c->state_dir, &st, err, sizeof(err)) == -1) {
+		log_warnx("state not writable, account not touched: %s", err);
+		rc = BG_EXIT_REFUSED;
+		goto out;
+	}
 
 	toggle_account(c, &st, actor, cli->reason, disable, NULL, &res, err,
 	    sizeof(err));

@@ -85,11 +85,13 @@ write_spool(const char *path, const cJSON *j, char *err, size_t errlen)
 	return rc;
 }
 
-int
-notify_queue(const struct config *c, const struct notice_in *in, char *err,
-    size_t errlen)
+static const char	*chans[] = { "smtp", "webhook", "command" };
+
+/* spool the notice on every configured channel not in skip (bit i) */
+static int
+queue_channels(const struct config *c, const struct notice_in *in,
+    unsigned int skip, char *err, size_t errlen)
 {
-	static const char	*chans[] = { "smtp", "webhook", "command" };
 	char			 dir[PATH_MAX], path[PATH_MAX + 128];
 	cJSON			*notice;
 	const char		*id;
@@ -106,7 +108,7 @@ notify_queue(const struct config *c, const struct notice_in *in, char *err,
 		cJSON *f;
 		if ((i == 0 && c->notify.smtp.url == NULL) ||
 		    (i == 1 && c->notify.webhook.url == NULL) ||
-		    (i == 2 && c->notify.command == NULL))
+		    (i == 2 && c->notify.command == NULL) || (skip & (1u << i)))
 			continue;
 		snprintf(path, sizeof(path), "%s/%lld-%.8s-%s.json", dir,
 		    (long long)now_ms(), id, chans[i]);
@@ -127,6 +129,53 @@ notify_queue(const struct config *c, const struct notice_in *in, char *err,
 	}
 	cJSON_Delete(notice);
 	return n;
+}
+
+int
+notify_queue(const struct config *c, const struct notice_in *in, char *err,
+    size_t errlen)
+{
+	return queue_channels(c, in, 0, err, errlen);
+}
+
+int
+notify_requeue(const struct config *c, const struct notice_in *in, char *err,
+    size_t errlen)
+{
+	char		 dir[PATH_MAX], path[PATH_MAX + 300], *buf;
+	struct dirent	*de;
+	DIR		*d;
+	unsigned int	 have = 0;
+	size_t		 len;
+
+	if (!notify_configured(c) || in->head == NULL)
+		return 0;
+	if (spool_path(c, dir, sizeof(dir)) == 0 && (d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			cJSON		*f;
+			const char	*ch;
+			size_t		 nl = strlen(de->d_name);
+
+			if (nl < 6 || strcmp(de->d_name + nl - 5, ".json") != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			if ((buf = read_file(path, SPOOL_FILE_MAX, &len)) == NULL)
+				continue;
+			f = cJSON_ParseWithLength(buf, len);
+			free(buf);
+			ch = cJSON_GetStringValue(cJSON_GetObjectItem(f,
+			    "channel"));
+			if (ch != NULL && cJSON_GetNumberValue(
+			    cJSON_GetObjectItem(cJSON_GetObjectItem(f, "notice"),
+			    "audit_seq")) == (double)in->head->seq)
+				for (unsigned int i = 0; i < 3; i++)
+					if (strcmp(ch, chans[i]) == 0)
+						have |= 1u << i;
+			cJSON_Delete(f);
+		}
+		closedir(d);
+	}
+	return queue_channels(c, in, have, err, errlen);
 }
 
 int
@@ -303,7 +352,6 @@ notify_flush(const struct config *c, const char *actor, int force,
 int
 notify_test(const struct config *c, const char *actor, FILE *out)
 {
-	static const char	*chans[] = { "smtp", "webhook", "command" };
 	struct notice_in	 in;
 	struct audit_head	 head;
 	cJSON			*n;

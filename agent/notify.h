@@ -36,6 +36,12 @@ int	notify_configured(const struct config *);
  * attempt.  Returns the number of files, -1 with err if the spool is not
  * writable.
  */
+/*
+ * As notify_queue, but only on the channels whose spool lacks a notice of
+ * in->head->seq (recovery after a crash between audit and spool).
+ */
+int	notify_requeue(const struct config *, const struct notice_in *,
+	    char *err, size_t errlen);
 int	notify_queue(const struct config *, const struct notice_in *,
 	    char *err, size_t errlen);
 /*

@@ -60,6 +60,7 @@ state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
 	size_t	 len;
 
 	memset(s, 0, sizeof(*s));
+	s->notified_seq = -1;
 	bg_strlcpy(s->account_state, "unknown", sizeof(s->account_state));
 	snprintf(path, sizeof(path), "%s/%s", state_dir, STATE_FILE);
 	if ((buf = read_file(path, STATE_MAX, &len)) == NULL) {
@@ -106,6 +107,8 @@ state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
 	}
 	s->agent_pid = (long)get_num(j, "agent_pid");
 	s->last_reminder_ms = get_time(j, "last_reminder");
+	s->notified_seq = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(j,
+	    "notified_seq")) ? get_num(j, "notified_seq") : -1;
 	if (cJSON_IsObject(h = cJSON_GetObjectItemCaseSensitive(j,
 	    "audit_head"))) {
 		s->audit_head.seq = get_num(h, "seq");
@@ -170,6 +173,9 @@ state_save(const char *state_dir, const struct state *s, char *err,
 	cJSON_AddStringToObject(h, "sha256", s->audit_head.sha256);
 	cJSON_AddNumberToObject(j, "agent_pid", (double)s->agent_pid);
 	add_time(j, "last_reminder", s->last_reminder_ms);
+	if (s->notified_seq >= 0)
+		cJSON_AddNumberToObject(j, "notified_seq",
+		    (double)s->notified_seq);
 	text = cJSON_Print(j);
 	cJSON_Delete(j);
 	if (text == NULL) {

@@ -35,6 +35,8 @@ struct state {
 	struct audit_head audit_head;		/* anchor for verify */
 	long		agent_pid;		/* the agent running, 0 if none */
 	int64_t		last_reminder_ms;	/* while enabled */
+	int64_t		notified_seq;		/* last audited change whose
+						   notice was spooled; -1 unknown */
 };
 
 /* missing file: a zeroed state; a damaged one: -1 with err */

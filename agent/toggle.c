@@ -175,6 +175,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	if (res->change.changed)
 		queue_notice(c, st, actor, event, "ok", from, want, reason,
 		    evidence, &res->head);
+	st->notified_seq = res->head.seq;
 	res->exit_code = BG_EXIT_DONE;
 	goto out;
 
@@ -187,6 +188,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	    why);
 	queue_notice(c, st, actor, event, result, st->account_state, want,
 	    reason, evidence, &res->head);
+	st->notified_seq = res->head.seq;
 	res->exit_code = r == AD_EGUID ? BG_EXIT_REFUSED : BG_EXIT_FAIL;
 	bg_err(err, errlen, "%s %s: %s", event, c->account.dn, why);
  out:
@@ -195,10 +197,48 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	return res->exit_code == BG_EXIT_DONE ? 0 : -1;
 }
 
+/*
+ * The last audit line is a finished enable/disable newer than the last
+ * notice spooled: the process died between the audit line and the spool
+ * write.  Spool it again from the audit line, on the channels that lack it.
+ */
+static void
+renotify(const struct config *c, struct state *st, const cJSON *last,
+    struct audit_head *h)
+{
+	struct notice_in	 in;
+	long long		 seq = (long long)h->seq;
+	char			 err[512];
+	int			 n;
+
+	st->notified_seq = seq;
+	if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(last, "result")),
+	    "ok") == 0 && !cJSON_IsTrue(cJSON_GetObjectItem(last, "changed")))
+		return;			/* nothing changed, nothing was due */
+	memset(&in, 0, sizeof(in));
+	in.account = c->account.dn;
+	in.event = cJSON_GetStringValue(cJSON_GetObjectItem(last, "event"));
+	in.result = cJSON_GetStringValue(cJSON_GetObjectItem(last, "result"));
+	in.from = cJSON_GetStringValue(cJSON_GetObjectItem(last, "from"));
+	in.to = cJSON_GetStringValue(cJSON_GetObjectItem(last, "to"));
+	in.state = st->account_state;
+	in.reason = cJSON_GetStringValue(cJSON_GetObjectItem(last, "reason"));
+	in.actor = cJSON_GetStringValue(cJSON_GetObjectItem(last, "actor"));
+	in.evidence = cJSON_GetObjectItem(last, "evidence");
+	in.head = h;
+	if ((n = notify_requeue(c, &in, err, sizeof(err))) == -1)
+		log_warnx("notification of audit seq %lld not spooled: %s",
+		    seq, err);
+	else if (n > 0)
+		log_warnx("notification of audit seq %lld was not spooled "
+		    "before an interruption; spooled now", seq);
+}
+
 int
 reconcile(const struct config *c, struct state *st, const char *actor)
 {
 	struct ad_account	 a;
+	struct audit_head	 lh;
 	struct notice_in	 in;
 	cJSON			*last, *extra;
 	const char		*ev, *res, *by, *live;
@@ -206,17 +246,27 @@ reconcile(const struct config *c, struct state *st, const char *actor)
 	long long		 seq;
 	enum ad_result		 r;
 
-	if ((last = audit_last_entry(c->state_dir)) == NULL)
+	memset(&lh, 0, sizeof(lh));
+	last = audit_last_entry(c->state_dir, &lh);
+	if (st->notified_seq < 0)	/* no ledger yet (new or upgraded) */
+		st->notified_seq = lh.seq;
+	if (last == NULL)
 		return 0;
 	ev = cJSON_GetStringValue(cJSON_GetObjectItem(last, "event"));
 	res = cJSON_GetStringValue(cJSON_GetObjectItem(last, "result"));
 	by = cJSON_GetStringValue(cJSON_GetObjectItem(last, "actor"));
-	if (ev == NULL || res == NULL || strcmp(res, "started") != 0 ||
+	if (ev == NULL || res == NULL ||
 	    (strcmp(ev, "enable") != 0 && strcmp(ev, "disable") != 0)) {
 		cJSON_Delete(last);
 		return 0;
 	}
 	seq = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(last, "seq"));
+	if (strcmp(res, "started") != 0) {
+		if (lh.seq > st->notified_seq)
+			renotify(c, st, last, &lh);
+		cJSON_Delete(last);
+		return 0;
+	}
 	r = account_read(c, &a, NULL, 0, err, sizeof(err));
 	live = r == AD_OK ? uac_state(a.uac) : "unknown";
 	if (r == AD_OK) {
@@ -249,6 +299,7 @@ reconcile(const struct config *c, struct state *st, const char *actor)
 	in.actor = actor;
 	in.head = &st->audit_head;
 	account_notice(c, &in);
+	st->notified_seq = st->audit_head.seq;
 	cJSON_Delete(extra);
 	cJSON_Delete(last);
 	return 1;

@@ -23,10 +23,31 @@
 void
 fault_point(const char *name)
 {
+	static long	 hits;
 	const char	*want = getenv("BREAKGLASS_FAULT");
+	size_t		 len = strlen(name);
+	long		 nth = 1;
 
-	if (want != NULL && strcmp(want, name) == 0)
+	/* "name" kills at the first hit, "name:N" at the Nth */
+	if (want == NULL || strncmp(want, name, len) != 0 ||
+	    (want[len] != '\0' && want[len] != ':'))
+		return;
+	if (want[len] == ':')
+		nth = strtol(want + len + 1, NULL, 10);
+	if (++hits >= nth)
 		kill(getpid(), SIGKILL);
+}
+
+/* "state-write" in state.json, "spool-write" in a spool file */
+void
+fault_write(const char *path)
+{
+	size_t	len = strlen(path);
+
+	if (len >= 11 && strcmp(path + len - 11, "/state.json") == 0)
+		fault_point("state-write");
+	else if (strstr(path, "/spool/") != NULL)
+		fault_point("spool-write");
 }
 #endif
 
@@ -431,7 +452,7 @@ write_file_atomic(const char *path, const void *data, size_t len, char *err,
 	}
 	if (fsync(fd) == -1)
 		goto fail;
-	FAULT_POINT("state-write");	/* written, not yet renamed */
+	FAULT_WRITE(path);	/* written and synced, not yet renamed */
 	if (close(fd) == -1) {
 		fd = -1;
 		goto fail;

@@ -54,13 +54,16 @@ char	*read_file(const char *path, size_t max, size_t *lenp);
 /*
  * Crash tests (tests/faults): built with -DBG_FAULT_HOOKS only, never in the
  * shipped binary.  FAULT_POINT("name") kills the process with SIGKILL when
- * $BREAKGLASS_FAULT is that name.
+ * $BREAKGLASS_FAULT is that name ("name:N": at its Nth hit).
  */
 #ifdef BG_FAULT_HOOKS
 void	fault_point(const char *name);
+void	fault_write(const char *path);
 #define FAULT_POINT(name)	fault_point(name)
+#define FAULT_WRITE(path)	fault_write(path)
 #else
 #define FAULT_POINT(name)	do { } while (0)
+#define FAULT_WRITE(path)	do { } while (0)
 #endif
 
 #endif

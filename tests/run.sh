@@ -59,7 +59,7 @@ run_integration() {
 	fi
 	export DC_DIR="$dc"
 	trap '"$top/tests/lib/dc.sh" stop "$dc" >/dev/null 2>&1' EXIT INT TERM
-	for t in "$top"/tests/integration/[0-9]*.sh; do
+	for t in "$top"/tests/integration/[0-9]*.sh "$top"/tests/faults/[0-9]*.sh; do
 		name=$(basename "$t" .sh)
 		if [ $# -gt 0 ]; then
 			case " $* " in *" $name "*) ;; *) continue ;; esac

@@ -13,22 +13,6 @@ meta = json.load(open(sys.argv[2]))
 $2" "$T/mail/$(printf %04d "$1").eml" "$T/mail/$(printf %04d "$1").json"
 }
 
-smtp_section() {
-	EXTRA="notify {
-  smtp {
-    url           = \"smtp://127.0.0.1:$MAIL_PORT\"
-    starttls      = \"required\"
-    username      = \"mailer\"
-    password_file = \"$T/mail.pw.client\"
-    ca_file       = \"$CA_FILE\"
-    from          = \"breakglass@corp.example.test\"
-    to            = {\"it-alerts@corp.example.test\", \"tickets@corp.example.test\"}
-  }
-  ${1:-}
-}"
-	write_conf
-}
-
 new_case mail
 set_uac "$BTG_DN" 66050
 start_mail

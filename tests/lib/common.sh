@@ -224,16 +224,21 @@ start_agent() {
 	AGENT_PID=$!
 }
 
+# wait_gone PID TENTHS: wait up to TENTHS/10 s for PID to exit; 1 if it lives
+wait_gone() {
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt "$2" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	! kill -0 "$1" 2>/dev/null
+}
+
 # stop_agent: SIGTERM, ok if it exits 0 within 5 s
 stop_agent() {
 	[ -n "${AGENT_PID:-}" ] || return 0
 	kill -TERM "$AGENT_PID" 2>/dev/null
-	i=0
-	while kill -0 "$AGENT_PID" 2>/dev/null && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 "$AGENT_PID" 2>/dev/null; then
+	if ! wait_gone "$AGENT_PID" 50; then
 		notok "agent stops within 5 s of SIGTERM"
 		kill -9 "$AGENT_PID"
 		wait "$AGENT_PID" 2>/dev/null
@@ -271,6 +276,23 @@ stop_mail() {
 	kill "$MAIL_PID" 2>/dev/null
 	wait "$MAIL_PID" 2>/dev/null
 	MAIL_PID=""
+}
+
+# smtp_section [MORE]: a notify section for the sink (password in mail.pw.client)
+smtp_section() {
+	EXTRA="notify {
+  smtp {
+    url           = \"smtp://127.0.0.1:$MAIL_PORT\"
+    starttls      = \"required\"
+    username      = \"mailer\"
+    password_file = \"$T/mail.pw.client\"
+    ca_file       = \"$CA_FILE\"
+    from          = \"breakglass@corp.example.test\"
+    to            = {\"it-alerts@corp.example.test\", \"tickets@corp.example.test\"}
+  }
+  ${1:-}
+}"
+	write_conf
 }
 
 mail_count() { ls "$T/mail" 2>/dev/null | grep -c '\.eml$'; }
