@@ -41,6 +41,23 @@ unknown(struct poll_result *r, int config_error, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Graph's Retry-After is honoured across polls, up to RETRY_AFTER_MAX: an
+ * hour-long answer must not leave the agent blind for an hour mid-outage.
+ */
+#define RETRY_AFTER_MAX	300
+
+static void
+hold_off(struct poll_ctx *p, long long secs)
+{
+	if (secs > RETRY_AFTER_MAX) {
+		log_warnx("Graph asked to wait %lld s (Retry-After); waiting "
+		    "%d s, the most breakglass waits", secs, RETRY_AFTER_MAX);
+		secs = RETRY_AFTER_MAX;
+	}
+	p->not_before_ms = now_ms() + secs * 1000;
+}
+
 /* does the rest of the internet answer?  Any HTTP status counts. */
 static int
 probe_answers(const struct config *c, struct poll_ctx *p, int64_t deadline)
@@ -101,7 +118,7 @@ get_token(const struct config *c, struct poll_ctx *p, int64_t now,
 	rc = graph_get_token(p->graph, &cr, now, deadline, &p->token, &e);
 	secret_free(secret);
 	if (rc == -1 && e.retry_after > 0)
-		p->not_before_ms = now_ms() + e.retry_after * 1000;
+		hold_off(p, e.retry_after);
 	if (rc == 0) {
 		p->token_failures = 0;
 		return 0;
@@ -173,7 +190,7 @@ poll_health(const struct config *c, struct poll_ctx *p, int64_t now,
 	    p->token.access_token, deadline, &is, &e) == -1) {
 		graph_strerror(&e, why, sizeof(why));
 		if (e.retry_after > 0)	/* honoured across polls too */
-			p->not_before_ms = now_ms() + e.retry_after * 1000;
+			hold_off(p, e.retry_after);
 		if (e.status == 401)
 			graph_token_free(&p->token);	/* fetch anew */
 		unknown(r, e.kind == GRAPH_E_CLIENT, "service health: %s", why);

@@ -326,6 +326,12 @@ graph_get_token(struct http_client *hc, const struct graph_creds *c,
 		}
 		snprintf(e->request_id, sizeof(e->request_id), "%s",
 		    r.request_id);
+		if (!http_json_answer(&r, e->message, sizeof(e->message))) {
+			e->kind = GRAPH_E_PARSE;
+			e->status = r.status;
+			http_response_free(&r);
+			goto out;
+		}
 		rc = graph_parse_token(r.body, r.len, r.status, now_ms, t, e);
 		e->retry_after = r.retry_after;
 		http_response_free(&r);

@@ -93,6 +93,13 @@ graph_get(struct http_client *hc, const char *url, const char *token,
 		}
 		snprintf(e->request_id, sizeof(e->request_id), "%s",
 		    r->request_id);
+		if (r->status == 200 && !http_json_answer(r, e->message,
+		    sizeof(e->message))) {
+			e->kind = GRAPH_E_PARSE;
+			e->status = r->status;
+			http_response_free(r);
+			break;
+		}
 		if (r->status == 200) {
 			explicit_bzero(auth, sizeof(auth));
 			return 0;

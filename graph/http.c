@@ -125,6 +125,18 @@ http_free(struct http_client *c)
 	free(c);
 }
 
+int
+http_json_answer(const struct http_response *r, char *err, size_t errlen)
+{
+	if (r->status < 200 || r->status > 299 ||
+	    strncasecmp(r->content_type, "application/json", 16) == 0)
+		return 1;
+	snprintf(err, errlen, "HTTP %ld answer is %s, not application/json "
+	    "(a proxy or captive portal in the way?)", r->status,
+	    r->content_type[0] ? r->content_type : "without a Content-Type");
+	return 0;
+}
+
 void
 http_response_free(struct http_response *r)
 {

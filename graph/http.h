@@ -37,6 +37,9 @@ int			 http_request(struct http_client *, const char *url,
 			    const char *const *headers, const char *body,
 			    long timeout_ms, struct http_response *resp);
 void			 http_response_free(struct http_response *);
+/* a 2xx whose Content-Type is not application/json: err says so, returns 0 */
+int			 http_json_answer(const struct http_response *,
+			    char *err, size_t errlen);
 /*
  * A flag (set from a signal handler) that aborts transfers and back-off
  * sleeps in progress: a stopping agent must not wait for a hung server.

@@ -149,6 +149,24 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
         self.record(status, extra)
 
+    def huge(self, extra=None):
+        """64 MiB of JSON-looking body, no length: the client must stop."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        sent = 0
+        chunk = b"{\"value\": [" + b" " * (1 << 20)
+        try:
+            while sent < 64 << 20:
+                self.wfile.write(chunk)
+                sent += len(chunk)
+                chunk = b" " * (1 << 20)
+        except OSError:
+            pass
+        self.close_connection = True
+        self.record(200, dict(extra or {}, huge_sent=sent))
+
     def hang(self, extra=None):
         self.record("hang", extra)
         STOP.wait(60)
@@ -189,6 +207,14 @@ class Handler(BaseHTTPRequestHandler):
         elif mode == "html":
             self.send(200, "<html><body>Service Unavailable</body></html>",
                       ctype="text/html", extra=extra)
+        elif mode == "wrongtype":
+            # the right JSON under the wrong Content-Type
+            body = {"value": []} if kind == "graph" else {
+                "token_type": "Bearer", "expires_in": 3599,
+                "access_token": "x.y.z"}
+            self.send(200, body, ctype="text/plain", extra=extra)
+        elif mode == "huge":
+            self.huge(extra)
         else:
             return False
         return True
