@@ -261,6 +261,7 @@ audit_append(const char *state_dir, const struct audit_entry *e,
 	struct audit_head	 prev;
 	char			 path[PATH_MAX], *line = NULL;
 	size_t			 len;
+	off_t			 end = -1;
 	int			 fd, rc = -1, terminated;
 
 	audit_path(state_dir, path, sizeof(path));
@@ -283,8 +284,13 @@ audit_append(const char *state_dir, const struct audit_entry *e,
 	}
 	len = strlen(line);
 	line[len] = '\n';	/* cJSON's NUL becomes the newline */
-	if (write_all(fd, line, len + 1) == -1 || fsync(fd) == -1) {
-		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+	if ((end = lseek(fd, 0, SEEK_END)) == -1 ||
+	    write_all(fd, line, len + 1) == -1 || fsync(fd) == -1) {
+		int saved = errno;
+		/* disk full mid-line: no torn line left behind */
+		if (end != -1 && ftruncate(fd, end) == 0)
+			fsync(fd);
+		bg_err(err, errlen, "%s: %s", path, strerror(saved));
 		goto out;
 	}
 	if (head != NULL) {

@@ -287,6 +287,16 @@ dry_run(const struct cli *cli, const struct config *c, int disable)
 	return BG_EXIT_DONE;
 }
 
+/* a refusal before AD was touched: the user and syslog are told */
+static void
+refused(const struct config *c, const struct cli *cli, const char *actor,
+    const char *what, const char *err)
+{
+	log_warnx("%s, account not touched: %s", what, err);
+	log_authpriv("%s of %s by %s refused: %s: %s", cli->cmd == CMD_DISABLE ?
+	    "disable" : "enable", c->account.dn, actor, what, err);
+}
+
 int
 cmd_set(const struct cli *cli, const struct config *c, const char *actor)
 {
@@ -312,8 +322,7 @@ cmd_set(const struct cli *cli, const struct config *c, const char *actor)
 		fprintf(stderr, "breakglass: an interrupted change was found "
 		    "and reconciled (see breakglass history)\n");
 	if (expire_override(c, &st, now, err, sizeof(err)) == -1) {
-		log_warnx("audit log not writable, account not touched: %s",
-		    err);
+		refused(c, cli, actor, "audit log not writable", err);
 		rc = BG_EXIT_REFUSED;
 		goto out;
 	}
@@ -322,8 +331,7 @@ cmd_set(const struct cli *cli, const struct config *c, const char *actor)
 	    override_active(&st.ovr, now) ? st.ovr.state : NULL, want,
 	    cli->reason, now + secs * 1000, &st.audit_head, err,
 	    sizeof(err)) == -1) {
-		log_warnx("audit log not writable, account not touched: %s",
-		    err);
+		refused(c, cli, actor, "audit log not writable", err);
 		rc = BG_EXIT_REFUSED;
 		goto out;
 	}
@@ -336,7 +344,7 @@ cmd_set(const struct cli *cli, const struct config *c, const char *actor)
 	st.ovr.during_outage = st.outage_declared;
 	/* the override and the notice ledger on disk before AD is touched */
 	if (state_save(c->state_dir, &st, err, sizeof(err)) == -1) {
-		log_warnx("state not writable, account not touched: %s", err);
+		refused(c, cli, actor, "state not writable", err);
 		rc = BG_EXIT_REFUSED;
 		goto out;
 	}

@@ -298,6 +298,53 @@ smtp_section() {
 mail_count() { ls "$T/mail" 2>/dev/null | grep -c '\.eml$'; }
 spool_count() { ls "$T/state/spool" 2>/dev/null | grep -c '\.json$'; }
 
+# start_syslog: a /dev/log stand-in at $T/log.sock, lines in $T/syslog.txt;
+# in_ns ARGS...: breakglass in a private mount namespace whose /dev/log is it
+start_syslog() {
+	/usr/bin/python3 - "$T/log.sock" "$T/syslog.txt" <<'PY' &
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(0.2)
+end = time.time() + 60
+with open(sys.argv[2], "ab", buffering=0) as out:
+    while time.time() < end and not os.path.exists(sys.argv[1] + ".stop"):
+        try:
+            out.write(s.recv(65536) + b"\n")
+        except socket.timeout:
+            pass
+PY
+	SYSLOG_PID=$!
+	i=0
+	while [ ! -S "$T/log.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+
+in_ns() {
+	unshare -m sh -c '
+	set -e
+	T=$1; shift
+	mount --make-rprivate /
+	mkdir -p "$T/olddev"
+	mount --bind /dev "$T/olddev"
+	mount -t tmpfs tmpfs /dev
+	for n in null zero random urandom; do
+		touch "/dev/$n"
+		mount --bind "$T/olddev/$n" "/dev/$n"
+	done
+	ln -s "$T/log.sock" /dev/log
+	exec "$@"' - "$T" "$BIN" -c "$T/breakglass.conf" "$@" \
+	    >"$T/out" 2>"$T/err"
+	RC=$?
+	ERR=$(cat "$T/err")
+	OUT=$(cat "$T/out")
+}
+
+stop_syslog() {
+	sleep 0.3
+	touch "$T/log.sock.stop"
+	wait "$SYSLOG_PID"
+}
+
 cleanup_case() {
 	[ -n "${AGENT_PID:-}" ] && kill -9 "$AGENT_PID" 2>/dev/null
 	stop_graph
