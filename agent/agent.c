@@ -31,7 +31,17 @@ struct agent {
 	long			 unknown_streak;
 	enum verdict		 last_verdict;
 	int			 ad_down;	/* said once per outage of AD */
+	long			 toggle_failures; /* in a row */
+	int64_t			 toggle_not_before_ms;
 };
+
+/*
+ * A toggle that failed while reads work (a changed bind password behind a
+ * session bound earlier, a lost write permission) is retried with back-off,
+ * poll interval doubling up to TOGGLE_BACKOFF_MAX, not every poll: each
+ * attempt is an audit line and a notice.
+ */
+#define TOGGLE_BACKOFF_MAX	300
 
 static void
 on_signal(int sig)
@@ -289,10 +299,30 @@ decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
 		bg_strlcpy(st->last_set, target, sizeof(st->last_set));
 		goto out;
 	}
+	if (now < a->toggle_not_before_ms)
+		goto out;		/* backing off after failures */
 	/* success is logged (syslog and stderr) by toggle_account itself */
 	if (toggle_account(c, st, "agent", reason, target[0] == 'd', ev, &res,
-	    err, sizeof(err)) == -1)
+	    err, sizeof(err)) == -1) {
+		int64_t	wait = c->policy.poll_interval;
+
 		log_warnx("%s", err);
+		for (long i = 0; i < a->toggle_failures && wait <
+		    TOGGLE_BACKOFF_MAX; i++)
+			wait *= 2;
+		if (wait > TOGGLE_BACKOFF_MAX)
+			wait = TOGGLE_BACKOFF_MAX;
+		a->toggle_failures++;
+		a->toggle_not_before_ms = now_ms() + wait * 1000;
+		log_warnx("will try again in %llds (failure %ld in a row)",
+		    (long long)wait, a->toggle_failures);
+		/* re-bind the kept session too: it may hide the cause */
+		ad_close(a->ad);
+		a->ad = NULL;
+	} else {
+		a->toggle_failures = 0;
+		a->toggle_not_before_ms = 0;
+	}
  out:
 	cJSON_Delete(ev);
 }

@@ -1,6 +1,7 @@
 /* main.c - argument parsing and dispatch to one function per command */
 #include <sys/stat.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,11 @@ main(int argc, char *argv[])
 
 	umask(077);
 	log_init("breakglass", 0);
+	/*
+	 * A DC that stops answering gets its socket shut down by the LDAP
+	 * watchdog; libldap's next write must fail with EPIPE, not kill us.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	if (cli_parse(argc, argv, now_ms(), &cli, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		fprintf(stderr, "%s", cli_usage());

@@ -121,11 +121,12 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	const char	*event = disable ? "disable" : "enable";
 	const char	*want = disable ? "disabled" : "enabled";
 	const char	*from;
-	char		 why[1024], result[1200], aerr[512];
+	char		 why[1024], result[1200], aerr[512], before[16];
 	cJSON		*extra = NULL;
 	enum ad_result	 r;
 
 	memset(res, 0, sizeof(*res));
+	bg_strlcpy(before, st->account_state, sizeof(before));
 	res->exit_code = BG_EXIT_FAIL;
 	if (audit_event(c, actor, event, st->account_state, want, reason,
 	    "started", evidence, NULL, &res->head, aerr, sizeof(aerr)) == -1) {
@@ -180,14 +181,38 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	goto out;
 
  failed:
+	/*
+	 * A write that got no answer may still have been applied: ask the
+	 * directory (a fresh connection, failover) so the record says what
+	 * the account is now, not what was hoped.
+	 */
+	if (conn != NULL && r == AD_ERR) {
+		struct ad_account	now;
+		char			rerr[256];
+		size_t			l = strlen(why);
+
+		ad_close(conn);
+		conn = NULL;
+		if (account_read(c, &now, NULL, 0, rerr, sizeof(rerr)) ==
+		    AD_OK) {
+			snprintf(why + l, sizeof(why) - l, "; the account is "
+			    "now %s", uac_state(now.uac));
+			st->account_uac = now.uac;
+			st->account_seen_ms = now_ms();
+			bg_strlcpy(st->account_state, uac_state(now.uac),
+			    sizeof(st->account_state));
+		} else
+			snprintf(why + l, sizeof(why) - l, "; the account's "
+			    "state is unknown (%s)", rerr);
+	}
 	snprintf(result, sizeof(result), "failed: %s", why);
-	if (audit_event(c, actor, event, st->account_state, want, reason,
-	    result, evidence, NULL, &res->head, aerr, sizeof(aerr)) == -1)
+	if (audit_event(c, actor, event, before, want, reason, result,
+	    evidence, NULL, &res->head, aerr, sizeof(aerr)) == -1)
 		log_warnx("audit log: %s", aerr);
 	log_authpriv("%s of %s by %s failed: %s", event, c->account.dn, actor,
 	    why);
-	queue_notice(c, st, actor, event, result, st->account_state, want,
-	    reason, evidence, &res->head);
+	queue_notice(c, st, actor, event, result, before, want, reason,
+	    evidence, &res->head);
 	st->notified_seq = res->head.seq;
 	res->exit_code = r == AD_EGUID ? BG_EXIT_REFUSED : BG_EXIT_FAIL;
 	bg_err(err, errlen, "%s %s: %s", event, c->account.dn, why);

@@ -7,6 +7,9 @@
 #   dc.sh status DIR         exit 0 if it runs and answers over LDAPS
 #   dc.sh uac DIR DN         print userAccountControl of DN
 #   dc.sh set-uac DIR DN N   set it (as Administrator)
+#   dc.sh restart DIR        the same DC again, after stop or crash
+#   dc.sh crash DIR          kill -9 the DC (dies mid-session)
+#   dc.sh set-password DIR USER PASSWORD
 set -eu
 
 REALM=CORP.EXAMPLE.TEST
@@ -61,6 +64,12 @@ start() {
 	    --option="interfaces=lo" --option="bind interfaces only=yes" \
 	    >"$dir/provision.log" 2>&1 ||
 	    { tail -n 20 "$dir/provision.log" >&2; die "provision failed"; }
+	launch
+	fixtures
+}
+
+# samba's LDAP server on the provisioned $dir, up when it answers
+launch() {
 	samba -i -M single -s "$dir/etc/smb.conf" \
 	    --option="server services=ldap" --option="pid directory=$dir" \
 	    --option="tls enabled=yes" --option="tls keyfile=$dir/pki/server.key" \
@@ -78,7 +87,29 @@ start() {
 		fi
 		sleep 0.5
 	done
-	fixtures
+}
+
+# the same DC back after a stop or a crash (no new provisioning)
+restart() {
+	alive && stop
+	launch
+	sed -i "s/^DC_PID=.*/DC_PID='$(cat "$dir/samba.pid")'/" "$dir/env"
+}
+
+# kill -9: a DC that dies mid-session
+crash() {
+	alive || return 0
+	kill -9 "$(cat "$dir/samba.pid")"
+	rm -f "$dir/samba.pid"
+}
+
+# an administrator's reset over LDAPS (unicodePwd), through the running DC.
+# Samba still accepts the previous password for a simple bind for a while:
+# callers that need the old one refused reset twice.
+set_password() {
+	pw=$(printf '"%s"' "$2" | iconv -t UTF-16LE | base64 -w0)
+	printf 'dn: CN=%s,CN=Users,%s\nchangetype: modify\nreplace: unicodePwd\nunicodePwd:: %s\n' \
+	    "$1" "$BASE_DN" "$pw" | admin_ldap ldapmodify >/dev/null
 }
 
 fixtures() {
@@ -142,11 +173,14 @@ set_uac() {
 
 cmd=${1:-}
 dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: dc.sh start|stop|status|uac|set-uac DIR [DN [VALUE]]"
+[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: dc.sh start|stop|restart|crash|status|uac|set-uac|set-password DIR [ARGS]"
 case "$dir" in /*) ;; *) dir=$(pwd)/$dir ;; esac
 case "$cmd" in
 start)	start ;;
 stop)	stop ;;
+restart) restart ;;
+crash)	crash ;;
+set-password) set_password "${3:?USER}" "${4:?PASSWORD}" ;;
 status)	alive && answers ;;
 uac)	get_uac "${3:?DN}" ;;
 set-uac) set_uac "${3:?DN}" "${4:?VALUE}" ;;
