@@ -399,9 +399,14 @@ reload(struct agent *a, const char *path)
 		config_free(n);
 		return;
 	}
-	if (strcmp(n->state_dir, a->cfg->state_dir) != 0)
-		log_warnx("reload: state_dir changed to %s; a restart is "
-		    "cleaner", n->state_dir);
+	if (strcmp(n->state_dir, a->cfg->state_dir) != 0) {
+		/* the lock, the audit chain and the spool live there */
+		log_warnx("reload rejected, keeping the running configuration: "
+		    "state_dir changed (%s -> %s); that needs a restart",
+		    a->cfg->state_dir, n->state_dir);
+		config_free(n);
+		return;
+	}
 	config_free(a->cfg);
 	a->cfg = n;
 	poll_ctx_free(&a->poll);	/* CA, endpoints may have changed */

@@ -1,11 +1,15 @@
 /* config.c - libconfuse schema, validation and the one struct config */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <confuse.h>
 
@@ -75,6 +79,10 @@ errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 		return;		/* keep the first error: it is the cause */
 	ld.failed = 1;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* a binary file's bytes must not reach the terminal or the journal */
+	for (unsigned char *p = (unsigned char *)msg; *p != '\0'; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			*p = '?';
 	if (cfg != NULL && cfg->name != NULL && strcmp(cfg->name, "root") != 0)
 		bg_err(ld.err, ld.errlen, "%s:%d: in section '%s': %s",
 		    ld.file, cfg->line, cfg->name, msg);
@@ -731,9 +739,45 @@ check_one_secret(const struct config *c, const char *key, const char *file,
 	return 0;
 }
 
+/* a CA or certificate file named in the config: a readable regular file */
+static int
+check_readable(const struct config *c, const char *key, const char *file,
+    char *err, size_t errlen)
+{
+	struct stat	sb;
+	int		fd;
+
+	if (file == NULL || *file == '\0')
+		return 0;
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
+		bg_err(err, errlen, "%s: %s: %s: %s", c->path, key, file,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		bg_err(err, errlen, "%s: %s: %s: not a regular file", c->path,
+		    key, file);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 int
 config_check_secrets(const struct config *c, char *err, size_t errlen)
 {
+	if (check_readable(c, "ldap.ca_file", c->ldap.ca_file, err,
+	    errlen) == -1 ||
+	    check_readable(c, "graph.ca_file", c->graph.ca_file, err,
+	    errlen) == -1 ||
+	    check_readable(c, "graph.client_cert_file",
+	    c->graph.client_cert_file, err, errlen) == -1 ||
+	    check_readable(c, "notify.smtp.ca_file", c->notify.smtp.ca_file,
+	    err, errlen) == -1 ||
+	    check_readable(c, "notify.webhook.ca_file",
+	    c->notify.webhook.ca_file, err, errlen) == -1)
+		return -1;
 	if (check_one_secret(c, "ldap.bind_password_file",
 	    c->ldap.bind_password_file, err, errlen) == -1 ||
 	    check_one_secret(c, "graph.client_secret_file",
