@@ -38,7 +38,7 @@ UNITBIN	= $(UNIT:%=$(BUILD)/tests/%)
 
 BIN	= $(if $(filter build,$(BUILD)),breakglass,$(BUILD)/breakglass)
 
-.PHONY: all check check-unit check-integration check-asan check-package deps \
+.PHONY: all check check-unit check-integration check-asan check-package check-long deps \
 	clean install deb demo fuzz fuzz-build fault-build
 
 all: $(BIN)
@@ -80,6 +80,14 @@ check-unit: $(UNITBIN)
 check-integration: all fault-build
 	FAULT_BIN=$(abspath build-fault/breakglass) BUILD=$(BUILD) \
 	    BIN=$(abspath $(BIN)) tests/run.sh integration
+
+# the long variants: the crash matrix 10 runs per kill point, 1000 agent
+# polls under valgrind (numbers for docs/reliability.md)
+check-long: deps
+	$(MAKE) all fault-build
+	FAULT_RUNS=10 VG_POLLS=1000 FAULT_BIN=$(abspath build-fault/breakglass) \
+	    BUILD=$(BUILD) BIN=$(abspath $(BIN)) \
+	    tests/run.sh integration 10-crash 85-agent-valgrind
 
 check-asan: deps
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer \

@@ -32,6 +32,7 @@ struct agent {
 	enum verdict		 last_verdict;
 	int			 ad_down;	/* said once per outage of AD */
 	long			 toggle_failures; /* in a row */
+	long			 polls;		/* since the agent started */
 	int64_t			 toggle_not_before_ms;
 };
 
@@ -129,6 +130,7 @@ write_status(const struct agent *a, const struct poll_result *r,
 	format_time_ms(now + a->cfg->policy.poll_interval * 1000, t, sizeof(t));
 	cJSON_AddStringToObject(j, "next_poll", t);
 	cJSON_AddNumberToObject(j, "pid", (double)getpid());
+	cJSON_AddNumberToObject(j, "polls", (double)a->polls);
 	text = cJSON_Print(j);
 	cJSON_Delete(j);
 	snprintf(path, sizeof(path), "%s/status.json", a->cfg->state_dir);
@@ -338,6 +340,7 @@ cycle(struct agent *a)
 	int64_t			now = now_ms();
 	int			lockfd;
 
+	a->polls++;
 	poll_health(a->cfg, &a->poll, now, &r);
 	if (r.verdict == VERDICT_UNKNOWN) {
 		if (++a->unknown_streak == UNKNOWN_REPORT)

@@ -178,6 +178,14 @@ validate_str(cfg_t *cfg, cfg_opt_t *opt)
 		cfg_error(cfg, "%s: value longer than 4096 bytes", key);
 		return -1;
 	}
+	/* no value has a use for a line break, a tab or an escape */
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (*p < 0x20 || *p == 0x7f) {
+			cfg_error(cfg, "%s: contains a control character "
+			    "(0x%02x) at byte %zu", key, *p,
+			    (size_t)(p - (const unsigned char *)v));
+			return -1;
+		}
 	if (strcmp(key, "state_dir") == 0 && v[0] != '/') {
 		cfg_error(cfg, "%s: \"%s\" must be an absolute path", key, v);
 		return -1;

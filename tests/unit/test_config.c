@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,8 @@ write_text(const char *path, const char *text, mode_t mode)
 static int
 setup(void **state)
 {
+	char	cmd[PATH_MAX];
+
 	(void)state;
 	snprintf(dir, sizeof(dir), "/tmp/bg-conf-XXXXXX");
 	if (mkdtemp(dir) == NULL)
@@ -45,6 +48,8 @@ setup(void **state)
 	snprintf(conf, sizeof(conf), "%s/breakglass.conf", dir);
 	snprintf(secret, sizeof(secret), "%s/ldap.secret", dir);
 	write_text(secret, "pw\n", 0600);
+	snprintf(cmd, sizeof(cmd), "%s/ad-ca.pem", dir);
+	write_text(cmd, "-----BEGIN CERTIFICATE-----\n", 0644);
 	return 0;
 }
 
@@ -69,9 +74,9 @@ load_with(const char *ldap_extra, const char *tail, char *err, size_t errlen)
 	    "  uri = {\"ldaps://dc1.corp.example.com\", \"ldaps://dc2\"}\n"
 	    "  bind_dn = \"svc-breakglass@corp.example.com\"\n"
 	    "  bind_password_file = \"%s\"\n"
-	    "  ca_file = \"/etc/breakglass/ad-ca.pem\"\n"
+	    "  ca_file = \"%s/ad-ca.pem\"\n"
 	    "%s"
-	    "}\n%s", secret, ldap_extra, tail);
+	    "}\n%s", secret, dir, ldap_extra, tail);
 	write_text(conf, text, 0644);
 	err[0] = '\0';
 	return config_load(conf, err, errlen);
@@ -263,7 +268,7 @@ static void
 test_secret_too_open(void **state)
 {
 	struct config	*c;
-	char		 err[512];
+	char		 err[512], text_ca[PATH_MAX];
 
 	(void)state;
 	c = load_with("", "", err, sizeof(err));
@@ -275,6 +280,13 @@ test_secret_too_open(void **state)
 	assert_non_null(strstr(err, secret));
 	assert_non_null(strstr(err, "chmod 600"));
 	chmod(secret, 0600);
+	/* a CA file that is not there is named too */
+	snprintf(text_ca, sizeof(text_ca), "%s/ad-ca.pem", dir);
+	unlink(text_ca);
+	assert_int_equal(config_check_secrets(c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "ldap.ca_file"));
+	assert_non_null(strstr(err, "No such file"));
+	write_text(text_ca, "-----BEGIN CERTIFICATE-----\n", 0644);
 	assert_int_equal(config_check_secrets(c, err, sizeof(err)), 0);
 	config_free(c);
 }
