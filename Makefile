@@ -94,9 +94,10 @@ check-asan: deps
 	    -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" \
 	    build-asan/breakglass $(UNITBIN:build/%=build-asan/%)
-	$(MAKE) fault-build
+	$(MAKE) all fault-build
 	BREAKGLASS_SKIP_PACKAGE=1 BUILD=build-asan \
 	    FAULT_BIN=$(abspath build-fault/breakglass) \
+	    PLAIN_BIN=$(abspath breakglass) \
 	    BIN=$(abspath build-asan/breakglass) tests/run.sh
 
 # libFuzzer targets (clang), each run FUZZ_SECONDS; crashes fail the run

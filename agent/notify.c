@@ -337,7 +337,8 @@ notify_flush(const struct config *c, const char *actor, int force,
 			n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(char *), cmp_names);	/* oldest first */
+	if (n > 1)
+		qsort(names, n, sizeof(char *), cmp_names);	/* oldest first */
 	for (size_t i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		if (flush_one(c, actor, path, force, lock_held) != 1 &&

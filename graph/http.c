@@ -261,7 +261,7 @@ http_request(struct http_client *c, const char *url,
 			snprintf(r->error, sizeof(r->error), "response larger "
 			    "than %d bytes", HTTP_BODY_MAX);
 		else
-			snprintf(r->error, sizeof(r->error), "%s%s%s",
+			snprintf(r->error, sizeof(r->error), "%.100s%s%.150s",
 			    curl_easy_strerror(rc), errbuf[0] ? ": " : "",
 			    errbuf);
 		return -1;

@@ -5,9 +5,12 @@
 # timeout and bounded memory; across many polls mid-outage nothing flaps.
 . "$(dirname "$0")/../lib/common.sh"
 
+# memory is measured on the uninstrumented binary (check-asan sets PLAIN_BIN)
+MBIN=${PLAIN_BIN:-$BIN}
+
 # poll_rss DESC: one `health --json` poll; VERDICT, SECS, RSS_KB set
 poll_rss() {
-	/usr/bin/python3 - "$BIN" "$T/breakglass.conf" "$T/out" "$T/err" <<'PY' >"$T/rss"
+	/usr/bin/python3 - "$MBIN" "$T/breakglass.conf" "$T/out" "$T/err" <<'PY' >"$T/rss"
 import resource, subprocess, sys, time
 t = time.monotonic()
 with open(sys.argv[3], "w") as o, open(sys.argv[4], "w") as e:
@@ -110,7 +113,9 @@ GRAPH_TIMEOUT=2s
 write_conf
 set_uac "$BTG_DN" 66050
 scenario "{\"issues\": {\"items\": [$AD]}}"
-BREAKGLASS_POLL_INTERVAL_MS=300 start_agent
+BREAKGLASS_POLL_INTERVAL_MS=300 "$MBIN" -c "$T/breakglass.conf" run \
+    >"$T/agent.log" 2>&1 &
+AGENT_PID=$!
 wait_for "an outage enables the account" 10 uac_is 66048
 for s in '{"issues": {"mode": "429", "retry_after": 1}}' \
     '{"issues": {"mode": "huge"}}' '{"issues": {"mode": "wrongtype"}}' \

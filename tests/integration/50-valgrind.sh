@@ -13,7 +13,7 @@ vg() {
 	shift
 	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    --show-leak-kinds=definite,indirect --error-exitcode=99 \
-	    "$BIN" -c "$T/breakglass.conf" "$@" >"$T/vg.out" 2>"$T/vg.err"
+	    "${PLAIN_BIN:-$BIN}" -c "$T/breakglass.conf" "$@" >"$T/vg.out" 2>"$T/vg.err"
 	rc=$?
 	if [ "$rc" -eq 99 ] || grep -q '^==[0-9]*== ' "$T/vg.err"; then
 		notok "valgrind: $desc (exit $rc)"

@@ -19,7 +19,7 @@ ENTRA="{\"issues\": {\"items\": [$(issue AD1 'Microsoft Entra' serviceInterrupti
 BREAKGLASS_POLL_INTERVAL_MS=25 valgrind -q --leak-check=full \
     --errors-for-leak-kinds=definite,indirect \
     --show-leak-kinds=definite,indirect --error-exitcode=99 \
-    "$BIN" -c "$T/breakglass.conf" run --polls "$N" >"$T/agent.log" 2>&1 &
+    "${PLAIN_BIN:-$BIN}" -c "$T/breakglass.conf" run --polls "$N" >"$T/agent.log" 2>&1 &
 vg=$!
 polls() { cat "$T/graph.log" 2>/dev/null | grep -c 'serviceAnnouncement/issues\|oauth2/v2.0/token'; }
 # the agent's own count of polls (status.json), not requests: a Retry-After
