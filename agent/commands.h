@@ -12,6 +12,7 @@ int	cmd_history(const struct cli *, const struct config *);
 int	cmd_verify(const struct cli *, const struct config *);
 int	cmd_health(const struct cli *, const struct config *);
 int	cmd_check(const struct cli *, const struct config *);
+int	cmd_doctor(const struct cli *, const struct config *);
 int	cmd_run(const struct cli *, const char *path, struct config **);
 
 /* "cli:NAME(uid=N)": SUDO_USER/SUDO_UID through sudo, else the caller */

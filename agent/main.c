@@ -158,6 +158,9 @@ main(int argc, char *argv[])
 	case CMD_CHECK:
 		rc = cmd_check(&cli, cfg);
 		break;
+	case CMD_DOCTOR:
+		rc = cmd_doctor(&cli, cfg);
+		break;
 	case CMD_RUN:
 		if (config_check_secrets(cfg, err, sizeof(err)) == -1) {
 			log_warnx("%s", err);

@@ -60,6 +60,8 @@ int	notify_send(const struct config *, const char *channel,
 int	notify_test(const struct config *, const char *actor, FILE *out);
 
 /* channels */
+/* the relay answers: greeting, EHLO, STARTTLS verified, AUTH, NOOP */
+int	smtp_probe(const struct config *, char *err, size_t errlen);
 int	smtp_send(const struct config *, const cJSON *notice, char *err,
 	    size_t errlen);
 int	webhook_send(const struct config *, const cJSON *notice, char *err,

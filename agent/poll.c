@@ -202,3 +202,63 @@ poll_health(const struct config *c, struct poll_ctx *p, int64_t now,
 	    VERDICT_HEALTHY;
 	graph_issues_free(&is);
 }
+
+int
+poll_token(const struct config *c, struct poll_ctx *p, char *err,
+    size_t errlen)
+{
+	struct poll_result	r;
+	int64_t			now = now_ms();
+
+	memset(&r, 0, sizeof(r));
+	if (config_graph_ready(c, err, errlen) == -1)
+		return -1;
+	if (p->graph == NULL && (p->graph = http_new(c->graph.ca_file,
+	    c->graph.timeout, err, errlen)) == NULL)
+		return -1;
+	if (get_token(c, p, now, now + c->graph.timeout * 1000, &r) == -1) {
+		bg_err(err, errlen, "%s", r.error);
+		cJSON_Delete(r.evidence);
+		return -1;
+	}
+	return 0;
+}
+
+cJSON *
+poll_graph_get(const struct config *c, struct poll_ctx *p, const char *path,
+    long *status, char *err, size_t errlen)
+{
+	struct http_response	 r;
+	struct graph_error	 e;
+	char			 url[2048], why[1024];
+	cJSON			*j;
+
+	*status = 0;
+	if (poll_token(c, p, err, errlen) == -1)
+		return NULL;
+	if ((size_t)snprintf(url, sizeof(url), "%s%s", c->graph.endpoint,
+	    path) >= sizeof(url)) {
+		bg_err(err, errlen, "URL too long");
+		return NULL;
+	}
+	memset(&r, 0, sizeof(r));
+	if (graph_get(p->graph, url, p->token.access_token,
+	    now_ms() + c->graph.timeout * 1000, &r, &e) == -1) {
+		*status = e.status;
+		graph_strerror(&e, why, sizeof(why));
+		bg_err(err, errlen, "%s", why);
+		http_response_free(&r);
+		if (e.status == 401)
+			graph_token_free(&p->token);
+		return NULL;
+	}
+	*status = r.status;
+	if ((j = cJSON_ParseWithLength(r.body, r.len)) == NULL ||
+	    !cJSON_IsObject(j)) {
+		bg_err(err, errlen, "%s: not a JSON object", path);
+		cJSON_Delete(j);
+		j = NULL;
+	}
+	http_response_free(&r);
+	return j;
+}

@@ -34,4 +34,14 @@ void	poll_ctx_free(struct poll_ctx *);
 void	poll_health(const struct config *, struct poll_ctx *, int64_t now_ms,
 	    struct poll_result *r);
 
+/* a token now (cached while valid); -1 with err */
+int	poll_token(const struct config *, struct poll_ctx *, char *err,
+	    size_t errlen);
+/*
+ * GET graph.endpoint + path (e.g. "/v1.0/users/x") with the token: the JSON
+ * object of a 200, or NULL with err and *status (0: no HTTP answer).
+ */
+cJSON	*poll_graph_get(const struct config *, struct poll_ctx *,
+	    const char *path, long *status, char *err, size_t errlen);
+
 #endif

@@ -446,38 +446,98 @@ copy_bv(const struct berval *bv, char *out, size_t size)
 	out[n] = '\0';
 }
 
-enum ad_result
-ad_read_account(struct ad_conn *c, const char *dn, struct ad_account *a,
-    char *err, size_t errlen)
+/* a base search of dn for attrs: the entry, or NULL with err and *r set */
+static LDAPMessage *
+read_entry(struct ad_conn *c, const char *dn, const char *const *attrs,
+    LDAPMessage **res, enum ad_result *r, char *err, size_t errlen)
 {
-	struct timeval	  tv = { .tv_sec = c->timeout, .tv_usec = 0 };
-	LDAPMessage	 *res = NULL, *e;
-	struct berval	**v;
-	char		  why[512];
-	enum ad_result	  r = AD_ERR;
-	int		  rc;
+	struct timeval	 tv = { .tv_sec = c->timeout, .tv_usec = 0 };
+	LDAPMessage	*e;
+	char		 why[512];
+	int		 rc;
 
-	memset(a, 0, sizeof(*a));
+	*res = NULL;
+	*r = AD_ERR;
 	watchdog_arm(c);
 	rc = ldap_search_ext_s(c->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
-	    (char **)ad_attrs, 0, NULL, NULL, &tv, 2, &res);
+	    (char **)attrs, 0, NULL, NULL, &tv, 2, res);
 	watchdog_disarm(c);
 	if (rc == LDAP_NO_SUCH_OBJECT) {
 		seterr(err, errlen, "%s: %s: no such object", c->uri, dn);
-		r = AD_ENOTFOUND;
-		goto out;
+		*r = AD_ENOTFOUND;
+		return NULL;
 	}
 	if (rc != LDAP_SUCCESS) {
 		call_why(c, rc, why, sizeof(why));
 		seterr(err, errlen, "%s: read %s: %s", c->uri, dn, why);
-		goto out;
+		return NULL;
 	}
-	if ((e = ldap_first_entry(c->ld, res)) == NULL) {
+	if ((e = ldap_first_entry(c->ld, *res)) == NULL) {
 		seterr(err, errlen, "%s: %s: not found or not readable by the "
 		    "bind account", c->uri, dn);
-		r = AD_ENOTFOUND;
+		*r = AD_ENOTFOUND;
+		return NULL;
+	}
+	*r = AD_OK;
+	return e;
+}
+
+enum ad_result
+ad_read_values(struct ad_conn *c, const char *dn, const char *attr,
+    char ***out, size_t *n, char *err, size_t errlen)
+{
+	const char	 *attrs[] = { attr, NULL };
+	LDAPMessage	 *res = NULL, *e;
+	struct berval	**v = NULL;
+	enum ad_result	  r;
+	size_t		  i, k;
+
+	*out = NULL;
+	*n = 0;
+	if ((e = read_entry(c, dn, attrs, &res, &r, err, errlen)) == NULL)
+		goto out;
+	if ((v = ldap_get_values_len(c->ld, e, attr)) == NULL)
+		goto out;		/* no value: an empty list */
+	for (i = 0; v[i] != NULL; i++)
+		;
+	if ((*out = calloc(i + 1, sizeof(char *))) == NULL) {
+		seterr(err, errlen, "out of memory");
+		r = AD_ERR;
 		goto out;
 	}
+	for (k = 0; k < i; k++) {
+		if (((*out)[k] = malloc(v[k]->bv_len + 1)) == NULL)
+			break;
+		memcpy((*out)[k], v[k]->bv_val, v[k]->bv_len);
+		(*out)[k][v[k]->bv_len] = '\0';
+	}
+	*n = k;
+ out:
+	ldap_value_free_len(v);
+	ldap_msgfree(res);
+	return r;
+}
+
+void
+ad_values_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+enum ad_result
+ad_read_account(struct ad_conn *c, const char *dn, struct ad_account *a,
+    char *err, size_t errlen)
+{
+	LDAPMessage	 *res = NULL, *e;
+	struct berval	**v;
+	enum ad_result	  r;
+
+	memset(a, 0, sizeof(*a));
+	if ((e = read_entry(c, dn, ad_attrs, &res, &r, err, errlen)) == NULL)
+		goto out;
+	r = AD_ERR;
 	v = ldap_get_values_len(c->ld, e, "userAccountControl");
 	if (v == NULL || v[0] == NULL || parse_uac(v[0], &a->uac) == -1) {
 		seterr(err, errlen, "%s: %s: userAccountControl missing or not "

@@ -54,6 +54,15 @@ const char	*ad_uri(const struct ad_conn *);
 enum ad_result	 ad_read_account(struct ad_conn *, const char *dn,
 		    struct ad_account *, char *err, size_t errlen);
 /*
+ * Every value of one attribute of dn (NUL-terminated copies; none: *n = 0,
+ * AD_OK).  ad_values_free() them.  For allowedAttributesEffective and the
+ * on-prem watch (badPwdCount, lockoutTime, ...).
+ */
+enum ad_result	 ad_read_values(struct ad_conn *, const char *dn,
+		    const char *attr, char ***out, size_t *n, char *err,
+		    size_t errlen);
+void		 ad_values_free(char **, size_t);
+/*
  * Set or clear ACCOUNTDISABLE and nothing else, as a compare-and-swap
  * (delete old value, add new one in one modify), retried on conflict,
  * then read back.  With pin_guid set, refuse unless the object's GUID

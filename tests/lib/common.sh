@@ -258,7 +258,7 @@ start_mail() {
 	/usr/bin/python3 "$LIB/mail_sink.py" --port "${1:-0}" \
 	    --port-file "$T/mail.port" --maildir "$T/mail" \
 	    --cert "$DC_DIR/pki/server.pem" --key "$DC_DIR/pki/server.key" \
-	    "$( [ -n "${SMTPS:-}" ] && echo --smtps || echo --require-starttls)" \
+	    "$( [ -n "${SMTPS:-}" ] && echo --smtps || { [ -n "${NO_TLS:-}" ] && echo --no-tls; } || echo --require-starttls)" \
 	    --user mailer \
 	    --password-file "$T/mail.pw" \
 	    --delay "${2:-0}" >>"$T/mail.out" 2>&1 &

@@ -14,6 +14,10 @@ Endpoints:
   GET  /v1.0/admin/serviceAnnouncement/issues   serviceHealthIssue collection;
                                         $filter=isResolved eq false honoured;
                                         paged with an absolute @odata.nextLink
+  GET  /v1.0/users/{id|upn}[/transitiveMemberOf]   user ($select honoured)
+  GET  /v1.0/identity/conditionalAccess/policies    policies
+  GET  /v1.0/auditLogs/signIns          $filter on userPrincipalName and
+                                        createdDateTime ge honoured
   GET  /probe                           200, for policy.probe_url
   POST /webhook                         a webhook receiver: body logged as
                                         webhook_body; answers by "webhook" mode
@@ -27,6 +31,10 @@ optional:
               "retry_after": 2, "fail_times": 0, "page_size": 0,
               "items": [serviceHealthIssue, ...]},
    "probe":  {"mode": "ok|hang"},
+   "users":  {"mode": "ok|403|500|...", "items": {"upn": user, ...},
+              "member_of": {"user id": ["group id", ...]}},
+   "ca":     {"mode": "ok|403|...", "items": [conditionalAccessPolicy, ...]},
+   "signins": {"mode": "ok|403|...", "items": [signIn, ...]},
    "webhook": {"mode": "ok|500"}}
 items_first / items_first_times N: the first N issue requests after the
 scenario changed see items_first instead of items (a one-poll blip).
@@ -199,6 +207,11 @@ class Handler(BaseHTTPRequestHandler):
                     "invalid_client", "AADSTS7000215: Invalid client "
                     "secret provided.", [7000215])
             self.send(401, body, extra=extra)
+        elif mode == "403":
+            self.send(403, graph_error(
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation."),
+                extra=extra)
         elif mode == "garbage":
             self.send(200, b"\x00\xffnot json at all {{{", extra=extra)
         elif mode == "truncated":
@@ -336,6 +349,59 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as e:  # malformed assertion of any kind
             return False, dict(info, why="malformed: %s" % e)
 
+    # -- users, memberships, CA policies, sign-ins ---------------------
+    def directory(self, u, q, scen, stamp):
+        """GET /v1.0/users/{id|upn}[/transitiveMemberOf],
+        /v1.0/identity/conditionalAccess/policies, /v1.0/auditLogs/signIns."""
+        parts = u.path.strip("/").split("/")
+        if parts[1] == "users":
+            kind = "users"
+        elif parts[1] == "identity":
+            kind = "ca"
+        else:
+            kind = "signins"
+        mode, sec = mode_for(scen, stamp, kind)
+        if self.fault(mode, sec, "graph"):
+            return
+        ctx = "https://graph.microsoft.com/v1.0/$metadata#"
+        if kind == "users":
+            key = urllib.parse.unquote(parts[2]).lower()
+            user = None
+            for k, v in sec.get("items", {}).items():
+                if k.lower() == key or v.get("id", "").lower() == key:
+                    user = v
+            if user is None:
+                return self.send(404, graph_error(
+                    "Request_ResourceNotFound", "Resource '%s' does not "
+                    "exist or one of its queried reference-property objects"
+                    " are not present." % parts[2]))
+            if len(parts) == 4 and parts[3] == "transitiveMemberOf":
+                groups = sec.get("member_of", {}).get(user.get("id"), [])
+                return self.send(200, {"@odata.context": ctx +
+                                       "directoryObjects", "value": [
+                    {"@odata.type": "#microsoft.graph.group", "id": g}
+                    for g in groups]})
+            sel = q.get("$select")
+            body = dict(user) if not sel else {
+                k: user.get(k) for k in sel.split(",")}
+            body["@odata.context"] = ctx + "users/$entity"
+            return self.send(200, body)
+        if kind == "ca":
+            return self.send(200, {"@odata.context": ctx +
+                                   "identity/conditionalAccess/policies",
+                                   "value": sec.get("items", [])})
+        items = sec.get("items", [])
+        f = q.get("$filter", "")
+        m = __import__("re").search(r"createdDateTime ge (\S+)", f)
+        if m:
+            items = [i for i in items if i["createdDateTime"] >= m.group(1)]
+        m = __import__("re").search(r"userPrincipalName eq '([^']*)'", f)
+        if m:
+            items = [i for i in items
+                     if i["userPrincipalName"].lower() == m.group(1).lower()]
+        return self.send(200, {"@odata.context": ctx + "auditLogs/signIns",
+                               "value": items}, extra={"filter": f})
+
     # -- Graph ---------------------------------------------------------
     def do_GET(self):
         u = urllib.parse.urlsplit(self.path)
@@ -346,7 +412,10 @@ class Handler(BaseHTTPRequestHandler):
             if mode == "hang":
                 return self.hang()
             return self.send(200, "ok", ctype="text/plain")
-        if u.path != "/v1.0/admin/serviceAnnouncement/issues":
+        other = (u.path.startswith("/v1.0/users/") or u.path in (
+            "/v1.0/identity/conditionalAccess/policies",
+            "/v1.0/auditLogs/signIns"))
+        if u.path != "/v1.0/admin/serviceAnnouncement/issues" and not other:
             return self.send(404, graph_error("ResourceNotFound",
                                               "no such resource"))
         auth = self.headers.get("Authorization", "")
@@ -355,6 +424,8 @@ class Handler(BaseHTTPRequestHandler):
         if not known:
             return self.send(401, graph_error(
                 "InvalidAuthenticationToken", "Access token is empty."))
+        if other:
+            return self.directory(u, q, scen, stamp)
         mode, sec = mode_for(scen, stamp, "issues")
         if self.fault(mode, sec, "graph"):
             return

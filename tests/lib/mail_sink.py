@@ -2,7 +2,8 @@
 """mail_sink.py - a real SMTP server (aiosmtpd) on 127.0.0.1 for the tests.
 
   mail_sink.py --port-file F --maildir DIR --cert C --key K
-               [--require-starttls] [--smtps] [--user U --password-file F]
+               [--require-starttls] [--smtps] [--no-tls]
+               [--user U --password-file F]
                [--port N] [--delay SECONDS]
 
 Each message is stored as DIR/NNNN.eml (raw bytes as received, CRLF kept)
@@ -69,6 +70,7 @@ def main():
     ap.add_argument("--key", required=True)
     ap.add_argument("--require-starttls", action="store_true")
     ap.add_argument("--smtps", action="store_true")
+    ap.add_argument("--no-tls", action="store_true")
     ap.add_argument("--user")
     ap.add_argument("--password-file")
     ap.add_argument("--delay", type=float, default=0,
@@ -87,6 +89,8 @@ def main():
     kw = dict(hostname="127.0.0.1", port=port)
     if ARGS.smtps:
         kw["ssl_context"] = ctx
+    elif ARGS.no_tls:
+        pass                    # a relay that offers no STARTTLS
     else:
         kw["tls_context"] = ctx
         kw["require_starttls"] = ARGS.require_starttls
@@ -95,7 +99,7 @@ def main():
         kw["auth_required"] = True
         # with implicit TLS (--smtps) aiosmtpd does not see the session as
         # TLS and would hide AUTH; the whole connection is TLS anyway
-        kw["auth_require_tls"] = not ARGS.smtps
+        kw["auth_require_tls"] = not ARGS.smtps and not ARGS.no_tls
     ctl = Controller(Store(), **kw)
     ctl.start()
     tmp = ARGS.port_file + ".tmp"
