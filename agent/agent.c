@@ -16,6 +16,7 @@
 #include "poll.h"
 #include "policy.h"
 #include "state.h"
+#include "sync.h"
 #include "toggle.h"
 #include "util.h"
 
@@ -378,6 +379,22 @@ cycle(struct agent *a)
 	}
 	decide_and_act(a, &st, &r, live, now);
 	remind(a, &st, st.account_state, now);
+	cloud_confirm_step(a->cfg, &a->poll, &st, "agent", NULL);
+	if (drill_overdue(a->cfg, &st, now) && now - st.drill_reminded_ms >=
+	    a->cfg->policy.drill_every * 1000) {
+		struct notice_in in;
+
+		st.drill_reminded_ms = now;
+		memset(&in, 0, sizeof(in));
+		in.event = "drill-overdue";
+		in.state = st.account_state;
+		in.reason = st.last_drill_ms ? "the last drill is older than "
+		    "policy.drill_every: run breakglass drill --reason ..." :
+		    "no drill on record: run breakglass drill --reason ...";
+		in.actor = "agent";
+		in.head = &st.audit_head;
+		account_notice(a->cfg, &in);
+	}
 	st.agent_pid = getpid();
 	if (state_save(a->cfg->state_dir, &st, err, sizeof(err)) == -1)
 		log_warnx("state: %s", err);

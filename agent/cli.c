@@ -31,6 +31,7 @@ static const struct {
 	{ "config-check", CMD_CONFIG_CHECK, 0, 0 },
 	{ "notify-test",  CMD_NOTIFY_TEST,  0, 0 },
 	{ "doctor",	  CMD_DOCTOR,	    O_JSON, 0 },
+	{ "drill",	  CMD_DRILL,	    O_REASON, 1 },
 	{ "version",	  CMD_VERSION,	    0, 0 },
 	{ "help",	  CMD_HELP,	    0, 0 },
 };
@@ -52,7 +53,8 @@ cli_usage(void)
 "  check                                    monitoring plugin\n"
 "  config-check                             validate and print the config\n"
 "  notify-test                              send a test notification\n"
-"  doctor                                   pre-flight checks\n"
+"  doctor [--json]                          pre-flight checks, each with a fix\n"
+"  drill --reason TEXT                      enable, confirm, disable, timed\n"
 "  version                                  versions of breakglass and libraries\n"
 "\n"
 "Config: -c FILE, else $BREAKGLASS_CONF, else /etc/breakglass/breakglass.conf.\n"

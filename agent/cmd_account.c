@@ -185,7 +185,7 @@ cmd_status(const struct cli *cli, const struct config *c)
 }
 
 /* the command line tries each new message once, outside the lock */
-static void
+void
 notify_once(const struct config *c, const char *actor)
 {
 	int	pending;
@@ -352,7 +352,7 @@ cmd_set(const struct cli *cli, const struct config *c, const char *actor)
 	toggle_account(c, &st, actor, cli->reason, disable, NULL, &res, err,
 	    sizeof(err));
 	rc = res.exit_code;
-	if (res.head.seq > 0)
+	if (res.head.seq > st.audit_head.seq)
 		st.audit_head = res.head;
 	{
 		char serr[512];

@@ -17,6 +17,7 @@
 #include "notify.h"
 #include "poll.h"
 #include "state.h"
+#include "sync.h"
 #include "toggle.h"
 #include "util.h"
 
@@ -250,27 +251,6 @@ check_directory(struct doctor *d)
 	ad_close(conn);
 }
 
-/* a path segment: unreserved characters and '@' as they are */
-static void
-path_escape(const char *in, char *out, size_t size)
-{
-	static const char	hex[] = "0123456789ABCDEF";
-	size_t			o = 0;
-
-	for (; *in != '\0' && o + 4 < size; in++) {
-		unsigned char ch = (unsigned char)*in;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || strchr("-._~@", ch) != NULL)
-			out[o++] = (char)ch;
-		else {
-			out[o++] = '%';
-			out[o++] = hex[ch >> 4];
-			out[o++] = hex[ch & 15];
-		}
-	}
-	out[o] = '\0';
-}
-
 static void
 check_graph(struct doctor *d)
 {
@@ -321,7 +301,7 @@ check_cloud_user(struct doctor *d)
 		    "cloud side cannot be checked");
 		return;
 	}
-	path_escape(c->account.upn, upn, sizeof(upn));
+	path_segment(c->account.upn, upn, sizeof(upn));
 	snprintf(path, sizeof(path), "/v1.0/users/%s?$select=id,"
 	    "userPrincipalName,accountEnabled,onPremisesSyncEnabled,"
 	    "onPremisesLastSyncDateTime", upn);

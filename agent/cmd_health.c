@@ -13,6 +13,7 @@
 #include "log.h"
 #include "poll.h"
 #include "state.h"
+#include "sync.h"
 #include "toggle.h"
 #include "util.h"
 
@@ -176,6 +177,23 @@ cmd_check(const struct cli *cli, const struct config *c)
 		else
 			snprintf(text, sizeof(text), "account enabled during "
 			    "a declared outage");
+		return plugin_line(NAGIOS_WARNING, text, perf);
+	}
+	if (drill_overdue(c, &st, now)) {
+		char	d[32];
+
+		format_duration(c->policy.drill_every, d, sizeof(d));
+		if (st.last_drill_ms == 0)
+			snprintf(text, sizeof(text), "account disabled, but no "
+			    "drill on record (policy.drill_every %s): run "
+			    "breakglass drill", d);
+		else {
+			char t[RFC3339_LEN];
+			format_time_ms(st.last_drill_ms, t, sizeof(t));
+			snprintf(text, sizeof(text), "account disabled, but the "
+			    "last drill was %s, more than %s ago: run "
+			    "breakglass drill", t, d);
+		}
 		return plugin_line(NAGIOS_WARNING, text, perf);
 	}
 	snprintf(text, sizeof(text), "account disabled, audit chain intact "

@@ -54,25 +54,80 @@ str(const cJSON *n, const char *key)
 }
 
 int
-command_run(const struct config *c, const cJSON *notice, char *err,
-    size_t errlen)
+run_command(const char *key, const char *cmdline, char *const envp[],
+    long timeout_sec, char *err, size_t errlen)
 {
-	char	*copy, *argv[ARGV_MAX], *envp[12], env[10][1200];
-	char	 seq[32];
+	char	*copy, *argv[ARGV_MAX];
 	pid_t	 pid;
-	int	 status, n, ne = 0;
+	int	 status, n;
 	int64_t	 deadline;
 
-	if ((copy = strdup(c->notify.command)) == NULL) {
+	if ((copy = strdup(cmdline)) == NULL) {
 		bg_err(err, errlen, "out of memory");
 		return -1;
 	}
 	if ((n = split(copy, argv, ARGV_MAX)) <= 0 || argv[0][0] != '/') {
-		bg_err(err, errlen, "notify.command: \"%s\" must start with an "
-		    "absolute program path", c->notify.command);
+		bg_err(err, errlen, "%s: \"%s\" must start with an absolute "
+		    "program path", key, cmdline);
 		free(copy);
 		return -1;
 	}
+	if ((pid = fork()) == -1) {
+		bg_err(err, errlen, "fork: %s", strerror(errno));
+		free(copy);
+		return -1;
+	}
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, STDIN_FILENO);
+			dup2(fd, STDOUT_FILENO);
+		}
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	free(copy);
+	deadline = now_ms() + timeout_sec * 1000;
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			break;
+		if (w == -1 && errno != EINTR) {
+			bg_err(err, errlen, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+		if (now_ms() > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			bg_err(err, errlen, "%s: killed after %lds", key,
+			    timeout_sec);
+			return -1;
+		}
+		{
+			struct timespec ts = { 0, 20 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		bg_err(err, errlen, "%s exited %d%s", key,
+		    WEXITSTATUS(status), WEXITSTATUS(status) == 127 ?
+		    " (not found or not executable?)" : "");
+	else
+		bg_err(err, errlen, "%s killed by signal %d", key,
+		    WTERMSIG(status));
+	return -1;
+}
+
+int
+command_run(const struct config *c, const cJSON *notice, char *err,
+    size_t errlen)
+{
+	char	*envp[12], env[10][1200];
+	char	 seq[32];
+	int	 ne = 0;
+
 	snprintf(seq, sizeof(seq), "%lld", (long long)cJSON_GetNumberValue(
 	    cJSON_GetObjectItem(notice, "audit_seq")));
 	/* the documented variables only: no secret reaches the child */
@@ -112,50 +167,6 @@ command_run(const struct config *c, const cJSON *notice, char *err,
 	ne++;
 	envp[ne] = NULL;
 
-	if ((pid = fork()) == -1) {
-		bg_err(err, errlen, "fork: %s", strerror(errno));
-		free(copy);
-		return -1;
-	}
-	if (pid == 0) {
-		int fd = open("/dev/null", O_RDWR);
-		if (fd >= 0) {
-			dup2(fd, STDIN_FILENO);
-			dup2(fd, STDOUT_FILENO);
-		}
-		execve(argv[0], argv, envp);
-		_exit(127);
-	}
-	free(copy);
-	deadline = now_ms() + COMMAND_TIMEOUT_SEC * 1000;
-	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
-			break;
-		if (w == -1 && errno != EINTR) {
-			bg_err(err, errlen, "waitpid: %s", strerror(errno));
-			return -1;
-		}
-		if (now_ms() > deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			bg_err(err, errlen, "notify.command: killed after %ds",
-			    COMMAND_TIMEOUT_SEC);
-			return -1;
-		}
-		{
-			struct timespec ts = { 0, 20 * 1000 * 1000 };
-			nanosleep(&ts, NULL);
-		}
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (WIFEXITED(status))
-		bg_err(err, errlen, "notify.command exited %d%s",
-		    WEXITSTATUS(status), WEXITSTATUS(status) == 127 ?
-		    " (not found or not executable?)" : "");
-	else
-		bg_err(err, errlen, "notify.command killed by signal %d",
-		    WTERMSIG(status));
-	return -1;
+	return run_command("notify.command", c->notify.command, envp,
+	    COMMAND_TIMEOUT_SEC, err, errlen);
 }

@@ -13,6 +13,9 @@ int	cmd_verify(const struct cli *, const struct config *);
 int	cmd_health(const struct cli *, const struct config *);
 int	cmd_check(const struct cli *, const struct config *);
 int	cmd_doctor(const struct cli *, const struct config *);
+int	cmd_drill(const struct cli *, const struct config *, const char *actor);
+/* after a command: each new notification tried once, the rest left spooled */
+void	notify_once(const struct config *, const char *actor);
 int	cmd_run(const struct cli *, const char *path, struct config **);
 
 /* "cli:NAME(uid=N)": SUDO_USER/SUDO_UID through sudo, else the caller */

@@ -290,6 +290,15 @@ validate_range(cfg_t *cfg, cfg_opt_t *opt)
 	} else if (strcmp(key, "notify.remind_every") == 0) {
 		lo = 0;
 		hi = 30 * 86400L;
+	} else if (strcmp(key, "policy.drill_every") == 0) {
+		lo = 0;
+		hi = 3 * 365 * 86400L;
+	} else if (strcmp(key, "sync.timeout") == 0) {
+		lo = 1;
+		hi = 3600;
+	} else if (strcmp(key, "sync.confirm_within") == 0) {
+		lo = 0;
+		hi = 86400;
 	} else
 		return 0;
 	if (v < lo || v > hi) {
@@ -332,7 +341,12 @@ static cfg_opt_t policy_opts[] = {
 	    " \"extendedRecovery\", \"restoringService\"}"),
 	STRLIST("classifications", "{\"incident\"}"),
 	CFG_INT("unreachable_after", 0, CFGF_NONE),
-	STR("probe_url", "https://www.microsoft.com"), CFG_END()
+	STR("probe_url", "https://www.microsoft.com"),
+	DUR("drill_every", 0), CFG_END()
+};
+static cfg_opt_t sync_opts[] = {
+	STR("command", ""), DUR("timeout", 120), DUR("confirm_within", 900),
+	CFG_END()
 };
 static cfg_opt_t smtp_opts[] = {
 	STR("url", ""), STR("starttls", "required"), STR("username", ""),
@@ -354,6 +368,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_SEC("graph", graph_opts, CFGF_NONE),
 	CFG_SEC("policy", policy_opts, CFGF_NONE),
 	CFG_SEC("notify", notify_opts, CFGF_NONE),
+	CFG_SEC("sync", sync_opts, CFGF_NONE),
 	CFG_END()
 };
 
@@ -650,6 +665,12 @@ config_load(const char *path, char *err, size_t errlen)
 	get_list(s, "classifications", &c->policy.classifications);
 	c->policy.unreachable_after = cfg_getint(s, "unreachable_after");
 	c->policy.probe_url = dupstr(cfg_getstr(s, "probe_url"));
+	c->policy.drill_every = cfg_getint(s, "drill_every");
+
+	s = cfg_getsec(cfg, "sync");
+	c->sync.command = dupstr(cfg_getstr(s, "command"));
+	c->sync.timeout = cfg_getint(s, "timeout");
+	c->sync.confirm_within = cfg_getint(s, "confirm_within");
 
 	s = cfg_getsec(cfg, "notify");
 	c->notify.remind_every = cfg_getint(s, "remind_every");
@@ -729,6 +750,7 @@ config_free(struct config *c)
 	free(c->notify.webhook.url);
 	free(c->notify.webhook.ca_file);
 	free(c->notify.command);
+	free(c->sync.command);
 	free(c);
 }
 
@@ -885,6 +907,7 @@ config_print(const struct config *c, FILE *fp)
 	fprintf(fp, "%s%-18s = %ld\n", i1, "unreachable_after",
 	    c->policy.unreachable_after);
 	print_str(fp, i1, "probe_url", c->policy.probe_url);
+	print_dur(fp, i1, "drill_every", c->policy.drill_every);
 	fprintf(fp, "}\nnotify {\n");
 	print_dur(fp, i1, "remind_every", c->notify.remind_every);
 	fprintf(fp, "%ssmtp {\n", i1);
@@ -900,5 +923,9 @@ config_print(const struct config *c, FILE *fp)
 	print_str(fp, i2, "ca_file", c->notify.webhook.ca_file);
 	fprintf(fp, "%s}\n", i1);
 	print_str(fp, i1, "command", c->notify.command);
+	fprintf(fp, "}\nsync {\n");
+	print_str(fp, i1, "command", c->sync.command);
+	print_dur(fp, i1, "timeout", c->sync.timeout);
+	print_dur(fp, i1, "confirm_within", c->sync.confirm_within);
 	fprintf(fp, "}\n");
 }

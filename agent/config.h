@@ -57,7 +57,13 @@ struct config {
 		struct strlist	 classifications;
 		long		 unreachable_after;
 		char		*probe_url;
+		int64_t		 drill_every;	/* 0: no drill reminder */
 	} policy;
+	struct {
+		char		*command;	/* after each account change */
+		int64_t		 timeout;
+		int64_t		 confirm_within;	/* cloud confirmation */
+	} sync;
 	struct {
 		int64_t	 remind_every;
 		struct {

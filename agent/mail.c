@@ -193,6 +193,20 @@ event_title(const cJSON *n)
 		return "INTERRUPTED CHANGE RECONCILED";
 	if (strcmp(e, "notify-test") == 0)
 		return "TEST";
+	if (strcmp(e, "sync") == 0)
+		return failed ? "SYNC COMMAND FAILED" : "SYNC STARTED";
+	if (strcmp(e, "cloud-confirmed") == 0)
+		return "CONFIRMED IN THE CLOUD";
+	if (strcmp(e, "cloud-unconfirmed") == 0)
+		return "NOT CONFIRMED IN THE CLOUD";
+	if (strcmp(e, "drill-finished") == 0)
+		return failed ? "DRILL FAILED" : "DRILL PASSED";
+	if (strcmp(e, "drill-overdue") == 0)
+		return "DRILL OVERDUE";
+	if (strcmp(e, "signin") == 0)
+		return "SIGN-IN";
+	if (strcmp(e, "ad-watch") == 0)
+		return "ACCOUNT ACTIVITY IN AD";
 	return e;
 }
 

@@ -161,6 +161,13 @@ main(int argc, char *argv[])
 	case CMD_DOCTOR:
 		rc = cmd_doctor(&cli, cfg);
 		break;
+	case CMD_DRILL:
+		if (config_check_secrets(cfg, err, sizeof(err)) == -1) {
+			log_warnx("%s", err);
+			rc = BG_EXIT_USAGE;
+		} else
+			rc = cmd_drill(&cli, cfg, actor);
+		break;
 	case CMD_RUN:
 		if (config_check_secrets(cfg, err, sizeof(err)) == -1) {
 			log_warnx("%s", err);

@@ -66,6 +66,13 @@ int	smtp_send(const struct config *, const cJSON *notice, char *err,
 	    size_t errlen);
 int	webhook_send(const struct config *, const cJSON *notice, char *err,
 	    size_t errlen);
+/*
+ * Run cmdline (an absolute program and blank-separated arguments, "quotes"
+ * group, no shell) with exactly envp, stdin/stdout on /dev/null, killed
+ * after timeout_sec.  0 if it exited 0; else -1 with err naming key.
+ */
+int	run_command(const char *key, const char *cmdline, char *const envp[],
+	    long timeout_sec, char *err, size_t errlen);
 int	command_run(const struct config *, const cJSON *notice, char *err,
 	    size_t errlen);
 

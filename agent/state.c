@@ -109,6 +109,13 @@ state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
 	s->last_reminder_ms = get_time(j, "last_reminder");
 	s->notified_seq = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(j,
 	    "notified_seq")) ? get_num(j, "notified_seq") : -1;
+	if (cJSON_IsObject(c = cJSON_GetObjectItemCaseSensitive(j,
+	    "cloud_confirm"))) {
+		get_str(c, "want", s->confirm_want, sizeof(s->confirm_want));
+		s->confirm_since_ms = get_time(c, "since");
+	}
+	s->last_drill_ms = get_time(j, "last_drill");
+	s->drill_reminded_ms = get_time(j, "drill_reminded");
 	if (cJSON_IsObject(h = cJSON_GetObjectItemCaseSensitive(j,
 	    "audit_head"))) {
 		s->audit_head.seq = get_num(h, "seq");
@@ -176,6 +183,13 @@ state_save(const char *state_dir, const struct state *s, char *err,
 	if (s->notified_seq >= 0)
 		cJSON_AddNumberToObject(j, "notified_seq",
 		    (double)s->notified_seq);
+	if (s->confirm_want[0] != '\0') {
+		c = cJSON_AddObjectToObject(j, "cloud_confirm");
+		cJSON_AddStringToObject(c, "want", s->confirm_want);
+		add_time(c, "since", s->confirm_since_ms);
+	}
+	add_time(j, "last_drill", s->last_drill_ms);
+	add_time(j, "drill_reminded", s->drill_reminded_ms);
 	text = cJSON_Print(j);
 	cJSON_Delete(j);
 	if (text == NULL) {

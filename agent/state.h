@@ -37,6 +37,10 @@ struct state {
 	int64_t		last_reminder_ms;	/* while enabled */
 	int64_t		notified_seq;		/* last audited change whose
 						   notice was spooled; -1 unknown */
+	char		confirm_want[16];	/* cloud confirmation pending */
+	int64_t		confirm_since_ms;
+	int64_t		last_drill_ms;
+	int64_t		drill_reminded_ms;
 };
 
 /* missing file: a zeroed state; a damaged one: -1 with err */

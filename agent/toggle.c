@@ -6,6 +6,7 @@
 #include "audit.h"
 #include "log.h"
 #include "notify.h"
+#include "sync.h"
 #include "toggle.h"
 #include "util.h"
 
@@ -177,7 +178,10 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 		queue_notice(c, st, actor, event, "ok", from, want, reason,
 		    evidence, &res->head);
 	st->notified_seq = res->head.seq;
+	st->audit_head = res->head;
 	res->exit_code = BG_EXIT_DONE;
+	if (res->change.changed)	/* Entra Connect now, not in 30 min */
+		sync_after_change(c, st, actor, want);
 	goto out;
 
  failed:

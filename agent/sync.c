@@ -1,0 +1,179 @@
+/* sync.c - after a change: Entra Connect delta sync now, then the cloud's word */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "log.h"
+#include "notify.h"
+#include "poll.h"
+#include "sync.h"
+#include "toggle.h"
+#include "util.h"
+
+/* a notice of a sync event: the audit line's head, the account's state */
+static void
+sync_notice(const struct config *c, const struct state *st, const char *actor,
+    const char *event, const char *result, const char *reason)
+{
+	struct notice_in	in;
+
+	memset(&in, 0, sizeof(in));
+	in.event = event;
+	in.result = result;
+	in.state = st->account_state;
+	in.reason = reason;
+	in.actor = actor;
+	in.head = &st->audit_head;
+	account_notice(c, &in);
+}
+
+void
+sync_after_change(const struct config *c, struct state *st, const char *actor,
+    const char *want)
+{
+	char		 env[5][1200], *envp[6], err[1024], result[1100];
+	char		 reason[256];
+	cJSON		*extra;
+	int64_t		 t0 = now_ms();
+	int		 rc;
+
+	if (c->sync.command != NULL) {
+		snprintf(env[0], sizeof(env[0]), "BREAKGLASS_EVENT=sync");
+		snprintf(env[1], sizeof(env[1]), "BREAKGLASS_ACCOUNT=%s",
+		    c->account.dn);
+		snprintf(env[2], sizeof(env[2]), "BREAKGLASS_UPN=%s",
+		    c->account.upn ? c->account.upn : "");
+		snprintf(env[3], sizeof(env[3]), "BREAKGLASS_STATE=%s", want);
+		snprintf(env[4], sizeof(env[4]),
+		    "PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+		for (int i = 0; i < 5; i++)
+			envp[i] = env[i];
+		envp[5] = NULL;
+		rc = run_command("sync.command", c->sync.command, envp,
+		    (long)c->sync.timeout, err, sizeof(err));
+		snprintf(result, sizeof(result), rc == 0 ? "ok" : "failed: %s",
+		    err);
+		snprintf(reason, sizeof(reason), "Entra Connect delta sync "
+		    "after the account was %s", want);
+		extra = cJSON_CreateObject();
+		cJSON_AddNumberToObject(extra, "elapsed_ms",
+		    (double)(now_ms() - t0));
+		if (audit_event(c, actor, "sync", NULL, want, reason, result,
+		    NULL, extra, &st->audit_head, err, sizeof(err)) == -1)
+			log_warnx("audit: sync: %s", err);
+		cJSON_Delete(extra);
+		if (rc == 0)
+			log_info("sync.command done in %lld ms",
+			    (long long)(now_ms() - t0));
+		else {
+			log_warnx("sync.command: %s", result + 8);
+			sync_notice(c, st, actor, "sync", result, reason);
+		}
+	}
+	if (c->graph.tenant_id != NULL && c->account.upn != NULL &&
+	    c->sync.confirm_within > 0) {
+		bg_strlcpy(st->confirm_want, want, sizeof(st->confirm_want));
+		st->confirm_since_ms = now_ms();
+	}
+}
+
+void
+path_segment(const char *in, char *out, size_t size)
+{
+	size_t	o = 0;
+
+	for (; *in != '\0' && o + 4 < size; in++) {
+		unsigned char ch = (unsigned char)*in;
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("-._~@", ch) != NULL)
+			out[o++] = (char)ch;
+		else
+			o += (size_t)snprintf(out + o, size - o, "%%%02X", ch);
+	}
+	out[o] = '\0';
+}
+
+int
+cloud_state(const struct config *c, struct poll_ctx *p, int *enabled,
+    char *err, size_t errlen)
+{
+	char		 path[1024], upn[600];
+	const cJSON	*en;
+	cJSON		*u;
+	long		 status;
+
+	path_segment(c->account.upn, upn, sizeof(upn));
+	snprintf(path, sizeof(path), "/v1.0/users/%s?$select=id,"
+	    "accountEnabled,onPremisesSyncEnabled,onPremisesLastSyncDateTime",
+	    upn);
+	if ((u = poll_graph_get(c, p, path, &status, err, errlen)) == NULL)
+		return -1;
+	en = cJSON_GetObjectItemCaseSensitive(u, "accountEnabled");
+	if (!cJSON_IsBool(en)) {
+		bg_err(err, errlen, "%s: no accountEnabled in the answer",
+		    c->account.upn);
+		cJSON_Delete(u);
+		return -1;
+	}
+	*enabled = cJSON_IsTrue(en);
+	cJSON_Delete(u);
+	return 0;
+}
+
+int
+cloud_confirm_step(const struct config *c, struct poll_ctx *p,
+    struct state *st, const char *actor, int64_t *elapsed_ms)
+{
+	char		 err[1024], reason[512];
+	cJSON		*extra;
+	int64_t		 el;
+	int		 enabled, want;
+
+	if (st->confirm_want[0] == '\0')
+		return 0;
+	want = strcmp(st->confirm_want, "enabled") == 0;
+	el = now_ms() - st->confirm_since_ms;
+	if (cloud_state(c, p, &enabled, err, sizeof(err)) == 0 &&
+	    enabled == want) {
+		snprintf(reason, sizeof(reason), "the cloud shows %s %s %.1f s "
+		    "after the change in AD", c->account.upn,
+		    st->confirm_want, (double)el / 1000);
+		extra = cJSON_CreateObject();
+		cJSON_AddNumberToObject(extra, "elapsed_s", (double)el / 1000);
+		if (audit_event(c, actor, "cloud-confirmed", NULL,
+		    st->confirm_want, reason, "ok", NULL, extra,
+		    &st->audit_head, err, sizeof(err)) == -1)
+			log_warnx("audit: cloud-confirmed: %s", err);
+		cJSON_Delete(extra);
+		log_info("%s", reason);
+		sync_notice(c, st, actor, "cloud-confirmed", "ok", reason);
+		st->confirm_want[0] = '\0';
+		if (elapsed_ms != NULL)
+			*elapsed_ms = el;
+		return 1;
+	}
+	if (el <= c->sync.confirm_within * 1000)
+		return 0;
+	snprintf(reason, sizeof(reason), "the cloud does not show %s %s "
+	    "%lld s after the change in AD (Entra Connect not exporting? "
+	    "Entra ID down?)", c->account.upn, st->confirm_want,
+	    (long long)(el / 1000));
+	if (audit_event(c, actor, "cloud-unconfirmed", NULL, st->confirm_want,
+	    reason, "failed: not confirmed within sync.confirm_within", NULL,
+	    NULL, &st->audit_head, err, sizeof(err)) == -1)
+		log_warnx("audit: cloud-unconfirmed: %s", err);
+	log_warnx("%s", reason);
+	sync_notice(c, st, actor, "cloud-unconfirmed", "failed: not confirmed",
+	    reason);
+	st->confirm_want[0] = '\0';
+	return -1;
+}
+
+int
+drill_overdue(const struct config *c, const struct state *st, int64_t now)
+{
+	return c->policy.drill_every > 0 && (st->last_drill_ms == 0 ||
+	    now - st->last_drill_ms > c->policy.drill_every * 1000);
+}

@@ -1,0 +1,34 @@
+/* sync.h - Entra Connect delta sync after a change, and cloud confirmation */
+#ifndef BG_SYNC_H
+#define BG_SYNC_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "poll.h"
+#include "state.h"
+
+/*
+ * Lock held, after the account changed to want: run sync.command (audit
+ * "sync", a notice if it failed), and when Graph and account.upn are set,
+ * mark a cloud confirmation pending in st.
+ */
+void	sync_after_change(const struct config *, struct state *,
+	    const char *actor, const char *want);
+/* a URL path segment: unreserved characters and '@' kept, the rest %XX */
+void	path_segment(const char *in, char *out, size_t size);
+/* the cloud user's accountEnabled now; -1 with err */
+int	cloud_state(const struct config *, struct poll_ctx *, int *enabled,
+	    char *err, size_t errlen);
+/*
+ * A pending confirmation: 1 when the cloud matches ("cloud-confirmed", the
+ * elapsed time), -1 past sync.confirm_within ("cloud-unconfirmed", a
+ * notice), 0 while still waiting or none pending.  Lock held.
+ */
+int	cloud_confirm_step(const struct config *, struct poll_ctx *,
+	    struct state *, const char *actor, int64_t *elapsed_ms);
+
+/* policy.drill_every set and no drill within it (or none on record) */
+int	drill_overdue(const struct config *, const struct state *, int64_t now);
+
+#endif
