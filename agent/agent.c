@@ -18,6 +18,7 @@
 #include "state.h"
 #include "sync.h"
 #include "toggle.h"
+#include "watch.h"
 #include "util.h"
 
 #define UNKNOWN_REPORT	3	/* unknown polls in a row before we say so */
@@ -34,6 +35,8 @@ struct agent {
 	int			 ad_down;	/* said once per outage of AD */
 	long			 toggle_failures; /* in a row */
 	long			 polls;		/* since the agent started */
+	int64_t			 signins_ms;	/* last read of sign-ins */
+	int			 signins_down;	/* said once per streak */
 	int64_t			 toggle_not_before_ms;
 };
 
@@ -380,6 +383,20 @@ cycle(struct agent *a)
 	decide_and_act(a, &st, &r, live, now);
 	remind(a, &st, st.account_state, now);
 	cloud_confirm_step(a->cfg, &a->poll, &st, "agent", NULL);
+	if (strcmp(live, "unknown") != 0)
+		watch_directory(a->cfg, a->ad, &st);
+	if (now - a->signins_ms >= a->cfg->watch.every * 1000) {
+		a->signins_ms = now;
+		if (watch_signins(a->cfg, &a->poll, &st, err,
+		    sizeof(err)) == -1) {
+			if (!a->signins_down)
+				log_warnx("sign-ins of %s cannot be read (the app "
+				    "needs AuditLog.Read.All, the tenant Entra ID "
+				    "P1): %s", a->cfg->account.upn, err);
+			a->signins_down = 1;
+		} else
+			a->signins_down = 0;
+	}
 	if (drill_overdue(a->cfg, &st, now) && now - st.drill_reminded_ms >=
 	    a->cfg->policy.drill_every * 1000) {
 		struct notice_in in;

@@ -293,6 +293,9 @@ validate_range(cfg_t *cfg, cfg_opt_t *opt)
 	} else if (strcmp(key, "policy.drill_every") == 0) {
 		lo = 0;
 		hi = 3 * 365 * 86400L;
+	} else if (strcmp(key, "watch.every") == 0) {
+		lo = 1;
+		hi = 86400;
 	} else if (strcmp(key, "sync.timeout") == 0) {
 		lo = 1;
 		hi = 3600;
@@ -344,6 +347,10 @@ static cfg_opt_t policy_opts[] = {
 	STR("probe_url", "https://www.microsoft.com"),
 	DUR("drill_every", 0), CFG_END()
 };
+static cfg_opt_t watch_opts[] = {
+	CFG_BOOL("signins", cfg_true, CFGF_NONE),
+	CFG_BOOL("directory", cfg_true, CFGF_NONE), DUR("every", 300), CFG_END()
+};
 static cfg_opt_t sync_opts[] = {
 	STR("command", ""), DUR("timeout", 120), DUR("confirm_within", 900),
 	CFG_END()
@@ -369,6 +376,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_SEC("policy", policy_opts, CFGF_NONE),
 	CFG_SEC("notify", notify_opts, CFGF_NONE),
 	CFG_SEC("sync", sync_opts, CFGF_NONE),
+	CFG_SEC("watch", watch_opts, CFGF_NONE),
 	CFG_END()
 };
 
@@ -667,6 +675,11 @@ config_load(const char *path, char *err, size_t errlen)
 	c->policy.probe_url = dupstr(cfg_getstr(s, "probe_url"));
 	c->policy.drill_every = cfg_getint(s, "drill_every");
 
+	s = cfg_getsec(cfg, "watch");
+	c->watch.signins = cfg_getbool(s, "signins");
+	c->watch.directory = cfg_getbool(s, "directory");
+	c->watch.every = cfg_getint(s, "every");
+
 	s = cfg_getsec(cfg, "sync");
 	c->sync.command = dupstr(cfg_getstr(s, "command"));
 	c->sync.timeout = cfg_getint(s, "timeout");
@@ -927,5 +940,11 @@ config_print(const struct config *c, FILE *fp)
 	print_str(fp, i1, "command", c->sync.command);
 	print_dur(fp, i1, "timeout", c->sync.timeout);
 	print_dur(fp, i1, "confirm_within", c->sync.confirm_within);
+	fprintf(fp, "}\nwatch {\n");
+	fprintf(fp, "%s%-18s = %s\n", i1, "signins", c->watch.signins ?
+	    "true" : "false");
+	fprintf(fp, "%s%-18s = %s\n", i1, "directory", c->watch.directory ?
+	    "true" : "false");
+	print_dur(fp, i1, "every", c->watch.every);
 	fprintf(fp, "}\n");
 }

@@ -60,6 +60,11 @@ struct config {
 		int64_t		 drill_every;	/* 0: no drill reminder */
 	} policy;
 	struct {
+		int		 signins;	/* cloud sign-ins of account.upn */
+		int		 directory;	/* badPwdCount, lockoutTime, ... */
+		int64_t		 every;		/* sign-ins read this often */
+	} watch;
+	struct {
 		char		*command;	/* after each account change */
 		int64_t		 timeout;
 		int64_t		 confirm_within;	/* cloud confirmation */

@@ -115,6 +115,28 @@ state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
 		s->confirm_since_ms = get_time(c, "since");
 	}
 	s->last_drill_ms = get_time(j, "last_drill");
+	if (cJSON_IsObject(c = cJSON_GetObjectItemCaseSensitive(j, "watch"))) {
+		const cJSON *ids, *x;
+		int i = 0;
+
+		if (cJSON_IsArray(a = cJSON_GetObjectItemCaseSensitive(c,
+		    "ad"))) {
+			s->adw_seen = 1;
+			cJSON_ArrayForEach(x, a)
+				if (i < 5 && cJSON_IsString(x))
+					bg_strlcpy(s->adw[i++], x->valuestring,
+					    sizeof(s->adw[0]));
+		}
+		get_str(c, "signin_since", s->signin_since,
+		    sizeof(s->signin_since));
+		i = 0;
+		ids = cJSON_GetObjectItemCaseSensitive(c, "signin_ids");
+		cJSON_ArrayForEach(x, ids)
+			if (i < 50 && cJSON_IsString(x))
+				bg_strlcpy(s->signin_ids[i++], x->valuestring,
+				    sizeof(s->signin_ids[0]));
+		s->signin_next = i % 50;
+	}
 	s->drill_reminded_ms = get_time(j, "drill_reminded");
 	if (cJSON_IsObject(h = cJSON_GetObjectItemCaseSensitive(j,
 	    "audit_head"))) {
@@ -189,6 +211,19 @@ state_save(const char *state_dir, const struct state *s, char *err,
 		add_time(c, "since", s->confirm_since_ms);
 	}
 	add_time(j, "last_drill", s->last_drill_ms);
+	c = cJSON_AddObjectToObject(j, "watch");
+	if (s->adw_seen) {
+		a = cJSON_AddArrayToObject(c, "ad");
+		for (int i = 0; i < 5; i++)
+			cJSON_AddItemToArray(a, cJSON_CreateString(s->adw[i]));
+	}
+	if (s->signin_since[0] != '\0')
+		cJSON_AddStringToObject(c, "signin_since", s->signin_since);
+	a = cJSON_AddArrayToObject(c, "signin_ids");
+	for (int i = 0; i < 50; i++)
+		if (s->signin_ids[i][0] != '\0')
+			cJSON_AddItemToArray(a, cJSON_CreateString(
+			    s->signin_ids[i]));
 	add_time(j, "drill_reminded", s->drill_reminded_ms);
 	text = cJSON_Print(j);
 	cJSON_Delete(j);

@@ -41,6 +41,12 @@ struct state {
 	int64_t		confirm_since_ms;
 	int64_t		last_drill_ms;
 	int64_t		drill_reminded_ms;
+	/* watch: the account's AD attributes last seen, sign-ins seen */
+	int		adw_seen;
+	char		adw[5][2048];		/* WATCH_ATTRS order */
+	char		signin_since[32];	/* createdDateTime, RFC 3339 */
+	char		signin_ids[50][40];	/* a ring of ids already told */
+	int		signin_next;
 };
 
 /* missing file: a zeroed state; a damaged one: -1 with err */

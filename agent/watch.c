@@ -1,0 +1,204 @@
+/* watch.c - who touches the break-glass account: cloud sign-ins, AD attributes */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "../ldap/ad.h"
+#include "log.h"
+#include "notify.h"
+#include "poll.h"
+#include "sync.h"
+#include "toggle.h"
+#include "util.h"
+#include "watch.h"
+
+/* in state.adw order */
+static const char *const watch_attrs[5] = {
+	"badPwdCount", "lockoutTime", "lastLogonTimestamp", "pwdLastSet",
+	"memberOf"
+};
+
+static void
+watch_notice(const struct config *c, struct state *st, const char *event,
+    const char *reason, const cJSON *extra)
+{
+	struct notice_in	in;
+	char			err[512];
+
+	if (audit_event(c, "agent", event, NULL, NULL, reason, "ok", NULL,
+	    extra, &st->audit_head, err, sizeof(err)) == -1)
+		log_warnx("audit: %s: %s", event, err);
+	log_authpriv("account %s: %s", c->account.dn, reason);
+	memset(&in, 0, sizeof(in));
+	in.event = event;
+	in.state = st->account_state;
+	in.reason = reason;
+	in.actor = "agent";
+	in.head = &st->audit_head;
+	account_notice(c, &in);
+}
+
+void
+watch_directory(const struct config *c, struct ad_conn *conn,
+    struct state *st)
+{
+	char		 now[5][2048], err[512], reason[3000] = "", **v;
+	size_t		 n, len;
+	cJSON		*extra;
+	int		 tell = 0, changed = 0;
+
+	if (!c->watch.directory || conn == NULL)
+		return;
+	for (int i = 0; i < 5; i++) {
+		if (ad_read_values(conn, c->account.dn, watch_attrs[i], &v, &n,
+		    err, sizeof(err)) != AD_OK) {
+			log_debug("watch: %s", err);
+			return;
+		}
+		now[i][0] = '\0';
+		for (size_t k = 0; k < n; k++) {
+			len = strlen(now[i]);
+			snprintf(now[i] + len, sizeof(now[i]) - len, "%s%s",
+			    k ? "; " : "", v[k]);
+		}
+		ad_values_free(v, n);
+	}
+	if (!st->adw_seen) {		/* the first look: remember, no alarm */
+		memcpy(st->adw, now, sizeof(st->adw));
+		st->adw_seen = 1;
+		return;
+	}
+	extra = cJSON_CreateObject();
+	for (int i = 0; i < 5; i++) {
+		cJSON *o;
+
+		if (strcmp(st->adw[i], now[i]) == 0)
+			continue;
+		changed = 1;
+		/* badPwdCount falling back to 0 is the window expiring */
+		if (i == 0 && strtol(now[0], NULL, 10) <
+		    strtol(st->adw[0], NULL, 10))
+			continue;
+		tell = 1;
+		len = strlen(reason);
+		snprintf(reason + len, sizeof(reason) - len, "%s%s %.600s -> "
+		    "%.600s", len ? "; " : "", watch_attrs[i], st->adw[i][0] ?
+		    st->adw[i] : "(none)", now[i][0] ? now[i] : "(none)");
+		o = cJSON_AddObjectToObject(extra, watch_attrs[i]);
+		cJSON_AddStringToObject(o, "from", st->adw[i]);
+		cJSON_AddStringToObject(o, "to", now[i]);
+	}
+	if (tell) {
+		char msg[3200];
+
+		snprintf(msg, sizeof(msg), "the break-glass account changed in "
+		    "AD while it is %s: %s%s", st->account_state, reason,
+		    strcmp(st->account_state, "disabled") == 0 &&
+		    strstr(reason, "badPwdCount") != NULL ? " (password "
+		    "guessing on a disabled break-glass account?)" : "");
+		watch_notice(c, st, "ad-watch", msg, extra);
+	}
+	cJSON_Delete(extra);
+	if (changed)
+		memcpy(st->adw, now, sizeof(st->adw));
+}
+
+static int
+seen_id(const struct state *st, const char *id)
+{
+	for (int i = 0; i < 50; i++)
+		if (strcmp(st->signin_ids[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *
+jstr(const cJSON *o, const char *key)
+{
+	const char	*s = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(o, key));
+
+	return s != NULL && *s != '\0' ? s : "?";
+}
+
+/* one sign-in: an audit line and a notice */
+static void
+tell_signin(const struct config *c, struct state *st, const cJSON *si)
+{
+	const cJSON	*loc = cJSON_GetObjectItemCaseSensitive(si, "location");
+	const cJSON	*stat = cJSON_GetObjectItemCaseSensitive(si, "status");
+	const cJSON	*code = cJSON_GetObjectItemCaseSensitive(stat,
+			    "errorCode");
+	char		 reason[1500], result[400];
+	cJSON		*extra;
+	int		 ok = cJSON_IsNumber(code) && code->valueint == 0;
+
+	if (ok)
+		snprintf(result, sizeof(result), "success");
+	else
+		snprintf(result, sizeof(result), "failure %d: %s",
+		    cJSON_IsNumber(code) ? code->valueint : -1,
+		    jstr(stat, "failureReason"));
+	snprintf(reason, sizeof(reason), "sign-in of %s at %s from %s "
+	    "(%s, %s, %s) to %s via %s: %s; Conditional Access: %s",
+	    jstr(si, "userPrincipalName"), jstr(si, "createdDateTime"),
+	    jstr(si, "ipAddress"), jstr(loc, "city"), jstr(loc, "state"),
+	    jstr(loc, "countryOrRegion"), jstr(si, "appDisplayName"),
+	    jstr(si, "clientAppUsed"), result,
+	    jstr(si, "conditionalAccessStatus"));
+	extra = cJSON_CreateObject();
+	cJSON_AddStringToObject(extra, "signin_id", jstr(si, "id"));
+	cJSON_AddStringToObject(extra, "ip", jstr(si, "ipAddress"));
+	cJSON_AddStringToObject(extra, "app", jstr(si, "appDisplayName"));
+	cJSON_AddStringToObject(extra, "client", jstr(si, "clientAppUsed"));
+	cJSON_AddStringToObject(extra, "signin_result", result);
+	cJSON_AddStringToObject(extra, "conditional_access",
+	    jstr(si, "conditionalAccessStatus"));
+	watch_notice(c, st, "signin", reason, extra);
+	cJSON_Delete(extra);
+}
+
+int
+watch_signins(const struct config *c, struct poll_ctx *p, struct state *st,
+    char *err, size_t errlen)
+{
+	char		 filter[800], enc[2400], path[2600], t[RFC3339_LEN];
+	const cJSON	*si;
+	cJSON		*j;
+	long		 status;
+	int		 n = 0;
+
+	if (!c->watch.signins || c->account.upn == NULL ||
+	    c->graph.tenant_id == NULL)
+		return 0;
+	if (st->signin_since[0] == '\0') {	/* from now on, no history */
+		format_time_ms(now_ms(), t, sizeof(t));
+		bg_strlcpy(st->signin_since, t, sizeof(st->signin_since));
+	}
+	snprintf(filter, sizeof(filter), "userPrincipalName eq '%s' and "
+	    "createdDateTime ge %s", c->account.upn, st->signin_since);
+	path_segment(filter, enc, sizeof(enc));
+	snprintf(path, sizeof(path), "/v1.0/auditLogs/signIns?$filter=%s&"
+	    "$top=50", enc);
+	if ((j = poll_graph_get(c, p, path, &status, err, errlen)) == NULL)
+		return -1;
+	cJSON_ArrayForEach(si, cJSON_GetObjectItemCaseSensitive(j, "value")) {
+		const char *id = jstr(si, "id");
+		const char *at = jstr(si, "createdDateTime");
+
+		if (strcmp(id, "?") == 0 || seen_id(st, id))
+			continue;
+		tell_signin(c, st, si);
+		bg_strlcpy(st->signin_ids[st->signin_next], id,
+		    sizeof(st->signin_ids[0]));
+		st->signin_next = (st->signin_next + 1) % 50;
+		if (strcmp(at, st->signin_since) > 0)
+			bg_strlcpy(st->signin_since, at,
+			    sizeof(st->signin_since));
+		n++;
+	}
+	cJSON_Delete(j);
+	return n;
+}
