@@ -81,6 +81,7 @@ run_integration() {
 			cat "$log"
 		fi
 		echo "integration $name: $p passed, $f failed"
+		grep '^# figure: ' "$log"	# numbers for docs/reliability.md
 	done
 	"$top/tests/lib/dc.sh" stop "$dc" >/dev/null 2>&1
 }

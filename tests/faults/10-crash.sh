@@ -190,5 +190,6 @@ for p in $POINTS; do
 done
 
 pts=$(echo $POINTS | wc -w)
+echo "# figure: crash matrix $pts points x $RUNS runs x 2 = $kills kills, $losses lost, $dups duplicates, $bad failures"
 check "crash matrix: $pts points x $RUNS runs x (cli, agent) = $kills kills, $losses notices lost, $dups duplicates (same Message-ID), $bad failures" \
     test "$losses" -eq 0 -a "$bad" -eq 0 -a "$kills" -eq $((pts * RUNS * 2))

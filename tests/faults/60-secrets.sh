@@ -95,6 +95,7 @@ for s in $SECRETS; do
 	fi
 done
 check "0 hits of 6 secrets in $(wc -l <"$T/written") files written" test "$hits" -eq 0
+echo "# figure: $hits hits of 6 secrets in $(wc -l <"$T/written") files written"
 
 # modes: files 0600, dirs 0700 (umask is set by breakglass, not inherited)
 bad=$(find "$T/state" \( -type f ! -perm 0600 \) -o \( -type d ! -perm 0700 \) | grep -v '/lock$' | head -3)

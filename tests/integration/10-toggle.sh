@@ -95,3 +95,23 @@ check "the bind password is nowhere in the state dir" \
     sh -c '! grep -rqF -f "$1/ldap.secret" "$1/state"' - "$T"
 check "the bind password is in no output" \
     sh -c '! grep -qF -f "$1/ldap.secret" "$1/all-output"' - "$T"
+
+# the shipped example: refused while it has placeholders, valid once filled
+new_case example
+top=$(cd "$LIB/../.." && pwd)
+cp "$top/docs/breakglass.conf.example" "$T/example.conf"
+"$BIN" -c "$T/example.conf" config-check >"$T/out" 2>"$T/err"
+RC=$?; ERR=$(cat "$T/err")
+expect_rc 2 "the example configuration is refused as shipped"
+expect_err "example.conf:8: .*account.dn: .*placeholder" "naming the first placeholder by line and key"
+mkdir -m 700 "$T/etc"
+sed -e 's/"<\([^>]*\)>"/"\1"/g' -e "s#/etc/breakglass/#$T/etc/#g" \
+    -e "s#/var/lib/breakglass#$T/state#" "$T/example.conf" >"$T/filled.conf"
+cp "$CA_FILE" "$T/etc/ad-ca.pem"
+cp "$DC_DIR/pki/server.pem" "$T/etc/graph-cert.pem"
+for f in ldap.secret graph-key.pem; do echo x >"$T/etc/$f"; chmod 600 "$T/etc/$f"; done
+"$BIN" -c "$T/filled.conf" config-check >"$T/out" 2>"$T/err"
+RC=$?; OUT=$(cat "$T/out"); ERR=$(cat "$T/err")
+expect_rc 0 "the example with its placeholders filled is valid"
+expect_out "drill_every +=" "and shows every section, drill_every too"
+expect_out "^watch \\{" "the watch section"

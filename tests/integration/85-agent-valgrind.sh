@@ -50,6 +50,7 @@ done
 wait "$vg"
 rc=$?
 check "$N polls under valgrind: exit $rc, no error, no leak" test "$rc" -eq 0
+echo "# figure: $N agent polls under valgrind memcheck: exit $rc (99 = errors or leaks)"
 if [ "$rc" -ne 0 ]; then sed 's/^/# /' "$T/agent.log" | grep '==' | head -60; fi
 check "the agent toggled during the run" audit_has '"event":"enable".*"result":"ok"'
 check "and disabled again" audit_has '"event":"disable".*"result":"ok"'

@@ -179,6 +179,11 @@ stop_mail
 start_mail "$MAIL_PORT"
 check "doctor sent no mail" test "$(mail_count)" -eq "$m0"
 
+# every cause above fixed again: all pass
+doctor
+expect_rc 0 "with every cause fixed, doctor passes again"
+check "no check failed or warned" test "$(printf '%s' "$OUT" | pyjson 'j["failed"] + j["warnings"]')" -eq 0
+
 # the audit chain
 sed -i '2s/"reason":"doctor: make an audit log"/"reason":"doctor: edited"/' "$T/state/audit.log"
 doctor
