@@ -234,7 +234,23 @@ sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1])
 	unsigned char		md[EVP_MAX_MD_SIZE];
 	unsigned int		mdlen = 0;
 
-	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+	static EVP_MD	       *sha256;
+	static EVP_MD_CTX      *ctx;
+
+	/*
+	 * Fetched once and one context reused: the implicit fetch of
+	 * EVP_sha256() takes a lock and a context is a malloc (verify hashes
+	 * a million lines a second).
+	 */
+	if (sha256 == NULL && (sha256 = EVP_MD_fetch(NULL, "SHA256",
+	    NULL)) == NULL)
+		sha256 = (EVP_MD *)EVP_sha256();
+	if (ctx == NULL)
+		ctx = EVP_MD_CTX_new();
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, sha256, NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, data, len) != 1 ||
+	    EVP_DigestFinal_ex(ctx, md, &mdlen) != 1)
+		EVP_Digest(data, len, md, &mdlen, sha256, NULL);
 	for (unsigned int i = 0; i < 32; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 0xf];

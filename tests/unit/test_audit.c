@@ -14,6 +14,7 @@
 #include <openssl/sha.h>
 
 #include "../../agent/audit.h"
+#include "../../agent/jscan.h"
 
 static char dir[64], logpath[128];
 
@@ -345,6 +346,62 @@ test_history_odd_times(void **state)
 	free(buf);
 }
 
+/* verify's allocation-free scan: what it takes and what it refuses */
+static void
+test_jscan(void **state)
+{
+	static const char *good[] = {
+		"{\"seq\":7,\"prev\":\"ab\"}",
+		" { \"a\" : [1, -2.5e+3, true, false, null, {\"prev\":\"x\"}],"
+		    " \"seq\" : 7 , \"r\":\"q\\\"\\u00e9\\n\", \"prev\":\"ab\" } ",
+		"{\"prev\":\"ab\",\"e\":{\"seq\":99},\"seq\":7}",
+	};
+	static const char *bad[] = {
+		"", "[]", "{}", "{\"seq\":7}", "{\"prev\":\"ab\"}",
+		"{\"seq\":7,\"prev\":\"ab\"} x",		/* trailing */
+		"{\"seq\":7,\"prev\":\"ab\"",		/* torn */
+		"{\"seq\":7.5,\"prev\":\"ab\"}",		/* not an integer */
+		"{\"seq\":-7,\"prev\":\"ab\"}",
+		"{\"seq\":\"7\",\"prev\":\"ab\"}",
+		"{\"seq\":7,\"prev\":\"a\\u0062\"}",	/* escaped prev */
+		"{\"seq\":7,\"prev\":\"ab\",\"r\":\"a\tb\"}",	/* raw tab */
+		"{\"seq\":7,\"prev\":\"ab\",\"r\":\"\\x\"}",
+		"{\"seq\":07,\"prev\":\"ab\"}",
+		"{\"seq\":7,,\"prev\":\"ab\"}",
+		"{\"seq\":7,\"prev\":\"ab\",\"t\":tru}",
+		"{'seq':7}",
+	};
+	char		 deep[300];
+	int64_t		 seq;
+	const char	*p;
+	size_t		 pl;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		seq = 0;
+		assert_int_equal(jscan_audit_line(good[i], strlen(good[i]),
+		    &seq, &p, &pl), 0);
+		assert_int_equal(seq, 7);
+		assert_int_equal(pl, 2);
+		assert_memory_equal(p, "ab", 2);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(jscan_audit_line(bad[i], strlen(bad[i]), &seq,
+		    &p, &pl), -1);
+	/* nesting is bounded: 10 deep passes, 100 deep is refused */
+	for (int depth = 10; depth <= 100; depth += 90) {
+		int n = snprintf(deep, sizeof(deep),
+		    "{\"seq\":7,\"prev\":\"ab\",\"d\":");
+		for (int i = 0; i < depth; i++)
+			deep[n++] = '[';
+		for (int i = 0; i < depth; i++)
+			deep[n++] = ']';
+		deep[n++] = '}';
+		assert_int_equal(jscan_audit_line(deep, (size_t)n, &seq, &p,
+		    &pl), depth == 10 ? 0 : -1);
+	}
+}
+
 int
 main(void)
 {
@@ -368,6 +425,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_history_odd_times, setup,
 		    teardown),
+		cmocka_unit_test(test_jscan),
 	};
 	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);
 }
