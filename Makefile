@@ -40,7 +40,7 @@ UNITBIN	= $(UNIT:%=$(BUILD)/tests/%)
 BIN	= $(if $(filter build,$(BUILD)),breakglass,$(BUILD)/breakglass)
 
 .PHONY: all check check-unit check-integration check-asan check-package check-long deps \
-	clean install deb demo fuzz fuzz-build fault-build
+	clean install deb demo fuzz fuzz-build fault-build bench
 
 all: $(BIN)
 
@@ -148,6 +148,10 @@ deb:
 	cp -r packaging/debian build/deb/breakglass-$(VERSION)/debian
 	cd build/deb/breakglass-$(VERSION) && dpkg-buildpackage -us -uc -b
 	@ls -l build/deb/*.deb
+
+# speed and memory targets (issue 8): a markdown report, exit 1 on a miss
+bench: deps all
+	BIN=$(abspath $(BIN)) sh tests/bench/bench.sh
 
 check-package: deps
 	sh tests/package.sh
