@@ -7,7 +7,7 @@ PKGS="build-essential pkg-config libldap2-dev libcurl4-openssl-dev
 libcjson-dev libconfuse-dev libssl-dev libcmocka-dev
 samba samba-ad-provision samba-ad-dc samba-dsdb-modules winbind krb5-user ldap-utils
 python3-aiosmtpd python3-cryptography openssl valgrind util-linux
-debhelper dpkg-dev fakeroot lintian mandoc adduser systemd"
+debhelper dpkg-dev fakeroot lintian mandoc adduser systemd rpm"
 
 missing=""
 for p in $PKGS; do

@@ -60,6 +60,28 @@ mandoc -T lint -W warning docs/breakglass.8 docs/breakglass.conf.5 >"$out/mandoc
 grep -v 'mandoc.db' "$out/mandoc.log" >"$out/mandoc.real"
 check "mandoc -T lint is clean on both man pages" test ! -s "$out/mandoc.real"
 sed 's/^/# /' "$out/mandoc.real"
+# the RPM spec, built with Debian's rpmbuild (no RHEL build dependencies
+# here, hence --nodeps; systemd's RPM macros are RHEL's, hence _unitdir)
+rm -rf "$out/rpm" && mkdir -p "$out/rpm/SOURCES"
+git -C "$top" archive --prefix=breakglass-0.1.0/ \
+    -o "$out/rpm/SOURCES/breakglass-0.1.0.tar.gz" HEAD
+rpmbuild -bb --nodeps --define "_topdir $out/rpm" \
+    --define "_unitdir /usr/lib/systemd/system" \
+    "$top/packaging/rpm/breakglass.spec" >"$out/rpmbuild.log" 2>&1
+check "rpmbuild builds the RPM from packaging/rpm/breakglass.spec" \
+    test -s "$out/rpm/RPMS/x86_64/breakglass-0.1.0-1.x86_64.rpm"
+tail -n 5 "$out/rpmbuild.log" | sed 's/^/# /'
+rpm -qlvp "$out/rpm/RPMS/x86_64/breakglass-0.1.0-1.x86_64.rpm" >"$out/rpm.list" 2>/dev/null
+check "the RPM has the binary, man pages, unit, sysusers and tmpfiles" sh -c '
+for f in /usr/sbin/breakglass /usr/share/man/man8/breakglass.8 \
+    /usr/share/man/man5/breakglass.conf.5 /usr/lib/systemd/system/breakglass.service \
+    /usr/lib/sysusers.d/breakglass.conf /usr/lib/tmpfiles.d/breakglass.conf; do
+	grep -q " $f\$" "$1" || exit 1
+done' - "$out/rpm.list"
+check "the RPM's config is 0640 root:breakglass, the state dir 0700" sh -c '
+grep -q "^-rw-r-----.* root *breakglass .* /etc/breakglass/breakglass.conf$" "$1" &&
+grep -q "^drwx------.* breakglass *breakglass .* /var/lib/breakglass$" "$1"' - "$out/rpm.list"
+
 dpkg --purge breakglass >/dev/null 2>&1
 check "purge removes the package, its user and state" sh -c \
     '! dpkg -s breakglass >/dev/null 2>&1 && ! getent passwd breakglass && test ! -e /var/lib/breakglass'
