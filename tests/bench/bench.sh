@@ -16,6 +16,8 @@ export DC_DIR="$out/dc"
 trap '"$top/tests/lib/dc.sh" stop "$out/dc" >/dev/null 2>&1' EXIT INT TERM
 # the test library: new_case, write_conf, start_graph, scenario, issue, uac
 . "$top/tests/lib/common.sh"
+# a new case stops the previous case's servers and agent
+bench_case() { cleanup_case; AGENT_PID=""; new_case "$1"; }
 trap 'cleanup_case; "$top/tests/lib/dc.sh" stop "$out/dc" >/dev/null 2>&1' EXIT INT TERM
 
 missed=0
@@ -35,7 +37,7 @@ echo "| measure | result | target | |"
 echo "|---|---|---|---|"
 
 # --- toggle latency: A B C A B C ... --------------------------------------
-new_case bench
+bench_case bench
 set_uac "$BTG_DN" 66050
 write_conf
 /usr/bin/python3 "$top/tests/bench/toggle.py" "$PAIRS" "$BIN" "$T/breakglass.conf" \
@@ -49,7 +51,7 @@ row "toggle: enable + disable, median of $PAIRS pairs" \
 uac_is 66050 || { echo "bench: the account was left enabled"; exit 1; }
 
 # --- reaction latency: the incident declared -> the account enabled in AD ---
-new_case react
+bench_case react
 set_uac "$BTG_DN" 66050
 start_graph
 POLICY='mode = "auto"
@@ -87,7 +89,7 @@ row "reaction: incident served -> enabled in AD (rise 2, poll 1 s), 5 runs" \
     "worst ${worst} s (${all# })" "<= rise x poll + 0.2 s = 2.2 s" "$(verdict "$ok2")"
 
 # --- CPU per poll: 500 polls, connection reuse, cached token ----------------
-new_case cpu
+bench_case cpu
 set_uac "$BTG_DN" 66050
 start_graph
 POLICY='mode = "auto"
@@ -104,7 +106,7 @@ ok3=$(/usr/bin/python3 -c "print(1 if $cpu <= 5 else 0)")
 row "CPU per poll cycle (user + system, 500 polls)" "${cpu} ms" "<= 5 ms" "$(verdict "$ok3")"
 
 # --- footprint over POLLS polls ---------------------------------------------
-new_case rss
+bench_case rss
 set_uac "$BTG_DN" 66050
 start_graph
 POLICY='mode = "auto"
@@ -127,7 +129,7 @@ row "peak RSS of the agent over $POLLS polls" "${hwm2} KiB (private ${priv2} KiB
 row "RSS growth, poll 1000 -> poll $POLLS" "${rss1} -> ${rss2} KiB (private ${priv1} -> ${priv2})" "none (<= 64 KiB)" "$(verdict "$ok5")"
 
 # --- audit: verify and history on 1 000 000 lines ---------------------------
-new_case audit
+bench_case audit
 /usr/bin/python3 "$top/tests/bench/gen_audit.py" 1000000 "$T/state/audit.log"
 chmod 600 "$T/state/audit.log"
 vs=$(/usr/bin/python3 -c "
