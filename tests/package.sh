@@ -71,7 +71,8 @@ rpmbuild -bb --nodeps --define "_topdir $out/rpm" \
 check "rpmbuild builds the RPM from packaging/rpm/breakglass.spec" \
     test -s "$out/rpm/RPMS/x86_64/breakglass-0.1.0-1.x86_64.rpm"
 tail -n 5 "$out/rpmbuild.log" | sed 's/^/# /'
-rpm -qlvp "$out/rpm/RPMS/x86_64/breakglass-0.1.0-1.x86_64.rpm" >"$out/rpm.list" 2>/dev/null
+rpm -qp --qf '[%{FILEMODES:perms} %{FILEUSERNAME} %{FILEGROUPNAME} %{FILENAMES}\n]' \
+    "$out/rpm/RPMS/x86_64/breakglass-0.1.0-1.x86_64.rpm" >"$out/rpm.list" 2>/dev/null
 check "the RPM has the binary, man pages, unit, sysusers and tmpfiles" sh -c '
 for f in /usr/sbin/breakglass /usr/share/man/man8/breakglass.8 \
     /usr/share/man/man5/breakglass.conf.5 /usr/lib/systemd/system/breakglass.service \
@@ -79,8 +80,8 @@ for f in /usr/sbin/breakglass /usr/share/man/man8/breakglass.8 \
 	grep -q " $f\$" "$1" || exit 1
 done' - "$out/rpm.list"
 check "the RPM's config is 0640 root:breakglass, the state dir 0700" sh -c '
-grep -q "^-rw-r-----.* root *breakglass .* /etc/breakglass/breakglass.conf$" "$1" &&
-grep -q "^drwx------.* breakglass *breakglass .* /var/lib/breakglass$" "$1"' - "$out/rpm.list"
+grep -qx -- "-rw-r----- root breakglass /etc/breakglass/breakglass.conf" "$1" &&
+grep -qx -- "drwx------ breakglass breakglass /var/lib/breakglass" "$1"' - "$out/rpm.list"
 
 dpkg --purge breakglass >/dev/null 2>&1
 check "purge removes the package, its user and state" sh -c \
