@@ -198,21 +198,27 @@ cmd_drill(const struct cli *cli, const struct config *c, const char *actor)
 	account_notice(c, &in);
 
 	printf("drill %s\n", ok ? "PASSED" : "FAILED");
-	printf("  enable in AD        ");
-	t_on >= 0 ? printf("%lld ms\n", (long long)t_on) : printf("FAILED\n");
-	printf("  confirmed in AD     ");
-	t_ad >= 0 ? printf("%lld ms\n", (long long)t_ad) : printf("no\n");
-	printf("  confirmed in cloud  ");
-	if (!cloud)
-		printf("not checked (needs graph, account.upn, "
-		    "sync.confirm_within)\n");
-	else if (t_cloud >= 0)
-		printf("%.1f s\n", (double)t_cloud / 1000);
+	if (t_on >= 0)
+		printf("  enable in AD        %lld ms\n", (long long)t_on);
 	else
-		printf("no: %s\n", ecloud);
-	printf("  disabled again      ");
-	t_adoff >= 0 ? printf("%lld ms (confirmed in AD)\n", (long long)t_off) :
-	    printf("NO: %s -- check the account now\n", eoff);
+		printf("  enable in AD        FAILED\n");
+	if (t_ad >= 0)
+		printf("  confirmed in AD     %lld ms\n", (long long)t_ad);
+	else
+		printf("  confirmed in AD     no\n");
+	if (!cloud)
+		printf("  confirmed in cloud  not checked (needs graph, "
+		    "account.upn, sync.confirm_within)\n");
+	else if (t_cloud >= 0)
+		printf("  confirmed in cloud  %.1f s\n", (double)t_cloud / 1000);
+	else
+		printf("  confirmed in cloud  no: %s\n", ecloud);
+	if (t_adoff >= 0)
+		printf("  disabled again      %lld ms (confirmed in AD)\n",
+		    (long long)t_off);
+	else
+		printf("  disabled again      NO: %s -- check the account now\n",
+		    eoff);
 	printf("  total               %.1f s\n", (double)total / 1000);
 	rc = ok ? BG_EXIT_DONE : BG_EXIT_FAIL;
  out:

@@ -124,49 +124,34 @@ int
 command_run(const struct config *c, const cJSON *notice, char *err,
     size_t errlen)
 {
-	char	*envp[12], env[10][1200];
-	char	 seq[32];
-	int	 ne = 0;
-
-	snprintf(seq, sizeof(seq), "%lld", (long long)cJSON_GetNumberValue(
-	    cJSON_GetObjectItem(notice, "audit_seq")));
 	/* the documented variables only: no secret reaches the child */
-	snprintf(env[ne], sizeof(env[0]), "BREAKGLASS_EVENT=%s",
-	    str(notice, "event"));
-	envp[ne] = env[ne];
-	ne++;
-	snprintf(env[ne], sizeof(env[0]), "BREAKGLASS_ACCOUNT=%s",
-	    str(notice, "account"));
-	envp[ne] = env[ne];
-	ne++;
-	snprintf(env[ne], sizeof(env[0]), "BREAKGLASS_REASON=%s",
-	    str(notice, "reason"));
-	envp[ne] = env[ne];
-	ne++;
-	snprintf(env[ne], sizeof(env[0]), "BREAKGLASS_STATE=%s",
-	    str(notice, "state"));
-	envp[ne] = env[ne];
-	ne++;
-	snprintf(env[ne], sizeof(env[0]), "BREAKGLASS_RESULT=%s",
-	    str(notice, "result"));
-	envp[ne] = env[ne];
-	ne++;
-	snprintf(env[ne], sizeof(env[0]), "BREAKGLASS_ACTOR=%s",
-	    str(notice, "actor"));
-	envp[ne] = env[ne];
-	ne++;
-	snprintf(env[ne], sizeof(env[0]), "BREAKGLASS_AUDIT_SEQ=%s", seq);
-	envp[ne] = env[ne];
-	ne++;
-	snprintf(env[ne], sizeof(env[0]), "BREAKGLASS_AUDIT_SHA256=%s",
-	    str(notice, "audit_sha256"));
+	static const char *const vars[][2] = {
+		{ "BREAKGLASS_EVENT", "event" },
+		{ "BREAKGLASS_ACCOUNT", "account" },
+		{ "BREAKGLASS_REASON", "reason" },
+		{ "BREAKGLASS_STATE", "state" },
+		{ "BREAKGLASS_RESULT", "result" },
+		{ "BREAKGLASS_ACTOR", "actor" },
+		{ "BREAKGLASS_AUDIT_SHA256", "audit_sha256" },
+	};
+	char	*envp[12], env[10][1200];
+	size_t	 ne = 0;
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		snprintf(env[ne], sizeof(env[0]), "%s=%s", vars[i][0],
+		    str(notice, vars[i][1]));
+		envp[ne] = env[ne];
+		ne++;
+	}
+	snprintf(env[ne], sizeof(env[0]), "BREAKGLASS_AUDIT_SEQ=%lld",
+	    (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(notice,
+	    "audit_seq")));
 	envp[ne] = env[ne];
 	ne++;
 	snprintf(env[ne], sizeof(env[0]), "PATH=/usr/sbin:/usr/bin:/sbin:/bin");
 	envp[ne] = env[ne];
 	ne++;
 	envp[ne] = NULL;
-
 	return run_command("notify.command", c->notify.command, envp,
 	    COMMAND_TIMEOUT_SEC, err, errlen);
 }

@@ -165,48 +165,36 @@ audit_seq(const cJSON *n)
 static const char *
 event_title(const cJSON *n)
 {
+	/* event, title, title when the result is "failed: ..." (NULL: same) */
+	static const char *const titles[][3] = {
+		{ "enable", "ENABLED", "ENABLE FAILED" },
+		{ "disable", "DISABLED", "DISABLE FAILED" },
+		{ "drift", "CHANGED OUTSIDE BREAKGLASS", NULL },
+		{ "outage-declared", "OUTAGE DECLARED", NULL },
+		{ "outage-cleared", "OUTAGE CLEARED", NULL },
+		{ "override-set", "OVERRIDE SET", NULL },
+		{ "override-expired", "OVERRIDE EXPIRED", NULL },
+		{ "override-cleared", "OVERRIDE CLEARED", NULL },
+		{ "agent-start", "AGENT RESTARTED after an unclean stop", NULL },
+		{ "reminder", "STILL ENABLED", NULL },
+		{ "reconcile", "INTERRUPTED CHANGE RECONCILED", NULL },
+		{ "notify-test", "TEST", NULL },
+		{ "sync", "SYNC STARTED", "SYNC COMMAND FAILED" },
+		{ "cloud-confirmed", "CONFIRMED IN THE CLOUD", NULL },
+		{ "cloud-unconfirmed", "NOT CONFIRMED IN THE CLOUD", NULL },
+		{ "drill-finished", "DRILL PASSED", "DRILL FAILED" },
+		{ "drill-overdue", "DRILL OVERDUE", NULL },
+		{ "signin", "SIGN-IN", NULL },
+		{ "ad-watch", "ACCOUNT ACTIVITY IN AD", NULL },
+	};
 	const char	*e = field_or(n, "event", "?");
 	const char	*r = field_or(n, "result", "ok");
 	int		 failed = strncmp(r, "failed", 6) == 0;
 
-	if (strcmp(e, "enable") == 0)
-		return failed ? "ENABLE FAILED" : "ENABLED";
-	if (strcmp(e, "disable") == 0)
-		return failed ? "DISABLE FAILED" : "DISABLED";
-	if (strcmp(e, "drift") == 0)
-		return "CHANGED OUTSIDE BREAKGLASS";
-	if (strcmp(e, "outage-declared") == 0)
-		return "OUTAGE DECLARED";
-	if (strcmp(e, "outage-cleared") == 0)
-		return "OUTAGE CLEARED";
-	if (strcmp(e, "override-set") == 0)
-		return "OVERRIDE SET";
-	if (strcmp(e, "override-expired") == 0)
-		return "OVERRIDE EXPIRED";
-	if (strcmp(e, "override-cleared") == 0)
-		return "OVERRIDE CLEARED";
-	if (strcmp(e, "agent-start") == 0)
-		return "AGENT RESTARTED after an unclean stop";
-	if (strcmp(e, "reminder") == 0)
-		return "STILL ENABLED";
-	if (strcmp(e, "reconcile") == 0)
-		return "INTERRUPTED CHANGE RECONCILED";
-	if (strcmp(e, "notify-test") == 0)
-		return "TEST";
-	if (strcmp(e, "sync") == 0)
-		return failed ? "SYNC COMMAND FAILED" : "SYNC STARTED";
-	if (strcmp(e, "cloud-confirmed") == 0)
-		return "CONFIRMED IN THE CLOUD";
-	if (strcmp(e, "cloud-unconfirmed") == 0)
-		return "NOT CONFIRMED IN THE CLOUD";
-	if (strcmp(e, "drill-finished") == 0)
-		return failed ? "DRILL FAILED" : "DRILL PASSED";
-	if (strcmp(e, "drill-overdue") == 0)
-		return "DRILL OVERDUE";
-	if (strcmp(e, "signin") == 0)
-		return "SIGN-IN";
-	if (strcmp(e, "ad-watch") == 0)
-		return "ACCOUNT ACTIVITY IN AD";
+	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
+		if (strcmp(e, titles[i][0]) == 0)
+			return failed && titles[i][2] != NULL ? titles[i][2] :
+			    titles[i][1];
 	return e;
 }
 

@@ -43,7 +43,7 @@ struct state {
 	int64_t		drill_reminded_ms;
 	/* watch: the account's AD attributes last seen, sign-ins seen */
 	int		adw_seen;
-	char		adw[5][2048];		/* WATCH_ATTRS order */
+	char		adw[5][2048];		/* watch.c watch_attrs order */
 	char		signin_since[32];	/* createdDateTime, RFC 3339 */
 	char		signin_ids[50][40];	/* a ring of ids already told */
 	int		signin_next;

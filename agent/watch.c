@@ -15,9 +15,9 @@
 #include "watch.h"
 
 /* in state.adw order */
-static const char *const watch_attrs[5] = {
+static const char *const watch_attrs[6] = {
 	"badPwdCount", "lockoutTime", "lastLogonTimestamp", "pwdLastSet",
-	"memberOf"
+	"memberOf", NULL
 };
 
 static void
@@ -44,26 +44,18 @@ void
 watch_directory(const struct config *c, struct ad_conn *conn,
     struct state *st)
 {
-	char		 now[5][2048], err[512], reason[3000] = "", **v;
-	size_t		 n, len;
+	char		 now[5][AD_JOINED_MAX], err[512], reason[3000] = "";
+	size_t		 len;
 	cJSON		*extra;
 	int		 tell = 0, changed = 0;
 
 	if (!c->watch.directory || conn == NULL)
 		return;
-	for (int i = 0; i < 5; i++) {
-		if (ad_read_values(conn, c->account.dn, watch_attrs[i], &v, &n,
-		    err, sizeof(err)) != AD_OK) {
-			log_debug("watch: %s", err);
-			return;
-		}
-		now[i][0] = '\0';
-		for (size_t k = 0; k < n; k++) {
-			len = strlen(now[i]);
-			snprintf(now[i] + len, sizeof(now[i]) - len, "%s%s",
-			    k ? "; " : "", v[k]);
-		}
-		ad_values_free(v, n);
+	/* one search on the kept session, every poll */
+	if (ad_read_joined(conn, c->account.dn, watch_attrs, 5, now, err,
+	    sizeof(err)) != AD_OK) {
+		log_debug("watch: %s", err);
+		return;
 	}
 	if (!st->adw_seen) {		/* the first look: remember, no alarm */
 		memcpy(st->adw, now, sizeof(st->adw));

@@ -518,6 +518,33 @@ ad_read_values(struct ad_conn *c, const char *dn, const char *attr,
 	return r;
 }
 
+enum ad_result
+ad_read_joined(struct ad_conn *c, const char *dn, const char *const *attrs,
+    size_t nattrs, char (*out)[AD_JOINED_MAX], char *err, size_t errlen)
+{
+	LDAPMessage	 *res = NULL, *e;
+	struct berval	**v;
+	enum ad_result	  r;
+
+	if ((e = read_entry(c, dn, attrs, &res, &r, err, errlen)) != NULL)
+		for (size_t i = 0; i < nattrs; i++) {
+			size_t len = 0;
+
+			out[i][0] = '\0';
+			if ((v = ldap_get_values_len(c->ld, e, attrs[i])) == NULL)
+				continue;
+			for (size_t k = 0; v[k] != NULL; k++) {
+				len = strlen(out[i]);
+				snprintf(out[i] + len, AD_JOINED_MAX - len,
+				    "%s%.*s", k ? "; " : "", (int)v[k]->bv_len,
+				    v[k]->bv_val);
+			}
+			ldap_value_free_len(v);
+		}
+	ldap_msgfree(res);
+	return r;
+}
+
 void
 ad_values_free(char **v, size_t n)
 {

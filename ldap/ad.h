@@ -63,6 +63,15 @@ enum ad_result	 ad_read_values(struct ad_conn *, const char *dn,
 		    size_t errlen);
 void		 ad_values_free(char **, size_t);
 /*
+ * Several attributes of dn in one search: out[i] gets every value of
+ * attrs[i] (a NULL-terminated list of nattrs names) joined by "; ",
+ * cut at AD_JOINED_MAX; "" when it has none.
+ */
+#define AD_JOINED_MAX	2048
+enum ad_result	 ad_read_joined(struct ad_conn *, const char *dn,
+		    const char *const *attrs, size_t nattrs,
+		    char (*out)[AD_JOINED_MAX], char *err, size_t errlen);
+/*
  * Set or clear ACCOUNTDISABLE and nothing else, as a compare-and-swap
  * (delete old value, add new one in one modify), retried on conflict,
  * then read back.  With pin_guid set, refuse unless the object's GUID

@@ -18,6 +18,16 @@ trap '"$top/tests/lib/dc.sh" stop "$out/dc" >/dev/null 2>&1' EXIT INT TERM
 . "$top/tests/lib/common.sh"
 # a new case stops the previous case's servers and agent
 bench_case() { cleanup_case; AGENT_PID=""; new_case "$1"; }
+# healthy_case NAME: account disabled, fake Graph healthy, auto, poll 1 s
+healthy_case() {
+	bench_case "$1"
+	set_uac "$BTG_DN" 66050
+	start_graph
+	POLICY='mode = "auto"
+  poll_interval = 1'
+	write_conf
+	scenario '{}'
+}
 trap 'cleanup_case; "$top/tests/lib/dc.sh" stop "$out/dc" >/dev/null 2>&1' EXIT INT TERM
 
 missed=0
@@ -89,13 +99,7 @@ row "reaction: incident served -> enabled in AD (rise 2, poll 1 s), 5 runs" \
     "worst ${worst} s (${all# })" "<= rise x poll + 0.2 s = 2.2 s" "$(verdict "$ok2")"
 
 # --- CPU per poll: 500 polls, connection reuse, cached token ----------------
-bench_case cpu
-set_uac "$BTG_DN" 66050
-start_graph
-POLICY='mode = "auto"
-  poll_interval = 1'
-write_conf
-scenario '{}'
+healthy_case cpu
 cpu=$(BREAKGLASS_POLL_INTERVAL_MS=20 /usr/bin/python3 -c "
 import resource, subprocess, sys
 subprocess.run([sys.argv[1], '-c', sys.argv[2], 'run', '--polls', '500'],
@@ -106,13 +110,7 @@ ok3=$(/usr/bin/python3 -c "print(1 if $cpu <= 5 else 0)")
 row "CPU per poll cycle (user + system, 500 polls)" "${cpu} ms" "<= 5 ms" "$(verdict "$ok3")"
 
 # --- footprint over POLLS polls ---------------------------------------------
-bench_case rss
-set_uac "$BTG_DN" 66050
-start_graph
-POLICY='mode = "auto"
-  poll_interval = 1'
-write_conf
-scenario '{}'
+healthy_case rss
 BREAKGLASS_POLL_INTERVAL_MS=1 start_agent
 polls_now() { pyjson 'j["polls"]' <"$T/state/status.json" 2>/dev/null || echo 0; }
 mem() { awk -v k="$1:" '$1 == k {print $2}' /proc/"$AGENT_PID"/status; }

@@ -144,16 +144,7 @@ done
 for p in $POINTS; do
 	r=1
 	while [ $r -le "$RUNS" ]; do
-		new_case "agent-$p"
-		set_uac "$BTG_DN" 66050
-		start_graph
-		start_mail
-		cp "$T/mail.pw" "$T/mail.pw.client"
-		POLICY='mode = "auto"
-  poll_interval = 1
-  rise = 2
-  fall = 3'
-		smtp_section
+		mail_agent_case "agent-$p" 2 3
 		scenario "{\"issues\": {\"items\": [$(entra_outage)]}}"
 		n=1
 		[ "$p" = state-write ] && n=$r	# a different state write each run

@@ -53,9 +53,8 @@ URIS="\"$PROXY_URI\""
 TIMEOUT=5s
 write_conf
 proxy_mode delay 100
-start=$(date +%s)
-bg enable --reason "slow DC"
-took=$(( $(date +%s) - start ))
+timed_bg enable --reason "slow DC"
+took=$TOOK
 expect_rc 0 "a slow DC (100 ms per packet) still works"
 expect_uac 66048 "slow DC: enabled"
 check "slow DC: done in ${took}s, within the 5 s timeout" test "$took" -le 5
@@ -63,9 +62,8 @@ check "slow DC: done in ${took}s, within the 5 s timeout" test "$took" -le 5
 proxy_mode delay 2500
 TIMEOUT=2s
 write_conf
-start=$(date +%s)
-bg disable --reason "too slow DC"
-took=$(( $(date +%s) - start ))
+timed_bg disable --reason "too slow DC"
+took=$TOOK
 expect_rc 1 "a DC slower than the timeout: exit 1"
 expect_err "timeout|no answer within 2s" "the error says it timed out"
 check "too slow: gave up in ${took}s (timeout 2s, then a read-back)" test "$took" -le 7
@@ -88,9 +86,8 @@ for fault in stall drop; do
 		proxy_mode delay 60
 		( sleep "$at"; proxy_mode "$fault" ) &
 		flip=$!
-		start=$(date +%s)
-		bg enable --reason "$fault at ${at}s"
-		took=$(( $(date +%s) - start ))
+		timed_bg enable --reason "$fault at ${at}s"
+		took=$TOOK
 		wait "$flip"
 		check "$fault at ${at}s: exit $RC (0 or 1) in ${took}s (<= 9)" \
 		    test "$RC" -le 1 -a "$took" -le 9

@@ -6,16 +6,7 @@
 # it creates, and secret files refused when loose or foreign-owned.
 . "$(dirname "$0")/../lib/common.sh"
 
-new_case secrets
-set_uac "$BTG_DN" 66050
-start_graph
-start_mail
-cp "$T/mail.pw" "$T/mail.pw.client"
-POLICY='mode = "auto"
-  poll_interval = 1
-  rise = 1
-  fall = 1'
-smtp_section
+mail_agent_case secrets 1 1
 start_syslog
 SECRETS="$T/ldap.secret $T/graph.secret $T/mail.pw.client"
 : >"$T/cmdlines"

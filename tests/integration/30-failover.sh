@@ -55,9 +55,8 @@ set -- $(cat "$T/ports")
 URIS="\"ldaps://127.0.0.1:$1\", \"ldaps://127.0.0.1:$2\""
 TIMEOUT=2s
 write_conf
-start=$(date +%s)
-bg enable --reason "all stalled"
-took=$(( $(date +%s) - start ))
+timed_bg enable --reason "all stalled"
+took=$TOOK
 expect_rc 1 "all DCs stalled: exit 1"
 expect_err "no answer within 2s \\(timeout\\).*no answer within 2s" "the error says each DC timed out"
 check "stalled DCs: gave up within the timeouts (${took}s for 2 x 2s)" test "$took" -le 7

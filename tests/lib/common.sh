@@ -75,6 +75,13 @@ bg() {
 	cat "$T/out" "$T/err" >>"$T/all-output"
 }
 
+# timed_bg ARGS...: bg, and TOOK = the whole seconds it took
+timed_bg() {
+	tb_start=$(date +%s)
+	bg "$@"
+	TOOK=$(( $(date +%s) - tb_start ))
+}
+
 # expect_rc N DESC: the last run exited N
 expect_rc() {
 	if [ "$RC" -eq "$1" ]; then
@@ -293,6 +300,21 @@ smtp_section() {
   ${1:-}
 }"
 	write_conf
+}
+
+# mail_agent_case NAME RISE FALL: a fresh case with the account disabled, the
+# fake Graph, the mail sink and an auto policy (poll 1 s) -- config written
+mail_agent_case() {
+	new_case "$1"
+	set_uac "$BTG_DN" 66050
+	start_graph
+	start_mail
+	cp "$T/mail.pw" "$T/mail.pw.client"
+	POLICY="mode = \"auto\"
+  poll_interval = 1
+  rise = $2
+  fall = $3"
+	smtp_section
 }
 
 mail_count() { ls "$T/mail" 2>/dev/null | grep -c '\.eml$'; }
