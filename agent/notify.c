@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../graph/http.h"
@@ -19,6 +20,8 @@
 #include "util.h"
 
 #define SPOOL_FILE_MAX	(1024 * 1024)
+/* a *.json.tmp this old is left by a write that was killed, never renamed */
+#define SPOOL_TMP_STALE	(60 * 60)
 
 int
 notify_configured(const struct config *c)
@@ -306,6 +309,28 @@ flush_one(const struct config *c, const char *actor, const char *path,
 	return rc;
 }
 
+/*
+ * A spool file is written to NAME.json.tmp and renamed; a process killed in
+ * between leaves the .tmp behind.  Its notice is still in the .json (a
+ * rewrite after an attempt) or is spooled again from the audit log
+ * (notify_requeue), so the partial file only takes space: remove it once it
+ * is clearly not a write in progress.
+ */
+static void
+remove_stale_tmp(const char *dir, const char *name)
+{
+	char		path[PATH_MAX + 300];
+	struct stat	sb;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (lstat(path, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    time(NULL) - sb.st_mtime < SPOOL_TMP_STALE)
+		return;
+	if (unlink(path) == 0)
+		log_warnx("spool: removed %s, left by an interrupted write",
+		    path);
+}
+
 int
 notify_flush(const struct config *c, const char *actor, int force,
     int lock_held)
@@ -322,6 +347,10 @@ notify_flush(const struct config *c, const char *actor, int force,
 		return 0;
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name);
+		if (len > 9 && strcmp(de->d_name + len - 9, ".json.tmp") == 0) {
+			remove_stale_tmp(dir, de->d_name);
+			continue;
+		}
 		if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0 ||
 		    de->d_name[0] == '.')
 			continue;

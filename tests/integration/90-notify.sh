@@ -114,7 +114,17 @@ wait_for "after restart the message is delivered" 15 sh -c '[ "$(ls "$1/state/sp
 check "the restart after kill -9 is audited as unclean" audit_has '"event":"agent-start".*"after_unclean_stop":true'
 wait_for "the admins are told the agent restarted after an unclean stop" 10 sh -c 'grep -l "AGENT RESTARTED" "$1"/mail/*.eml | grep -q .' - "$T"
 stop_agent
+
+# a partial spool file left by a killed write: removed once an hour old
+printf '{"chann' >"$T/state/spool/1-deadbeef-smtp.json.tmp"
+touch -d '2 hours ago' "$T/state/spool/1-deadbeef-smtp.json.tmp"
+printf '{"chann' >"$T/state/spool/2-deadbeef-smtp.json.tmp"
 bg disable --reason cleanup
+expect_rc 0 "disable with partial spool files present"
+check "a partial spool file two hours old is removed" test ! -e "$T/state/spool/1-deadbeef-smtp.json.tmp"
+expect_err "removed .*1-deadbeef-smtp.json.tmp, left by an interrupted write" "its removal is logged"
+check "a fresh one (a write in progress) is kept" test -e "$T/state/spool/2-deadbeef-smtp.json.tmp"
+rm -f "$T/state/spool/2-deadbeef-smtp.json.tmp"
 bg verify
 expect_rc 0 "the chain verifies after all notification tests"
 pw=$(cat "$T/mail.pw")
