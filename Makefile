@@ -150,8 +150,26 @@ deb:
 	@ls -l build/deb/*.deb
 
 # speed and memory targets (issue 8): a markdown report, exit 1 on a miss
-bench: deps all
-	BIN=$(abspath $(BIN)) sh tests/bench/bench.sh
+BENCHLIB = $(BUILD)/tests/libinit-libc $(BUILD)/tests/libinit-curl \
+	  $(BUILD)/tests/libinit-ldap $(BUILD)/tests/libinit-crypto
+bench: deps all $(BUILD)/tests/bench-floor $(BENCHLIB)
+	BIN=$(abspath $(BIN)) FLOOR=$(abspath $(BUILD)/tests/bench-floor) \
+	    LIBINIT=$(abspath $(BUILD)/tests/libinit) sh tests/bench/bench.sh
+
+# the libraries' memory floor without breakglass (tests/bench/floor.c)
+$(BUILD)/tests/bench-floor: tests/bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+# one library on its own (tests/bench/libinit.c)
+$(BUILD)/tests/libinit-libc: tests/bench/libinit.c
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+$(BUILD)/tests/libinit-curl: tests/bench/libinit.c
+	$(CC) $(ALL_CFLAGS) -DWITH_CURL $(LDFLAGS) -o $@ $< $(shell pkg-config --libs libcurl)
+$(BUILD)/tests/libinit-ldap: tests/bench/libinit.c
+	$(CC) $(ALL_CFLAGS) -DWITH_LDAP $(LDFLAGS) -o $@ $< $(shell pkg-config --libs ldap)
+$(BUILD)/tests/libinit-crypto: tests/bench/libinit.c
+	$(CC) $(ALL_CFLAGS) -DWITH_CRYPTO $(LDFLAGS) -o $@ $< $(shell pkg-config --libs libcrypto)
 
 check-package: deps
 	sh tests/package.sh

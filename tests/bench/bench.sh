@@ -6,6 +6,8 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${BIN:-$top/breakglass}
+FLOOR=${FLOOR:-$top/build/tests/bench-floor}
+LIBINIT=${LIBINIT:-$top/build/tests/libinit}
 PAIRS=${BENCH_PAIRS:-30}
 POLLS=${BENCH_POLLS:-10000}
 out=$(mktemp -d /tmp/bg-bench-XXXXXX)
@@ -111,8 +113,13 @@ row "CPU per poll cycle (user + system, 500 polls)" "${cpu} ms" "<= 5 ms" "$(ver
 
 # --- footprint over POLLS polls ---------------------------------------------
 healthy_case rss
+# the floor: the same libraries making one poll's calls in a bare loop
+floor=$("$FLOOR" "$GRAPH_URL/v1.0/admin/serviceAnnouncement/healthOverviews" \
+    "$CA_FILE" "$LDAPS_URI" "$SVC_UPN" "$T/ldap.secret" "$BTG_DN" 1000) || {
+	echo "bench: $FLOOR failed: $floor"; exit 1; }
+floor_at() { printf '%s\n' "$floor" | awk -v k="$1" '$1 == k {print $2}'; }
 BREAKGLASS_POLL_INTERVAL_MS=1 start_agent
-polls_now() { pyjson 'j["polls"]' <"$T/state/status.json" 2>/dev/null || echo 0; }
+polls_now() { pyjson 'j["polls"]' 2>/dev/null <"$T/state/status.json" || echo 0; }
 mem() { awk -v k="$1:" '$1 == k {print $2}' /proc/"$AGENT_PID"/status; }
 until [ "$(polls_now)" -ge 1000 ]; do sleep 0.2; done
 rss1=$(mem VmRSS); hwm1=$(mem VmHWM)
@@ -123,7 +130,9 @@ priv2=$(awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s}' /proc/"$AGENT_PI
 stop_agent >/dev/null
 ok4=$(/usr/bin/python3 -c "print(1 if $hwm2 <= 8192 else 0)")
 ok5=$(/usr/bin/python3 -c "print(1 if $rss2 <= $rss1 + 64 else 0)")
-row "peak RSS of the agent over $POLLS polls" "${hwm2} KiB (private ${priv2} KiB; the rest is shared libraries)" "<= 8 MiB" "$(verdict "$ok4")"
+row "library floor: no breakglass code, the libraries' calls of 1000 polls in a bare loop (tests/bench/floor.c)" "loaded $(floor_at loaded) KiB; initialised $(floor_at initialised) KiB; after 1000 polls $(floor_at polled) KiB" "reference" "-"
+row "one library on its own, initialised, nothing else (tests/bench/libinit.c)" "libc $("$LIBINIT-libc") KiB; libcurl $("$LIBINIT-curl") KiB; libldap $("$LIBINIT-ldap") KiB; libcrypto (SHA-256) $("$LIBINIT-crypto") KiB" "reference" "-"
+row "peak RSS of the agent over $POLLS polls" "${hwm2} KiB (private ${priv2} KiB; $((hwm2 - $(floor_at polled))) KiB above the library floor)" "<= 8 MiB" "$(verdict "$ok4")"
 row "RSS growth, poll 1000 -> poll $POLLS" "${rss1} -> ${rss2} KiB (private ${priv1} -> ${priv2})" "none (<= 64 KiB)" "$(verdict "$ok5")"
 
 # --- audit: verify and history on 1 000 000 lines ---------------------------
