@@ -80,7 +80,7 @@ audit_event(const struct config *c, const char *actor, const char *event,
 }
 
 /* a notification of this change, spooled; mail trouble never fails it */
-static void
+static int
 queue_notice(const struct config *c, const struct state *st,
     const char *actor, const char *event, const char *result,
     const char *from, const char *to, const char *reason,
@@ -100,17 +100,34 @@ queue_notice(const struct config *c, const struct state *st,
 	in.head = head;
 	in.until_ms = override_active(&st->ovr, now_ms()) ? st->ovr.until_ms :
 	    0;
-	account_notice(c, &in);
+	return account_notice(c, &in);
 }
 
-void
+int
 account_notice(const struct config *c, struct notice_in *in)
 {
 	char	err[512];
 
 	in->account = c->account.dn;
-	if (notify_queue(c, in, err, sizeof(err)) == -1)
+	if (notify_queue(c, in, err, sizeof(err)) == -1) {
 		log_warnx("notification of %s not spooled: %s", in->event, err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The change is in AD and in the audit log: put it in state.json now, not
+ * at the caller's end, so that a stop during what follows (sync.command,
+ * Graph) cannot leave a state.json that calls our own change drift.
+ */
+static void
+save_now(const struct config *c, const struct state *st)
+{
+	char	err[512];
+
+	if (state_save(c->state_dir, st, err, sizeof(err)) == -1)
+		log_warnx("state: %s", err);
 }
 
 int
@@ -174,11 +191,12 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 		res->exit_code = BG_EXIT_FAIL;
 		goto out;
 	}
-	if (res->change.changed)
-		queue_notice(c, st, actor, event, "ok", from, want, reason,
-		    evidence, &res->head);
-	st->notified_seq = res->head.seq;
+	/* a notice not spooled stays due: reconcile spools it again */
+	if (!res->change.changed || queue_notice(c, st, actor, event, "ok",
+	    from, want, reason, evidence, &res->head) == 0)
+		st->notified_seq = res->head.seq;
 	st->audit_head = res->head;
+	save_now(c, st);
 	res->exit_code = BG_EXIT_DONE;
 	if (res->change.changed)	/* Entra Connect now, not in 30 min */
 		sync_after_change(c, st, actor, want);
@@ -205,9 +223,13 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 			st->account_seen_ms = now_ms();
 			bg_strlcpy(st->account_state, uac_state(now.uac),
 			    sizeof(st->account_state));
-		} else
+		} else {
 			snprintf(why + l, sizeof(why) - l, "; the account's "
 			    "state is unknown (%s)", rerr);
+			/* the write may have been applied: no drift from it */
+			bg_strlcpy(st->account_state, "unknown",
+			    sizeof(st->account_state));
+		}
 	}
 	snprintf(result, sizeof(result), "failed: %s", why);
 	if (audit_event(c, actor, event, before, want, reason, result,
@@ -215,9 +237,10 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 		log_warnx("audit log: %s", aerr);
 	log_authpriv("%s of %s by %s failed: %s", event, c->account.dn, actor,
 	    why);
-	queue_notice(c, st, actor, event, result, before, want, reason,
-	    evidence, &res->head);
-	st->notified_seq = res->head.seq;
+	if (queue_notice(c, st, actor, event, result, before, want, reason,
+	    evidence, &res->head) == 0)
+		st->notified_seq = res->head.seq;
+	save_now(c, st);
 	res->exit_code = r == AD_EGUID ? BG_EXIT_REFUSED : BG_EXIT_FAIL;
 	bg_err(err, errlen, "%s %s: %s", event, c->account.dn, why);
  out:

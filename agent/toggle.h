@@ -49,7 +49,7 @@ const char	*uac_state(unsigned int uac);
 struct ad_conn	*account_connect(const struct config *, char *err,
 		    size_t errlen);
 /* spool a notification about the configured account (account filled in) */
-void		 account_notice(const struct config *, struct notice_in *);
+int		 account_notice(const struct config *, struct notice_in *);
 /* one audit line about the configured account */
 int		 audit_event(const struct config *, const char *actor,
 		    const char *event, const char *from, const char *to,

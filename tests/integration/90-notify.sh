@@ -125,6 +125,20 @@ check "a partial spool file two hours old is removed" test ! -e "$T/state/spool/
 expect_err "removed .*1-deadbeef-smtp.json.tmp, left by an interrupted write" "its removal is logged"
 check "a fresh one (a write in progress) is kept" test -e "$T/state/spool/2-deadbeef-smtp.json.tmp"
 rm -f "$T/state/spool/2-deadbeef-smtp.json.tmp"
+
+# the spool cannot be written at the change: the notice stays due, and the
+# agent's next cycle spools it from the audit log and delivers it
+mv "$T/state/spool" "$T/spool.saved"
+touch "$T/state/spool"
+bg enable --reason "INC-77 spool not writable"
+expect_rc 0 "enable with the spool not writable"
+expect_err "notification of enable not spooled" "the CLI says the notice was not spooled"
+rm -f "$T/state/spool"
+mv "$T/spool.saved" "$T/state/spool"
+BREAKGLASS_POLL_INTERVAL_MS=300 bg run --polls 2
+check "the agent spooled and sent the notice later" sh -c \
+    'grep -l "INC-77 spool not writable" "$1"/mail/*.eml | grep -q .' - "$T"
+bg disable --reason cleanup
 bg verify
 expect_rc 0 "the chain verifies after all notification tests"
 pw=$(cat "$T/mail.pw")

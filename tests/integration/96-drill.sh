@@ -33,6 +33,7 @@ cloud_user false
 cat >"$T/sync.sh" <<SH
 #!/bin/sh
 echo "\$BREAKGLASS_EVENT \$BREAKGLASS_STATE \$BREAKGLASS_UPN" >>"$T/sync.log"
+[ -e "$T/sync.slow" ] && exec sleep 30
 [ -e "$T/sync.broken" ] && exit 3
 [ -e "$T/sync.stalled" ] && exit 0
 en=false; [ "\$BREAKGLASS_STATE" = enabled ] && en=true
@@ -121,6 +122,30 @@ check "the sync failure is audited" sh -c \
     'grep "\"event\":\"sync\"" "$1/state/audit.log" | tail -n 1 | grep -q "\"result\":\"failed: sync.command exited 3\""' - "$T"
 check "and mailed" sh -c 'grep -q "^Subject: .*SYNC COMMAND FAILED" "$1"/mail/*.eml' - "$T"
 rm -f "$T/sync.broken"
+bg auto --reason "back to the agent"
+cloud_user false
+
+# killed while sync.command runs: the change is in state.json already, so
+# the agent does not take breakglass's own change for drift
+touch "$T/sync.slow"
+syncs=$(wc -l <"$T/sync.log")
+"$BIN" -c "$T/breakglass.conf" enable --reason "INC-6 killed mid-sync" \
+    >"$T/killed.out" 2>&1 &
+cli=$!
+wait_for "the enable reaches sync.command" 10 sh -c \
+    '[ "$(wc -l <"$1/sync.log")" -gt "$2" ]' - "$T" "$syncs"
+kill -9 "$cli"
+wait "$cli" 2>/dev/null
+pkill -f "sleep 30" 2>/dev/null
+rm -f "$T/sync.slow"
+expect_uac 66048 "the account was enabled before the kill"
+pycheck "state.json already says enabled" "$T/state/state.json" \
+    'assert j["account"]["state"] == "enabled" and j["account"]["last_set"] == "enabled", j["account"]'
+drifts=$(audit_count '"event":"drift"')
+BREAKGLASS_POLL_INTERVAL_MS=200 bg run --polls 3
+check "the agent records no drift after the kill" test "$(audit_count '"event":"drift"')" -eq "$drifts"
+expect_uac 66048 "and leaves the account enabled"
+bg disable --reason "INC-6 over"
 bg auto --reason "back to the agent"
 cloud_user false
 
