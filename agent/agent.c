@@ -333,12 +333,75 @@ decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
 	cJSON_Delete(ev);
 }
 
+/* the Graph questions of a cycle, asked after the lock is released */
+struct graph_ask {
+	char		confirm_want[16];	/* a cloud confirmation pending */
+	int64_t		confirm_since_ms;
+	int		signins;		/* sign-ins due */
+	char		signin_since[RFC3339_LEN];
+};
+
+/*
+ * Graph calls take up to graph.timeout each, longer in the very outage the
+ * agent is there for: they run without the lock, so that an admin's
+ * enable or disable never waits behind them.  The answers are recorded
+ * under the lock again, against the state as it is then: a confirmation
+ * the command line replaced meanwhile is left to the next poll.
+ */
+static void
+graph_step(struct agent *a, const struct graph_ask *g)
+{
+	struct config	*c = a->cfg;
+	struct state	 st;
+	cJSON		*j = NULL;
+	char		 err[1024];
+	int64_t		 asked = now_ms();
+	int		 got = -1, enabled = 0, lockfd;
+
+	if (g->confirm_want[0] == '\0' && !g->signins)
+		return;
+	if (g->confirm_want[0] != '\0')
+		got = cloud_state(c, &a->poll, &enabled, err, sizeof(err));
+	if (g->signins) {
+		j = signins_fetch(c, &a->poll, g->signin_since, err,
+		    sizeof(err));
+		if (j == NULL && !a->signins_down)
+			log_warnx("sign-ins of %s cannot be read (the app needs "
+			    "AuditLog.Read.All, the tenant Entra ID P1): %s",
+			    c->account.upn, err);
+		a->signins_down = j == NULL;
+	}
+	if (g->confirm_want[0] == '\0' && j == NULL)
+		return;
+	if ((lockfd = state_lock(c->state_dir, err, sizeof(err))) < 0) {
+		log_warnx("lock: %s; Graph answers left to the next poll", err);
+		goto out;
+	}
+	if (state_load(c->state_dir, &st, err, sizeof(err)) == -1)
+		log_warnx("%s; Graph answers left to the next poll", err);
+	else {
+		if (g->confirm_want[0] != '\0' &&
+		    strcmp(st.confirm_want, g->confirm_want) == 0 &&
+		    st.confirm_since_ms == g->confirm_since_ms)
+			cloud_confirm_apply(c, &st, "agent", got, enabled,
+			    asked);
+		if (j != NULL)
+			signins_apply(c, &st, j);
+		if (state_save(c->state_dir, &st, err, sizeof(err)) == -1)
+			log_warnx("state: %s", err);
+	}
+	state_unlock(lockfd);
+ out:
+	cJSON_Delete(j);
+}
+
 static void
 cycle(struct agent *a)
 {
 	struct poll_result	r;
 	struct ad_account	acct;
 	struct state		st;
+	struct graph_ask	g;
 	const char		*live;
 	char			err[1024];
 	int64_t			now = now_ms();
@@ -382,20 +445,19 @@ cycle(struct agent *a)
 	}
 	decide_and_act(a, &st, &r, live, now);
 	remind(a, &st, st.account_state, now);
-	cloud_confirm_step(a->cfg, &a->poll, &st, "agent", NULL);
 	if (strcmp(live, "unknown") != 0)
 		watch_directory(a->cfg, a->ad, &st);
-	if (now - a->signins_ms >= a->cfg->watch.every * 1000) {
+	/* what the Graph step after the lock asks about */
+	memset(&g, 0, sizeof(g));
+	bg_strlcpy(g.confirm_want, st.confirm_want, sizeof(g.confirm_want));
+	g.confirm_since_ms = st.confirm_since_ms;
+	if (signins_watched(a->cfg) &&
+	    now - a->signins_ms >= a->cfg->watch.every * 1000) {
 		a->signins_ms = now;
-		if (watch_signins(a->cfg, &a->poll, &st, err,
-		    sizeof(err)) == -1) {
-			if (!a->signins_down)
-				log_warnx("sign-ins of %s cannot be read (the app "
-				    "needs AuditLog.Read.All, the tenant Entra ID "
-				    "P1): %s", a->cfg->account.upn, err);
-			a->signins_down = 1;
-		} else
-			a->signins_down = 0;
+		signins_start(&st);
+		g.signins = 1;
+		bg_strlcpy(g.signin_since, st.signin_since,
+		    sizeof(g.signin_since));
 	}
 	if (drill_overdue(a->cfg, &st, now) && now - st.drill_reminded_ms >=
 	    a->cfg->policy.drill_every * 1000) {
@@ -417,6 +479,8 @@ cycle(struct agent *a)
 		log_warnx("state: %s", err);
 	state_unlock(lockfd);
 	write_status(a, &r, &st, live, now);
+	if (!stop_flag)
+		graph_step(a, &g);
 	notify_flush(a->cfg, "agent", 0, 0);	/* outside the lock */
  out:
 	cJSON_Delete(r.evidence);

@@ -123,20 +123,19 @@ cloud_state(const struct config *c, struct poll_ctx *p, int *enabled,
 }
 
 int
-cloud_confirm_step(const struct config *c, struct poll_ctx *p,
-    struct state *st, const char *actor, int64_t *elapsed_ms)
+cloud_confirm_apply(const struct config *c, struct state *st,
+    const char *actor, int got, int enabled, int64_t asked_ms)
 {
 	char		 err[1024], reason[512];
 	cJSON		*extra;
 	int64_t		 el;
-	int		 enabled, want;
+	int		 want;
 
 	if (st->confirm_want[0] == '\0')
 		return 0;
 	want = strcmp(st->confirm_want, "enabled") == 0;
-	el = now_ms() - st->confirm_since_ms;
-	if (cloud_state(c, p, &enabled, err, sizeof(err)) == 0 &&
-	    enabled == want) {
+	el = asked_ms - st->confirm_since_ms;
+	if (got == 0 && enabled == want) {
 		snprintf(reason, sizeof(reason), "the cloud shows %s %s %.1f s "
 		    "after the change in AD", c->account.upn,
 		    st->confirm_want, (double)el / 1000);
@@ -150,8 +149,6 @@ cloud_confirm_step(const struct config *c, struct poll_ctx *p,
 		log_info("%s", reason);
 		sync_notice(c, st, actor, "cloud-confirmed", "ok", reason);
 		st->confirm_want[0] = '\0';
-		if (elapsed_ms != NULL)
-			*elapsed_ms = el;
 		return 1;
 	}
 	if (el <= c->sync.confirm_within * 1000)

@@ -21,12 +21,14 @@ void	path_segment(const char *in, char *out, size_t size);
 int	cloud_state(const struct config *, struct poll_ctx *, int *enabled,
 	    char *err, size_t errlen);
 /*
- * A pending confirmation: 1 when the cloud matches ("cloud-confirmed", the
- * elapsed time), -1 past sync.confirm_within ("cloud-unconfirmed", a
- * notice), 0 while still waiting or none pending.  Lock held.
+ * A pending confirmation, given what cloud_state answered at asked_ms (got
+ * its return, enabled its answer; fetched by the caller without the lock):
+ * 1 when the cloud matches ("cloud-confirmed", the elapsed time), -1 past
+ * sync.confirm_within ("cloud-unconfirmed", a notice), 0 while still
+ * waiting or none pending.  Lock held.
  */
-int	cloud_confirm_step(const struct config *, struct poll_ctx *,
-	    struct state *, const char *actor, int64_t *elapsed_ms);
+int	cloud_confirm_apply(const struct config *, struct state *,
+	    const char *actor, int got, int enabled, int64_t asked_ms);
 
 /* policy.drill_every set and no drill within it (or none on record) */
 int	drill_overdue(const struct config *, const struct state *, int64_t now);

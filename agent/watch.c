@@ -153,29 +153,44 @@ tell_signin(const struct config *c, struct state *st, const cJSON *si)
 }
 
 int
-watch_signins(const struct config *c, struct poll_ctx *p, struct state *st,
-    char *err, size_t errlen)
+signins_watched(const struct config *c)
 {
-	char		 filter[800], enc[2400], path[2600], t[RFC3339_LEN];
-	const cJSON	*si;
-	cJSON		*j;
-	long		 status;
-	int		 n = 0;
+	return c->watch.signins && c->account.upn != NULL &&
+	    c->graph.tenant_id != NULL;
+}
 
-	if (!c->watch.signins || c->account.upn == NULL ||
-	    c->graph.tenant_id == NULL)
-		return 0;
+void
+signins_start(struct state *st)
+{
+	char	t[RFC3339_LEN];
+
 	if (st->signin_since[0] == '\0') {	/* from now on, no history */
 		format_time_ms(now_ms(), t, sizeof(t));
 		bg_strlcpy(st->signin_since, t, sizeof(st->signin_since));
 	}
+}
+
+cJSON *
+signins_fetch(const struct config *c, struct poll_ctx *p, const char *since,
+    char *err, size_t errlen)
+{
+	char	filter[800], enc[2400], path[2600];
+	long	status;
+
 	snprintf(filter, sizeof(filter), "userPrincipalName eq '%s' and "
-	    "createdDateTime ge %s", c->account.upn, st->signin_since);
+	    "createdDateTime ge %s", c->account.upn, since);
 	path_segment(filter, enc, sizeof(enc));
 	snprintf(path, sizeof(path), "/v1.0/auditLogs/signIns?$filter=%s&"
 	    "$top=50", enc);
-	if ((j = poll_graph_get(c, p, path, &status, err, errlen)) == NULL)
-		return -1;
+	return poll_graph_get(c, p, path, &status, err, errlen);
+}
+
+int
+signins_apply(const struct config *c, struct state *st, const cJSON *j)
+{
+	const cJSON	*si;
+	int		 n = 0;
+
 	cJSON_ArrayForEach(si, cJSON_GetObjectItemCaseSensitive(j, "value")) {
 		const char *id = jstr(si, "id");
 		const char *at = jstr(si, "createdDateTime");
@@ -191,6 +206,5 @@ watch_signins(const struct config *c, struct poll_ctx *p, struct state *st,
 			    sizeof(st->signin_since));
 		n++;
 	}
-	cJSON_Delete(j);
 	return n;
 }

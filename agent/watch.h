@@ -2,6 +2,8 @@
 #ifndef BG_WATCH_H
 #define BG_WATCH_H
 
+#include <cJSON.h>
+
 #include "../ldap/ad.h"
 #include "config.h"
 #include "poll.h"
@@ -15,11 +17,17 @@
 void	watch_directory(const struct config *, struct ad_conn *,
 	    struct state *);
 /*
- * Sign-ins of account.upn since the last seen (Graph auditLogs/signIns,
- * AuditLog.Read.All): one "signin" audit line and notice each, never twice.
- * Returns how many, -1 with err.
+ * Sign-ins of account.upn (Graph auditLogs/signIns, AuditLog.Read.All), in
+ * three steps so that the Graph call runs without the lock: signins_start
+ * (lock held) sets st's starting point the first time, from now on, no
+ * history; signins_fetch (no lock) asks for those since then, NULL with
+ * err; signins_apply (lock held) gives each one not seen before a "signin"
+ * audit line and a notice, never twice, and returns how many.
  */
-int	watch_signins(const struct config *, struct poll_ctx *,
-	    struct state *, char *err, size_t errlen);
+int	signins_watched(const struct config *);
+void	signins_start(struct state *);
+cJSON  *signins_fetch(const struct config *, struct poll_ctx *,
+	    const char *since, char *err, size_t errlen);
+int	signins_apply(const struct config *, struct state *, const cJSON *);
 
 #endif

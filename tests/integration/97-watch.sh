@@ -98,6 +98,18 @@ scenario '{"signins": {"mode": "403"}}'
 sleep 3
 check "a 403 on sign-ins is logged once" test "$(grep -c 'sign-ins of .* cannot be read' "$T/agent.log")" -eq 1
 check "the agent still runs" kill -0 "$AGENT_PID"
+
+# Graph hangs (each sign-in read waits graph.timeout, 3 s): the agent asks
+# without the lock, so the command line is never kept out by it
+scenario '{"signins": {"mode": "hang"}}'
+wait_for "the agent is waiting on a hung Graph" 10 grep -q '"status": "hang"' "$T/graph.log"
+locked=0
+for i in 1 2 3 4 5; do
+	BREAKGLASS_LOCK_WAIT=1 bg auto --reason "lock probe $i"
+	[ "$RC" -eq 0 ] || locked=$((locked + 1))
+	sleep 0.7
+done
+check "5 of 5 commands got the lock while Graph hung ($locked kept out)" test "$locked" -eq 0
 stop_agent
 bg verify
 expect_rc 0 "the chain verifies"
