@@ -38,6 +38,7 @@ struct agent {
 	int64_t			 signins_ms;	/* last read of sign-ins */
 	int			 signins_down;	/* said once per streak */
 	int64_t			 toggle_not_before_ms;
+	char			 sync_want[16];	/* a change to sync */
 };
 
 /*
@@ -328,6 +329,7 @@ decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
 	} else {
 		a->toggle_failures = 0;
 		a->toggle_not_before_ms = 0;
+		bg_strlcpy(a->sync_want, res.sync_want, sizeof(a->sync_want));
 	}
  out:
 	cJSON_Delete(ev);
@@ -479,6 +481,10 @@ cycle(struct agent *a)
 		log_warnx("state: %s", err);
 	state_unlock(lockfd);
 	write_status(a, &r, &st, live, now);
+	if (a->sync_want[0] != '\0') {	/* sync.command, without the lock */
+		sync_unlocked(a->cfg, "agent", a->sync_want);
+		a->sync_want[0] = '\0';
+	}
 	if (!stop_flag)
 		graph_step(a, &g);
 	notify_flush(a->cfg, "agent", 0, 0);	/* outside the lock */

@@ -15,6 +15,7 @@
 #include "notify.h"
 #include "policy.h"
 #include "state.h"
+#include "sync.h"
 #include "toggle.h"
 #include "util.h"
 
@@ -308,6 +309,7 @@ cmd_set(const struct cli *cli, const struct config *c, const char *actor)
 	int			 disable = cli->cmd == CMD_DISABLE, lockfd = -1;
 	int			 rc;
 
+	memset(&res, 0, sizeof(res));
 	want = disable ? "disabled" : "enabled";
 	if (cli->dry_run)
 		return dry_run(cli, c, disable);
@@ -405,6 +407,8 @@ cmd_set(const struct cli *cli, const struct config *c, const char *actor)
 	    st.audit_head.sha256);
  out:
 	state_unlock(lockfd);
+	if (rc == BG_EXIT_DONE && res.sync_want[0] != '\0')
+		sync_unlocked(c, actor, res.sync_want);
 	notify_once(c, actor);
 	return rc;
 }

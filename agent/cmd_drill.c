@@ -142,6 +142,8 @@ cmd_drill(const struct cli *cli, const struct config *c, const char *actor)
 	t0 = now_ms();
 	if (toggle_account(c, &st, actor, reason, 0, NULL, &res, err,
 	    sizeof(err)) == 0) {
+		if (res.sync_want[0] != '\0')	/* the drill holds the lock */
+			sync_after_change(c, &st, actor, res.sync_want);
 		t_on = now_ms() - t0;
 		t_ad = ad_confirm(c, 1, t0, err, sizeof(err));
 		st.confirm_want[0] = '\0';	/* the drill confirms itself */
@@ -158,6 +160,8 @@ cmd_drill(const struct cli *cli, const struct config *c, const char *actor)
 		int64_t t1 = now_ms();
 		if (toggle_account(c, &st, actor, reason, 1, NULL, &res, eoff,
 		    sizeof(eoff)) == 0) {
+			if (res.sync_want[0] != '\0')
+				sync_after_change(c, &st, actor, res.sync_want);
 			t_off = now_ms() - t1;
 			t_adoff = ad_confirm(c, 0, t1, eoff, sizeof(eoff));
 		} else

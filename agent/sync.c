@@ -29,44 +29,57 @@ sync_notice(const struct config *c, const struct state *st, const char *actor,
 	account_notice(c, &in);
 }
 
-void
-sync_after_change(const struct config *c, struct state *st, const char *actor,
-    const char *want)
+/* run sync.command without the lock: 0 ok, -1 failed (err), 1 none set */
+static int
+sync_run(const struct config *c, const char *want, int64_t *elapsed_ms,
+    char *err, size_t errlen)
 {
-	char		 env[5][1200], *envp[6], err[1024], result[1100];
-	char		 reason[256];
-	cJSON		*extra;
+	char		 env[5][1200], *envp[6];
 	int64_t		 t0 = now_ms();
 	int		 rc;
 
-	if (c->sync.command != NULL) {
-		snprintf(env[0], sizeof(env[0]), "BREAKGLASS_EVENT=sync");
-		snprintf(env[1], sizeof(env[1]), "BREAKGLASS_ACCOUNT=%s",
-		    c->account.dn);
-		snprintf(env[2], sizeof(env[2]), "BREAKGLASS_UPN=%s",
-		    c->account.upn ? c->account.upn : "");
-		snprintf(env[3], sizeof(env[3]), "BREAKGLASS_STATE=%s", want);
-		snprintf(env[4], sizeof(env[4]),
-		    "PATH=/usr/sbin:/usr/bin:/sbin:/bin");
-		for (int i = 0; i < 5; i++)
-			envp[i] = env[i];
-		envp[5] = NULL;
-		rc = run_command("sync.command", c->sync.command, envp,
-		    (long)c->sync.timeout, err, sizeof(err));
+	if (c->sync.command == NULL)
+		return 1;
+	snprintf(env[0], sizeof(env[0]), "BREAKGLASS_EVENT=sync");
+	snprintf(env[1], sizeof(env[1]), "BREAKGLASS_ACCOUNT=%s",
+	    c->account.dn);
+	snprintf(env[2], sizeof(env[2]), "BREAKGLASS_UPN=%s",
+	    c->account.upn ? c->account.upn : "");
+	snprintf(env[3], sizeof(env[3]), "BREAKGLASS_STATE=%s", want);
+	snprintf(env[4], sizeof(env[4]), "PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+	for (int i = 0; i < 5; i++)
+		envp[i] = env[i];
+	envp[5] = NULL;
+	rc = run_command("sync.command", c->sync.command, envp,
+	    (long)c->sync.timeout, err, errlen);
+	*elapsed_ms = now_ms() - t0;
+	return rc == 0 ? 0 : -1;
+}
+
+/* lock held: the sync's audit line (and notice if it failed), and the
+ * cloud confirmation pending */
+static void
+sync_record(const struct config *c, struct state *st, const char *actor,
+    const char *want, int rc, const char *serr, int64_t elapsed_ms)
+{
+	char		 err[1024], result[1100], reason[256];
+	cJSON		*extra;
+
+	if (rc != 1) {
 		snprintf(result, sizeof(result), rc == 0 ? "ok" : "failed: %s",
-		    err);
+		    serr);
 		snprintf(reason, sizeof(reason), "Entra Connect delta sync "
 		    "after the account was %s", want);
 		extra = cJSON_CreateObject();
 		cJSON_AddNumberToObject(extra, "elapsed_ms",
-		    (double)(now_ms() - t0));
+		    (double)elapsed_ms);
 		if (audit_event(c, actor, "sync", NULL, want, reason, result,
 		    NULL, extra, &st->audit_head, err, sizeof(err)) == -1)
 			log_warnx("audit: sync: %s", err);
 		cJSON_Delete(extra);
 		if (rc == 0)
 			log_info("sync.command done in %lld ms",
-			    (long long)(now_ms() - t0));
+			    (long long)elapsed_ms);
 		else {
 			log_warnx("sync.command: %s", result + 8);
 			sync_notice(c, st, actor, "sync", result, reason);
@@ -77,6 +90,41 @@ sync_after_change(const struct config *c, struct state *st, const char *actor,
 		bg_strlcpy(st->confirm_want, want, sizeof(st->confirm_want));
 		st->confirm_since_ms = now_ms();
 	}
+}
+
+void
+sync_after_change(const struct config *c, struct state *st, const char *actor,
+    const char *want)
+{
+	char	err[1024] = "";
+	int64_t	el = 0;
+	int	rc = sync_run(c, want, &el, err, sizeof(err));
+
+	sync_record(c, st, actor, want, rc, err, el);
+}
+
+void
+sync_unlocked(const struct config *c, const char *actor, const char *want)
+{
+	struct state	st;
+	char		err[1024] = "", lerr[1024];
+	int64_t		el = 0;
+	int		rc = sync_run(c, want, &el, err, sizeof(err));
+	int		lockfd;
+
+	if ((lockfd = state_lock(c->state_dir, lerr, sizeof(lerr))) < 0) {
+		log_warnx("sync.command %s, but not recorded: %s", rc == -1 ?
+		    "failed" : "done", lerr);
+		return;
+	}
+	if (state_load(c->state_dir, &st, lerr, sizeof(lerr)) == -1)
+		log_warnx("sync not recorded: %s", lerr);
+	else {
+		sync_record(c, &st, actor, want, rc, err, el);
+		if (state_save(c->state_dir, &st, lerr, sizeof(lerr)) == -1)
+			log_warnx("state: %s", lerr);
+	}
+	state_unlock(lockfd);
 }
 
 void

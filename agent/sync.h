@@ -9,12 +9,16 @@
 #include "state.h"
 
 /*
- * Lock held, after the account changed to want: run sync.command (audit
- * "sync", a notice if it failed), and when Graph and account.upn are set,
- * mark a cloud confirmation pending in st.
+ * After the account changed to want: run sync.command (audit "sync", a
+ * notice if it failed), and when Graph and account.upn are set, mark a
+ * cloud confirmation pending.  sync_after_change with the lock held and st
+ * loaded (the drill); sync_unlocked without it (the command line and the
+ * agent): the command runs unlocked, the lock is taken only to record it.
  */
 void	sync_after_change(const struct config *, struct state *,
 	    const char *actor, const char *want);
+void	sync_unlocked(const struct config *, const char *actor,
+	    const char *want);
 /* a URL path segment: unreserved characters and '@' kept, the rest %XX */
 void	path_segment(const char *in, char *out, size_t size);
 /* the cloud user's accountEnabled now; -1 with err */

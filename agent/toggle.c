@@ -199,7 +199,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	save_now(c, st);
 	res->exit_code = BG_EXIT_DONE;
 	if (res->change.changed)	/* Entra Connect now, not in 30 min */
-		sync_after_change(c, st, actor, want);
+		bg_strlcpy(res->sync_want, want, sizeof(res->sync_want));
 	goto out;
 
  failed:

@@ -22,12 +22,16 @@ struct toggle_result {
 	struct ad_change	change;
 	char			dc[256];	/* the DC that answered */
 	struct audit_head	head;
+	/* the account changed: the caller runs the sync (sync.h) for this */
+	char			sync_want[16];
 };
 
 /*
  * Enable (disable = 0) or disable the account.  The caller holds the state
- * lock and passes the loaded state, which is updated (not saved).  Audit
- * "started" goes first: if it cannot be written nothing is touched.
+ * lock and passes the loaded state, which is updated and saved as soon as
+ * the result is audited.  Audit "started" goes first: if it cannot be
+ * written nothing is touched.  On a change, res->sync_want asks the caller
+ * to run the sync (sync.h).
  */
 int	toggle_account(const struct config *, struct state *, const char *actor,
 	    const char *reason, int disable, const cJSON *evidence,

@@ -134,6 +134,8 @@ syncs=$(wc -l <"$T/sync.log")
 cli=$!
 wait_for "the enable reaches sync.command" 10 sh -c \
     '[ "$(wc -l <"$1/sync.log")" -gt "$2" ]' - "$T" "$syncs"
+BREAKGLASS_LOCK_WAIT=1 bg enable --reason "INC-6 a second admin"
+expect_rc 0 "sync.command runs without the lock: a second admin is not kept out"
 kill -9 "$cli"
 wait "$cli" 2>/dev/null
 pkill -f "sleep 30" 2>/dev/null
