@@ -3,6 +3,7 @@
 #include <sys/time.h>
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <errno.h>
@@ -24,10 +25,25 @@ struct ad_conn {
 	int		 timeout;
 	int		 fd;		/* the socket, once connected */
 	int		 fired;		/* the watchdog cut the last call */
+	int		 armed;		/* a call is under the watchdog */
 	int		 has_timer;
 	timer_t		 timer;
+	uint64_t	 id;		/* the timer's key in live_conns */
+	struct ad_conn	*next_live;
 	ldap_conncb	 cb;		/* must live as long as ld */
 };
+
+/*
+ * The watchdog runs in a thread of its own and timer_delete() does not wait
+ * for one already started, so the timer carries an id, never the pointer:
+ * watchdog_fire looks the connection up among the live ones, under
+ * wd_lock, and acts only while a call is armed.  Once conn_free has taken
+ * the connection off the list, or watchdog_disarm has returned, a late
+ * watchdog does nothing.
+ */
+static pthread_mutex_t	 wd_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ad_conn	*live_conns;
+static uint64_t		 last_id;
 
 static const char *ad_attrs[] = {
 	"userAccountControl", "objectGUID", "sAMAccountName", "whenChanged",
@@ -83,12 +99,20 @@ is_connect_error(int rc)
 static void
 watchdog_fire(union sigval sv)
 {
-	struct ad_conn	*c = sv.sival_ptr;
-	int		 fd = __atomic_load_n(&c->fd, __ATOMIC_SEQ_CST);
+	uint64_t	 id = (uint64_t)(uintptr_t)sv.sival_ptr;
+	struct ad_conn	*c;
 
-	__atomic_store_n(&c->fired, 1, __ATOMIC_SEQ_CST);
-	if (fd >= 0)
-		shutdown(fd, SHUT_RDWR);
+	pthread_mutex_lock(&wd_lock);
+	for (c = live_conns; c != NULL && c->id != id; c = c->next_live)
+		;
+	if (c != NULL && c->armed) {
+		int fd = __atomic_load_n(&c->fd, __ATOMIC_SEQ_CST);
+
+		__atomic_store_n(&c->fired, 1, __ATOMIC_SEQ_CST);
+		if (fd >= 0)
+			shutdown(fd, SHUT_RDWR);
+	}
+	pthread_mutex_unlock(&wd_lock);
 }
 
 static void
@@ -97,6 +121,9 @@ watchdog_arm(struct ad_conn *c)
 	struct itimerspec its = { .it_value = { .tv_sec = c->timeout } };
 
 	__atomic_store_n(&c->fired, 0, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&wd_lock);
+	c->armed = 1;
+	pthread_mutex_unlock(&wd_lock);
 	if (c->has_timer)
 		timer_settime(c->timer, 0, &its, NULL);
 }
@@ -108,6 +135,9 @@ watchdog_disarm(struct ad_conn *c)
 
 	if (c->has_timer)
 		timer_settime(c->timer, 0, &its, NULL);
+	pthread_mutex_lock(&wd_lock);
+	c->armed = 0;
+	pthread_mutex_unlock(&wd_lock);
 }
 
 /* libldap tells us the socket as soon as it is connected */
@@ -149,10 +179,15 @@ conn_new(int timeout)
 	c->cb.lc_add = conn_add;
 	c->cb.lc_del = conn_del;
 	c->cb.lc_arg = c;
+	pthread_mutex_lock(&wd_lock);
+	c->id = ++last_id;
+	c->next_live = live_conns;
+	live_conns = c;
+	pthread_mutex_unlock(&wd_lock);
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD;
 	sev.sigev_notify_function = watchdog_fire;
-	sev.sigev_value.sival_ptr = c;
+	sev.sigev_value.sival_ptr = (void *)(uintptr_t)c->id;
 	c->has_timer = timer_create(CLOCK_MONOTONIC, &sev, &c->timer) == 0;
 	return c;
 }
@@ -160,12 +195,21 @@ conn_new(int timeout)
 static void
 conn_free(struct ad_conn *c)
 {
+	struct ad_conn	**pp;
+
 	if (c == NULL)
 		return;
-	if (c->ld != NULL)
-		ldap_unbind_ext_s(c->ld, NULL, NULL);
+	pthread_mutex_lock(&wd_lock);
+	for (pp = &live_conns; *pp != NULL; pp = &(*pp)->next_live)
+		if (*pp == c) {
+			*pp = c->next_live;
+			break;
+		}
+	pthread_mutex_unlock(&wd_lock);
 	if (c->has_timer)
 		timer_delete(c->timer);
+	if (c->ld != NULL)
+		ldap_unbind_ext_s(c->ld, NULL, NULL);
 	free(c->uri);
 	free(c);
 }
