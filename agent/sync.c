@@ -29,6 +29,14 @@ sync_notice(const struct config *c, const struct state *st, const char *actor,
 	account_notice(c, &in);
 }
 
+/* Graph and account.upn set: the cloud is watched after a change */
+static int
+confirm_applies(const struct config *c)
+{
+	return c->graph.tenant_id != NULL && c->account.upn != NULL &&
+	    c->sync.confirm_within > 0;
+}
+
 /* run sync.command without the lock: 0 ok, -1 failed (err), 1 none set */
 static int
 sync_run(const struct config *c, const char *want, int64_t *elapsed_ms,
@@ -85,8 +93,7 @@ sync_record(const struct config *c, struct state *st, const char *actor,
 			sync_notice(c, st, actor, "sync", result, reason);
 		}
 	}
-	if (c->graph.tenant_id != NULL && c->account.upn != NULL &&
-	    c->sync.confirm_within > 0) {
+	if (confirm_applies(c)) {
 		bg_strlcpy(st->confirm_want, want, sizeof(st->confirm_want));
 		st->confirm_since_ms = now_ms();
 	}
@@ -112,6 +119,8 @@ sync_unlocked(const struct config *c, const char *actor, const char *want)
 	int		rc = sync_run(c, want, &el, err, sizeof(err));
 	int		lockfd;
 
+	if (rc == 1 && !confirm_applies(c))
+		return;			/* nothing to run, nothing to record */
 	if ((lockfd = state_lock(c->state_dir, lerr, sizeof(lerr))) < 0) {
 		log_warnx("sync.command %s, but not recorded: %s", rc == -1 ?
 		    "failed" : "done", lerr);
