@@ -235,6 +235,8 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	if (audit_event(c, actor, event, before, want, reason, result,
 	    evidence, NULL, &res->head, aerr, sizeof(aerr)) == -1)
 		log_warnx("audit log: %s", aerr);
+	else
+		st->audit_head = res->head;
 	log_authpriv("%s of %s by %s failed: %s", event, c->account.dn, actor,
 	    why);
 	if (queue_notice(c, st, actor, event, result, before, want, reason,
