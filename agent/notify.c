@@ -105,8 +105,12 @@ queue_channels(const struct config *c, const struct notice_in *in,
 	if (spool_path(c, dir, sizeof(dir)) == -1 ||
 	    ensure_private_dir(dir, err, errlen) == -1)
 		return -1;
-	notice = make_notice(in);
-	id = cJSON_GetObjectItem(notice, "id")->valuestring;
+	if ((notice = make_notice(in)) == NULL || (id = cJSON_GetStringValue(
+	    cJSON_GetObjectItem(notice, "id"))) == NULL) {
+		cJSON_Delete(notice);
+		bg_err(err, errlen, "out of memory");
+		return -1;
+	}
 	for (size_t i = 0; i < 3; i++) {
 		cJSON *f;
 		if ((i == 0 && c->notify.smtp.url == NULL) ||

@@ -550,8 +550,16 @@ ad_read_values(struct ad_conn *c, const char *dn, const char *attr,
 		goto out;
 	}
 	for (k = 0; k < i; k++) {
-		if (((*out)[k] = malloc(v[k]->bv_len + 1)) == NULL)
-			break;
+		if (((*out)[k] = malloc(v[k]->bv_len + 1)) == NULL) {
+			/* a short list would read as values removed */
+			while (k > 0)
+				free((*out)[--k]);
+			free(*out);
+			*out = NULL;
+			seterr(err, errlen, "out of memory");
+			r = AD_ERR;
+			goto out;
+		}
 		memcpy((*out)[k], v[k]->bv_val, v[k]->bv_len);
 		(*out)[k][v[k]->bv_len] = '\0';
 	}
