@@ -127,8 +127,7 @@ cmd_drill(const struct cli *cli, const struct config *c, const char *actor)
 		rc = BG_EXIT_REFUSED;
 		goto out;
 	}
-	cloud = c->graph.tenant_id != NULL && c->account.upn != NULL &&
-	    c->sync.confirm_within > 0;
+	cloud = confirm_applies(c);
 	if (audit_event(c, actor, "drill-started", "disabled", "enabled",
 	    cli->reason, "ok", NULL, NULL, &st.audit_head, err,
 	    sizeof(err)) == -1) {

@@ -29,8 +29,7 @@ sync_notice(const struct config *c, const struct state *st, const char *actor,
 	account_notice(c, &in);
 }
 
-/* Graph and account.upn set: the cloud is watched after a change */
-static int
+int
 confirm_applies(const struct config *c)
 {
 	return c->graph.tenant_id != NULL && c->account.upn != NULL &&

@@ -19,6 +19,8 @@ void	sync_after_change(const struct config *, struct state *,
 	    const char *actor, const char *want);
 void	sync_unlocked(const struct config *, const char *actor,
 	    const char *want);
+/* Graph, account.upn and sync.confirm_within set: the cloud is watched */
+int	confirm_applies(const struct config *);
 /* a URL path segment: unreserved characters and '@' kept, the rest %XX */
 void	path_segment(const char *in, char *out, size_t size);
 /* the cloud user's accountEnabled now; -1 with err */
