@@ -163,15 +163,14 @@ $(BUILD)/tests/bench-floor: tests/bench/floor.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
-# one library on its own (tests/bench/libinit.c)
-$(BUILD)/tests/libinit-libc: tests/bench/libinit.c
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
-$(BUILD)/tests/libinit-curl: tests/bench/libinit.c
-	$(CC) $(ALL_CFLAGS) -DWITH_CURL $(LDFLAGS) -o $@ $< $(shell pkg-config --libs libcurl)
-$(BUILD)/tests/libinit-ldap: tests/bench/libinit.c
-	$(CC) $(ALL_CFLAGS) -DWITH_LDAP $(LDFLAGS) -o $@ $< $(shell pkg-config --libs ldap)
-$(BUILD)/tests/libinit-crypto: tests/bench/libinit.c
-	$(CC) $(ALL_CFLAGS) -DWITH_CRYPTO $(LDFLAGS) -o $@ $< $(shell pkg-config --libs libcrypto)
+# one library on its own (tests/bench/libinit.c): its define and libraries
+LIBINIT_libc	=
+LIBINIT_curl	= -DWITH_CURL $(shell pkg-config --libs libcurl)
+LIBINIT_ldap	= -DWITH_LDAP $(shell pkg-config --libs ldap)
+LIBINIT_crypto	= -DWITH_CRYPTO $(shell pkg-config --libs libcrypto)
+$(BUILD)/tests/libinit-%: tests/bench/libinit.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBINIT_$*)
 
 check-package: deps
 	sh tests/package.sh

@@ -354,16 +354,8 @@ cmd_set(const struct cli *cli, const struct config *c, const char *actor)
 	toggle_account(c, &st, actor, cli->reason, disable, NULL, &res, err,
 	    sizeof(err));
 	rc = res.exit_code;
-	if (res.head.seq > st.audit_head.seq)
-		st.audit_head = res.head;
-	{
-		char serr[512];
-		if (state_save(c->state_dir, &st, serr, sizeof(serr)) == -1) {
-			log_warnx("state: %s", serr);
-			if (rc == BG_EXIT_DONE)
-				rc = BG_EXIT_FAIL;
-		}
-	}
+	if (rc == BG_EXIT_DONE && !res.state_saved)
+		rc = BG_EXIT_FAIL;	/* toggle_account said why */
 	if (res.exit_code == BG_EXIT_DONE && !res.change.changed) {
 		/* no account change to tell of: tell of the override */
 		struct notice_in in;

@@ -121,13 +121,16 @@ account_notice(const struct config *c, struct notice_in *in)
  * at the caller's end, so that a stop during what follows (sync.command,
  * Graph) cannot leave a state.json that calls our own change drift.
  */
-static void
+static int
 save_now(const struct config *c, const struct state *st)
 {
 	char	err[512];
 
-	if (state_save(c->state_dir, st, err, sizeof(err)) == -1)
+	if (state_save(c->state_dir, st, err, sizeof(err)) == -1) {
 		log_warnx("state: %s", err);
+		return 0;
+	}
+	return 1;
 }
 
 int
@@ -196,7 +199,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	    from, want, reason, evidence, &res->head) == 0)
 		st->notified_seq = res->head.seq;
 	st->audit_head = res->head;
-	save_now(c, st);
+	res->state_saved = save_now(c, st);
 	res->exit_code = BG_EXIT_DONE;
 	if (res->change.changed)	/* Entra Connect now, not in 30 min */
 		bg_strlcpy(res->sync_want, want, sizeof(res->sync_want));
@@ -242,7 +245,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	if (queue_notice(c, st, actor, event, result, before, want, reason,
 	    evidence, &res->head) == 0)
 		st->notified_seq = res->head.seq;
-	save_now(c, st);
+	res->state_saved = save_now(c, st);
 	res->exit_code = r == AD_EGUID ? BG_EXIT_REFUSED : BG_EXIT_FAIL;
 	bg_err(err, errlen, "%s %s: %s", event, c->account.dn, why);
  out:

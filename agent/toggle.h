@@ -24,6 +24,7 @@ struct toggle_result {
 	struct audit_head	head;
 	/* the account changed: the caller runs the sync (sync.h) for this */
 	char			sync_want[16];
+	int			state_saved;	/* state.json written after it */
 };
 
 /*
