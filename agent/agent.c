@@ -37,6 +37,9 @@ struct agent {
 	long			 polls;		/* since the agent started */
 	int64_t			 signins_ms;	/* last read of sign-ins */
 	int			 signins_down;	/* said once per streak */
+	int			 warned;	/* a warning source told, this
+						   episode */
+	int			 alerted;	/* possible interception told */
 	int64_t			 toggle_not_before_ms;
 	char			 sync_want[16];	/* a change to sync */
 };
@@ -228,6 +231,63 @@ remind(struct agent *a, struct state *st, const char *live, int64_t now)
 	(void)d;
 }
 
+/*
+ * Someone disabled the account in AD while breakglass held it enabled: a
+ * responder who suspects it is compromised.  breakglass never enables it
+ * again on its own (not as a revert, not for the outage in force): the
+ * disable is held as an override without end until a person runs
+ * `breakglass auto` or `breakglass enable`.
+ */
+static void
+hold_disabled(struct agent *a, struct state *st, int64_t now)
+{
+	char	reason[REASON_MAX + 1], err[512];
+
+	snprintf(reason, sizeof(reason), "account disabled outside "
+	    "breakglass while breakglass held it enabled; held disabled until "
+	    "a person runs 'breakglass auto' or 'breakglass enable'");
+	record(a, st, "drift", "enabled", "disabled", reason, NULL);
+	memset(&st->ovr, 0, sizeof(st->ovr));
+	st->ovr.active = 1;
+	bg_strlcpy(st->ovr.state, "disabled", sizeof(st->ovr.state));
+	st->ovr.set_ms = now;
+	st->ovr.until_ms = 0;		/* no end: a person ends it */
+	st->ovr.during_outage = 0;	/* not ended by the outage's end */
+	bg_strlcpy(st->ovr.actor, "agent", sizeof(st->ovr.actor));
+	bg_strlcpy(st->ovr.reason, reason, sizeof(st->ovr.reason));
+	bg_strlcpy(st->last_set, "disabled", sizeof(st->last_set));
+	/* audited, not mailed again: the drift notice says it all */
+	if (audit_event(a->cfg, "agent", "override-set", NULL, "disabled",
+	    reason, "ok", NULL, NULL, &st->audit_head, err, sizeof(err)) == -1)
+		log_warnx("audit: override-set: %s", err);
+	log_authpriv("override-set: %s", reason);
+}
+
+/*
+ * Told once an episode: a source that may only warn saw an outage
+ * (policy.token_probe = warn), or an answer looked intercepted.
+ */
+static void
+tell_once(struct agent *a, struct state *st, const struct poll_result *r)
+{
+	char	reason[1200];
+
+	if (r->warning && !a->warned) {
+		snprintf(reason, sizeof(reason), "%s; Microsoft's service "
+		    "health cannot be read without a token; if an outage is "
+		    "confirmed: breakglass enable --reason \"...\"", r->error);
+		record(a, st, "warn", NULL, NULL, reason, NULL);
+	}
+	a->warned = r->warning;
+	if (r->alert && !a->alerted) {
+		snprintf(reason, sizeof(reason), "%s: not counted as an "
+		    "outage; check DNS and the path to %s", r->error,
+		    a->cfg->graph.authority);
+		record(a, st, "alert", NULL, NULL, reason, NULL);
+	}
+	a->alerted = r->alert;
+}
+
 /* lock held: drift, decision, action */
 static void
 decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
@@ -251,13 +311,19 @@ decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
 	    (strcmp(st->account_state, "enabled") == 0 ||
 	    strcmp(st->account_state, "disabled") == 0) &&
 	    strcmp(live, st->account_state) != 0) {
-		snprintf(reason, sizeof(reason), "account changed outside "
-		    "breakglass (on_drift = %s)", drift_name(c->policy.on_drift));
-		record(a, st, "drift", st->account_state, live, reason, NULL);
+		if (strcmp(live, "disabled") == 0)
+			hold_disabled(a, st, now);
+		else {
+			snprintf(reason, sizeof(reason), "account changed "
+			    "outside breakglass (on_drift = %s)",
+			    drift_name(c->policy.on_drift));
+			record(a, st, "drift", st->account_state, live, reason,
+			    NULL);
+		}
+		/* revert only ever toward disabled: see hold_disabled() */
 		if (c->policy.on_drift == DRIFT_REVERT &&
-		    c->policy.mode == MODE_AUTO)
-			target = st->account_state[0] == 'e' ? "enabled" :
-			    "disabled";
+		    c->policy.mode == MODE_AUTO && strcmp(live, "enabled") == 0)
+			target = "disabled";
 		else
 			bg_strlcpy(st->account_state, live,
 			    sizeof(st->account_state));
@@ -446,6 +512,7 @@ cycle(struct agent *a)
 		st.account_seen_ms = now;
 	}
 	decide_and_act(a, &st, &r, live, now);
+	tell_once(a, &st, &r);
 	remind(a, &st, st.account_state, now);
 	if (strcmp(live, "unknown") != 0)
 		watch_directory(a->cfg, a->ad, &st);

@@ -230,6 +230,11 @@ validate_str(cfg_t *cfg, cfg_opt_t *opt)
 		cfg_error(cfg, "%s: \"%s\" is not one of alert, revert", key, v);
 		return -1;
 	}
+	if (strcmp(key, "policy.token_probe") == 0 &&
+	    !one_of(v, (const char *const[]){ "warn", "act", NULL })) {
+		cfg_error(cfg, "%s: \"%s\" is not one of warn, act", key, v);
+		return -1;
+	}
 	if (strcmp(key, "policy.statuses") == 0 && !one_of(v, graph_statuses)) {
 		cfg_error(cfg, "%s: \"%s\" is not a Graph serviceHealthIssue "
 		    "status (see breakglass.conf(5))", key, v);
@@ -345,6 +350,7 @@ static cfg_opt_t policy_opts[] = {
 	STRLIST("classifications", "{\"incident\"}"),
 	CFG_INT("unreachable_after", 0, CFGF_NONE),
 	STR("probe_url", "https://www.microsoft.com"),
+	STR("token_probe", "warn"),
 	DUR("drill_every", 0), CFG_END()
 };
 static cfg_opt_t watch_opts[] = {
@@ -673,6 +679,8 @@ config_load(const char *path, char *err, size_t errlen)
 	get_list(s, "classifications", &c->policy.classifications);
 	c->policy.unreachable_after = cfg_getint(s, "unreachable_after");
 	c->policy.probe_url = dupstr(cfg_getstr(s, "probe_url"));
+	c->policy.token_probe_acts = strcasecmp(cfg_getstr(s, "token_probe"),
+	    "act") == 0;
 	c->policy.drill_every = cfg_getint(s, "drill_every");
 
 	s = cfg_getsec(cfg, "watch");
@@ -920,6 +928,8 @@ config_print(const struct config *c, FILE *fp)
 	fprintf(fp, "%s%-18s = %ld\n", i1, "unreachable_after",
 	    c->policy.unreachable_after);
 	print_str(fp, i1, "probe_url", c->policy.probe_url);
+	print_str(fp, i1, "token_probe", c->policy.token_probe_acts ? "act" :
+	    "warn");
 	print_dur(fp, i1, "drill_every", c->policy.drill_every);
 	fprintf(fp, "}\nnotify {\n");
 	print_dur(fp, i1, "remind_every", c->notify.remind_every);

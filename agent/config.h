@@ -57,6 +57,8 @@ struct config {
 		struct strlist	 classifications;
 		long		 unreachable_after;
 		char		*probe_url;
+		int		 token_probe_acts;	/* "act": may enable
+							   alone; "warn" */
 		int64_t		 drill_every;	/* 0: no drill reminder */
 	} policy;
 	struct {

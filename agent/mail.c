@@ -186,6 +186,8 @@ event_title(const cJSON *n)
 		{ "drill-overdue", "DRILL OVERDUE", NULL },
 		{ "signin", "SIGN-IN", NULL },
 		{ "ad-watch", "ACCOUNT ACTIVITY IN AD", NULL },
+		{ "warn", "WARNING: ENTRA ID MAY BE DOWN", NULL },
+		{ "alert", "ALERT: POSSIBLE INTERCEPTION", NULL },
 	};
 	const char	*e = field_or(n, "event", "?");
 	const char	*r = field_or(n, "result", "ok");

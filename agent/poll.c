@@ -125,12 +125,29 @@ get_token(const struct config *c, struct poll_ctx *p, int64_t now,
 	}
 	graph_strerror(&e, why, sizeof(why));
 	if (e.kind == GRAPH_E_CLIENT || e.kind == GRAPH_E_LOCAL ||
-	    e.kind == GRAPH_E_PARSE) {
-		/* a 4xx is our configuration, never an outage */
-		unknown(r, e.kind != GRAPH_E_PARSE, "token: %s", why);
+	    e.kind == GRAPH_E_PARSE || e.kind == GRAPH_E_THROTTLED) {
+		/* a 4xx is our configuration, 429 Entra pacing us: never
+		   an outage, and the streak starts again */
+		p->token_failures = 0;
+		unknown(r, e.kind == GRAPH_E_CLIENT || e.kind == GRAPH_E_LOCAL,
+		    "token: %s", why);
 		return -1;
 	}
-	/* timeout, connection failure, 5xx: Entra ID itself may be down */
+	if (e.kind == GRAPH_E_TRANSPORT && (e.fail == HTTP_FAIL_DNS ||
+	    e.fail == HTTP_FAIL_TLS || e.fail == HTTP_FAIL_OTHER)) {
+		/*
+		 * Whoever can spoof DNS for, or sit between us and, the
+		 * login endpoint produces exactly these: never evidence of
+		 * an outage, which would enable an MFA-exempt account.
+		 */
+		p->token_failures = 0;
+		unknown(r, 0, "token: %s%s", e.fail == HTTP_FAIL_OTHER ? "" :
+		    "possible interception: ", why);
+		if (e.fail != HTTP_FAIL_OTHER)
+			r->alert = 1;
+		return -1;
+	}
+	/* timeout, refused or dropped connection, 5xx: Entra may be down */
 	p->token_failures++;
 	if (c->policy.unreachable_after > 0) {
 		if (!probe_answers(c, p, deadline)) {
@@ -139,11 +156,17 @@ get_token(const struct config *c, struct poll_ctx *p, int64_t now,
 			return -1;
 		}
 		if (p->token_failures >= c->policy.unreachable_after) {
-			r->verdict = VERDICT_OUTAGE;
+			/* alone it only warns, unless policy.token_probe =
+			   "act": a blocked connection is cheap to fake */
+			r->verdict = c->policy.token_probe_acts ?
+			    VERDICT_OUTAGE : VERDICT_UNKNOWN;
+			r->warning = !c->policy.token_probe_acts;
 			r->source = "token-probe";
 			snprintf(r->error, sizeof(r->error), "token endpoint "
-			    "failed %ld polls in a row while %.200s answers: %.400s",
-			    p->token_failures, c->policy.probe_url, why);
+			    "failed %ld polls in a row while %.200s answers: "
+			    "%.380s%s", p->token_failures, c->policy.probe_url,
+			    why, r->warning ? " (policy.token_probe = warn: "
+			    "not acting alone)" : "");
 			return -1;
 		}
 	}
@@ -177,7 +200,7 @@ poll_health(const struct config *c, struct poll_ctx *p, int64_t now,
 		return;
 	}
 	if (get_token(c, p, now, deadline, r) == -1) {
-		if (r->verdict == VERDICT_OUTAGE) {
+		if (r->verdict == VERDICT_OUTAGE || r->warning) {
 			r->evidence = cJSON_CreateArray();
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "source", "token-probe");
@@ -193,6 +216,13 @@ poll_health(const struct config *c, struct poll_ctx *p, int64_t now,
 			hold_off(p, e.retry_after);
 		if (e.status == 401)
 			graph_token_free(&p->token);	/* fetch anew */
+		if (e.kind == GRAPH_E_TRANSPORT && (e.fail == HTTP_FAIL_DNS ||
+		    e.fail == HTTP_FAIL_TLS)) {
+			unknown(r, 0, "service health: possible interception: "
+			    "%s", why);
+			r->alert = 1;
+			return;
+		}
 		unknown(r, e.kind == GRAPH_E_CLIENT, "service health: %s", why);
 		return;
 	}

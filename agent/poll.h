@@ -25,6 +25,9 @@ struct poll_result {
 	cJSON		*evidence;	/* array of matching issues, or NULL */
 	int		 issues_seen;	/* unresolved issues read */
 	int		 config_error;	/* the unknown is ours to fix */
+	int		 warning;	/* outage evidence of a source that
+					   may only warn (policy.token_probe) */
+	int		 alert;		/* possible interception: tell now */
 	char		 error[768];	/* why unknown */
 };
 

@@ -311,6 +311,7 @@ graph_get_token(struct http_client *hc, const struct graph_creds *c,
 		if (left <= 0) {
 			if (e->kind == GRAPH_OK) {
 				e->kind = GRAPH_E_TRANSPORT;
+				e->fail = HTTP_FAIL_TIMEOUT;
 				snprintf(e->message, sizeof(e->message),
 				    "no time left in this poll");
 			}
@@ -318,6 +319,7 @@ graph_get_token(struct http_client *hc, const struct graph_creds *c,
 		}
 		if (http_request(hc, url, hdrs, form, (long)left, &r) == -1) {
 			e->kind = GRAPH_E_TRANSPORT;
+			e->fail = r.fail;
 			snprintf(e->message, sizeof(e->message), "%.200s: %s",
 			    url, r.error);
 			snprintf(e->request_id, sizeof(e->request_id), "%s",

@@ -24,6 +24,7 @@ struct graph_error {
 	char			message[512];
 	char			request_id[40];	/* client-request-id sent */
 	long			retry_after;	/* seconds Graph asked for, or -1 */
+	enum http_fail		fail;		/* GRAPH_E_TRANSPORT: which */
 };
 
 /* credentials: a secret, or a certificate and its key (PEM files) */

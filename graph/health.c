@@ -85,6 +85,7 @@ graph_get(struct http_client *hc, const char *url, const char *token,
 		memset(e, 0, sizeof(*e));
 		if (http_request(hc, url, hdrs, NULL, (long)left, r) == -1) {
 			e->kind = GRAPH_E_TRANSPORT;
+			e->fail = r->fail;
 			snprintf(e->message, sizeof(e->message), "%s",
 			    r->error);
 			snprintf(e->request_id, sizeof(e->request_id), "%s",

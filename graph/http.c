@@ -198,6 +198,57 @@ parse_retry_after(CURL *curl)
 	return v > 3600 ? 3600 : v;
 }
 
+const char *
+http_fail_name(enum http_fail f)
+{
+	static const char *const names[] = {
+		[HTTP_FAIL_NONE] = "none", [HTTP_FAIL_TIMEOUT] = "timeout",
+		[HTTP_FAIL_CONNECT] = "connection", [HTTP_FAIL_DNS] = "dns",
+		[HTTP_FAIL_TLS] = "tls", [HTTP_FAIL_OTHER] = "other",
+	};
+
+	return (size_t)f < sizeof(names) / sizeof(names[0]) ? names[f] : "?";
+}
+
+/*
+ * curl's codes into the classes of enum http_fail.  Only what cannot be
+ * told from a network attacker's work more cheaply stays "timeout" or
+ * "connection"; a resolver that times out is still a DNS failure (curl
+ * reports it as CURLE_OPERATION_TIMEDOUT, "Resolving timed out ...").
+ */
+static enum http_fail
+classify(CURLcode rc, const char *errbuf)
+{
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return strncmp(errbuf, "Resolving timed out", 19) == 0 ?
+		    HTTP_FAIL_DNS : HTTP_FAIL_TIMEOUT;
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+		return HTTP_FAIL_CONNECT;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return HTTP_FAIL_DNS;
+	case CURLE_PEER_FAILED_VERIFICATION:	/* = CURLE_SSL_CACERT */
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_SHUTDOWN_FAILED:
+	case CURLE_USE_SSL_FAILED:
+		return HTTP_FAIL_TLS;
+	default:
+		return HTTP_FAIL_OTHER;
+	}
+}
+
 int
 http_request(struct http_client *c, const char *url,
     const char *const *headers, const char *body, long timeout_ms,
@@ -257,6 +308,7 @@ http_request(struct http_client *c, const char *url,
 	if (rc != CURLE_OK) {
 		free(s.buf);
 		r->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+		r->fail = s.too_big ? HTTP_FAIL_OTHER : classify(rc, errbuf);
 		if (s.too_big)
 			snprintf(r->error, sizeof(r->error), "response larger "
 			    "than %d bytes", HTTP_BODY_MAX);
@@ -280,5 +332,6 @@ http_request(struct http_client *c, const char *url,
 	curl_slist_free_all(hl);
 	free(s.buf);
 	snprintf(r->error, sizeof(r->error), "out of memory");
+	r->fail = HTTP_FAIL_OTHER;
 	return -1;
 }

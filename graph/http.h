@@ -10,6 +10,24 @@
 
 struct http_client;
 
+/*
+ * Why no HTTP answer came, in the classes a caller must tell apart: a
+ * timeout or a refused/dropped connection may be the remote service being
+ * down; a name that does not resolve or a certificate that does not verify
+ * is as likely someone between us and it, and is never evidence of an
+ * outage (see poll.c).
+ */
+enum http_fail {
+	HTTP_FAIL_NONE = 0,
+	HTTP_FAIL_TIMEOUT,	/* no answer in time */
+	HTTP_FAIL_CONNECT,	/* refused, unreachable, dropped mid-way */
+	HTTP_FAIL_DNS,		/* the name did not resolve */
+	HTTP_FAIL_TLS,		/* handshake or certificate verification */
+	HTTP_FAIL_OTHER,	/* ours: memory, size cap, bad URL, ... */
+};
+
+const char	*http_fail_name(enum http_fail);
+
 struct http_response {
 	long	 status;		/* 0: no HTTP answer (transport) */
 	char	*body;			/* NUL-terminated, malloc'd */
@@ -19,6 +37,7 @@ struct http_response {
 	char	 request_id[40];	/* the client-request-id we sent */
 	char	 error[HTTP_ERR_LEN];	/* transport error text */
 	int	 timed_out;
+	enum http_fail fail;		/* status 0: which kind of failure */
 };
 
 /*

@@ -161,6 +161,7 @@ start_graph
 POLICY="mode = \"auto\"
   poll_interval = 1
   unreachable_after = 2
+  token_probe = \"act\"
   probe_url = \"$GRAPH_URL/probe\""
 write_conf
 scenario '{"token": {"mode": "500"}}'
