@@ -45,7 +45,7 @@ BIN	= $(if $(filter build,$(BUILD)),breakglass,$(BUILD)/breakglass)
 all: $(BIN)
 
 $(BIN): $(MAINOBJ) $(BUILD)/libbreakglass.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libbreakglass.a: $(LIBOBJ)
 	rm -f $@
@@ -53,7 +53,7 @@ $(BUILD)/libbreakglass.a: $(LIBOBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbreakglass.a
 	@mkdir -p $(dir $@)

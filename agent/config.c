@@ -190,6 +190,12 @@ validate_str(cfg_t *cfg, cfg_opt_t *opt)
 		cfg_error(cfg, "%s: \"%s\" must be an absolute path", key, v);
 		return -1;
 	}
+	/* every path built from it (spool file names are the longest)
+	   fits PATH_MAX with room to spare: none is ever cut short */
+	if (strcmp(key, "state_dir") == 0 && strlen(v) > STATE_DIR_MAX) {
+		cfg_error(cfg, "%s: longer than %d bytes", key, STATE_DIR_MAX);
+		return -1;
+	}
 	if (strcmp(key, "account.dn") == 0 && !ad_dn_valid(v)) {
 		cfg_error(cfg, "%s: \"%s\" is not a valid LDAP DN", key, v);
 		return -1;

@@ -11,6 +11,8 @@
 enum bg_mode { MODE_AUTO, MODE_MONITOR, MODE_MANUAL };
 enum bg_drift { DRIFT_ALERT, DRIFT_REVERT };
 
+#define STATE_DIR_MAX	1024	/* bytes; paths inside stay under PATH_MAX */
+
 struct strlist {
 	char	**v;
 	size_t	  n;

@@ -105,7 +105,11 @@ state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
 		    cJSON_GetObjectItemCaseSensitive(g, "declared"));
 		s->outage_since_ms = get_time(g, "since");
 	}
+	/* a pid, or nothing: -1 or 2^32-1 would make kill(pid, 0) ask
+	   about every process */
 	s->agent_pid = (long)get_num(j, "agent_pid");
+	if (s->agent_pid <= 0 || s->agent_pid > INT_MAX)
+		s->agent_pid = 0;
 	s->last_reminder_ms = get_time(j, "last_reminder");
 	s->notified_seq = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(j,
 	    "notified_seq")) ? get_num(j, "notified_seq") : -1;

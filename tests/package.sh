@@ -49,6 +49,9 @@ score=$(systemd-analyze security --offline=true /usr/lib/systemd/system/breakgla
 check "systemd-analyze security: exposure $score <= 2.0" \
     awk -v s="$score" 'BEGIN { exit !(s != "" && s <= 2.0) }'
 /usr/sbin/breakglass version >"$out/version" 2>&1
+# dpkg-buildflags' CPPFLAGS carry -D_FORTIFY_SOURCE=2: the build must use them
+check "the packaged binary is built with _FORTIFY_SOURCE (calls __*_chk)" sh -c \
+    'objdump -T /usr/sbin/breakglass | grep -q "__[a-z]*printf_chk"'
 check "breakglass version runs" grep -q '^breakglass [0-9]' "$out/version"
 /usr/sbin/breakglass -c /etc/breakglass/breakglass.conf config-check >"$out/cc.out" 2>"$out/cc.err"
 rc=$?
