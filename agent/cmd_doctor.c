@@ -301,7 +301,11 @@ check_cloud_user(struct doctor *d)
 		    "cloud side cannot be checked");
 		return;
 	}
-	path_segment(c->account.upn, upn, sizeof(upn));
+	if (path_segment(c->account.upn, upn, sizeof(upn)) == -1) {
+		report(d, "cloud user", DOC_FAIL, "set account.upn to the "
+		    "user's userPrincipalName", "account.upn is too long");
+		return;
+	}
 	snprintf(path, sizeof(path), "/v1.0/users/%s?$select=id,"
 	    "userPrincipalName,accountEnabled,onPremisesSyncEnabled,"
 	    "onPremisesLastSyncDateTime", upn);

@@ -135,12 +135,16 @@ sync_unlocked(const struct config *c, const char *actor, const char *want)
 	state_unlock(lockfd);
 }
 
-void
+int
 path_segment(const char *in, char *out, size_t size)
 {
 	size_t	o = 0;
 
-	for (; *in != '\0' && o + 4 < size; in++) {
+	for (; *in != '\0'; in++) {
+		if (o + 4 >= size) {	/* a cut name is another user */
+			out[0] = '\0';
+			return -1;
+		}
 		unsigned char ch = (unsigned char)*in;
 		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 		    (ch >= '0' && ch <= '9') || strchr("-._~@", ch) != NULL)
@@ -149,6 +153,7 @@ path_segment(const char *in, char *out, size_t size)
 			o += (size_t)snprintf(out + o, size - o, "%%%02X", ch);
 	}
 	out[o] = '\0';
+	return 0;
 }
 
 int
@@ -160,7 +165,10 @@ cloud_state(const struct config *c, struct poll_ctx *p, int *enabled,
 	cJSON		*u;
 	long		 status;
 
-	path_segment(c->account.upn, upn, sizeof(upn));
+	if (path_segment(c->account.upn, upn, sizeof(upn)) == -1) {
+		bg_err(err, errlen, "account.upn: too long for a URL");
+		return -1;
+	}
 	snprintf(path, sizeof(path), "/v1.0/users/%s?$select=id,"
 	    "accountEnabled,onPremisesSyncEnabled,onPremisesLastSyncDateTime",
 	    upn);

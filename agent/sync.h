@@ -21,8 +21,11 @@ void	sync_unlocked(const struct config *, const char *actor,
 	    const char *want);
 /* Graph, account.upn and sync.confirm_within set: the cloud is watched */
 int	confirm_applies(const struct config *);
-/* a URL path segment: unreserved characters and '@' kept, the rest %XX */
-void	path_segment(const char *in, char *out, size_t size);
+/*
+ * A URL path segment: unreserved characters and '@' kept, the rest %XX.
+ * -1 (out empty) if out is too small: a cut name would be another user.
+ */
+int	path_segment(const char *in, char *out, size_t size);
 /* the cloud user's accountEnabled now; -1 with err */
 int	cloud_state(const struct config *, struct poll_ctx *, int *enabled,
 	    char *err, size_t errlen);

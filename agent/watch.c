@@ -177,9 +177,12 @@ signins_fetch(const struct config *c, struct poll_ctx *p, const char *since,
 	char	filter[800], enc[2400], path[2600];
 	long	status;
 
-	snprintf(filter, sizeof(filter), "userPrincipalName eq '%s' and "
-	    "createdDateTime ge %s", c->account.upn, since);
-	path_segment(filter, enc, sizeof(enc));
+	if ((size_t)snprintf(filter, sizeof(filter), "userPrincipalName eq "
+	    "'%s' and createdDateTime ge %s", c->account.upn, since) >=
+	    sizeof(filter) || path_segment(filter, enc, sizeof(enc)) == -1) {
+		bg_err(err, errlen, "account.upn: too long for a URL");
+		return NULL;
+	}
 	snprintf(path, sizeof(path), "/v1.0/auditLogs/signIns?$filter=%s&"
 	    "$top=50", enc);
 	return poll_graph_get(c, p, path, &status, err, errlen);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../agent/sync.h"
 #include "../../agent/util.h"
 
 static void
@@ -203,6 +204,23 @@ test_private_dir(void **state)
 	assert_non_null(strstr(err, "not a directory"));
 }
 
+/* a URL segment that does not fit is refused, never cut to another name */
+static void
+test_path_segment(void **unused)
+{
+	char	out[16];
+
+	(void)unused;
+	assert_int_equal(path_segment("a b@c.d", out, sizeof(out)), 0);
+	assert_string_equal(out, "a%20b@c.d");
+	assert_int_equal(path_segment("btg-admin@corp.example.com", out,
+	    sizeof(out)), -1);
+	assert_string_equal(out, "");
+	assert_int_equal(path_segment("'''''", out, sizeof(out)), -1);
+	assert_int_equal(path_segment("''''", out, sizeof(out)), 0);
+	assert_string_equal(out, "%27%27%27%27");
+}
+
 int
 main(void)
 {
@@ -212,6 +230,7 @@ main(void)
 		cmocka_unit_test(test_duration_format),
 		cmocka_unit_test(test_time_roundtrip),
 		cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_path_segment),
 		cmocka_unit_test_setup_teardown(test_secret_file, setup_dir,
 		    teardown_dir),
 		cmocka_unit_test_setup_teardown(test_atomic_write, setup_dir,
