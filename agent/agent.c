@@ -273,9 +273,9 @@ tell_once(struct agent *a, struct state *st, const struct poll_result *r)
 	char	reason[1200];
 
 	if (r->warning && !a->warned) {
-		snprintf(reason, sizeof(reason), "%s; Microsoft's service "
-		    "health cannot be read without a token; if an outage is "
-		    "confirmed: breakglass enable --reason \"...\"", r->error);
+		snprintf(reason, sizeof(reason), "%s: %s; if an outage is "
+		    "confirmed: breakglass enable --reason \"...\"", r->source,
+		    r->error);
 		record(a, st, "warn", NULL, NULL, reason, NULL);
 	}
 	a->warned = r->warning;
