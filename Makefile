@@ -26,7 +26,7 @@ AGENT	= agent/agent.c agent/audit.c agent/cli.c agent/cmd_account.c \
 	  agent/cmd_health.c agent/command.c agent/config.c agent/jscan.c \
 	  agent/log.c agent/mail.c agent/match.c agent/notify.c agent/policy.c \
 	  agent/poll.c agent/smtp.c agent/state.c agent/sync.c agent/toggle.c \
-	  agent/util.c agent/watch.c agent/webhook.c
+	  agent/url.c agent/util.c agent/watch.c agent/webhook.c
 LDAPSRC	= ldap/ad.c
 GRAPH	= graph/auth.c graph/health.c graph/http.c
 LIBSRC	= $(AGENT) $(LDAPSRC) $(GRAPH)
