@@ -857,7 +857,7 @@ config_webhook_url(const struct config *c, char **url, char *err,
 	*url = NULL;
 	if (c->notify.webhook.url_file == NULL) {
 		if (c->notify.webhook.url == NULL ||
-		    (*url = strdup(c->notify.webhook.url)) == NULL) {
+		    (*url = secret_dup(c->notify.webhook.url)) == NULL) {
 			bg_err(err, errlen, "notify.webhook.url: %s",
 			    c->notify.webhook.url == NULL ? "not set" :
 			    "out of memory");
