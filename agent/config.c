@@ -120,6 +120,14 @@ duration_cb(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	return 0;
 }
 
+static const char *
+last_str(cfg_opt_t *opt)
+{
+	unsigned n = cfg_opt_size(opt);
+
+	return n == 0 ? NULL : cfg_opt_getnstr(opt, n - 1);
+}
+
 static int
 one_of(const char *v, const char *const *set)
 {
@@ -154,12 +162,16 @@ has_prefix(const char *s, const char *prefix)
 	return strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* one validator for every string value: dispatch on the key */
+/* one validator for every string option: dispatch on the key */
 static int
-validate_value(cfg_t *cfg, const char *key, const char *v)
+validate_str(cfg_t *cfg, cfg_opt_t *opt)
 {
-	char	why[256], shown[512];
+	const char	*v = last_str(opt);
+	char		 key[64], why[256], shown[512];
 
+	if (v == NULL)
+		return 0;
+	keypath(cfg, opt, key, sizeof(key));
 	if (v[0] == '<' && v[strlen(v) - 1] == '>') {
 		cfg_error(cfg, "%s: \"%s\" is a placeholder of the example "
 		    "configuration: put your value there", key, v);
@@ -257,21 +269,6 @@ validate_value(cfg_t *cfg, const char *key, const char *v)
 		cfg_error(cfg, "notify.%s: \"%s\" is not one of required, none",
 		    key, v);
 		return -1;
-	}
-	return 0;
-}
-
-/* every value of a list, not only the last one */
-static int
-validate_str(cfg_t *cfg, cfg_opt_t *opt)
-{
-	char	key[64];
-
-	keypath(cfg, opt, key, sizeof(key));
-	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
-		const char *v = cfg_opt_getnstr(opt, i);
-		if (v != NULL && validate_value(cfg, key, v) == -1)
-			return -1;
 	}
 	return 0;
 }
