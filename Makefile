@@ -21,13 +21,34 @@ CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS)
 LDLIBS	= $(PKG_LIBS)
 
-AGENT	= agent/agent.c agent/audit.c agent/cli.c agent/cmd_account.c \
-	  agent/cmd_audit.c agent/cmd_doctor.c agent/cmd_drill.c \
-	  agent/cmd_health.c agent/command.c agent/config.c agent/jscan.c \
-	  agent/log.c agent/mail.c agent/match.c agent/notify.c agent/policy.c \
-	  agent/poll.c agent/session.c agent/smtp.c agent/source_service_health.c \
-	  agent/source_token_probe.c agent/state.c agent/sync.c agent/toggle.c \
-	  agent/util.c agent/watch.c agent/webhook.c
+AGENT	= agent/agent.c \
+	  agent/audit.c \
+	  agent/cli.c \
+	  agent/cmd_account.c \
+	  agent/cmd_audit.c \
+	  agent/cmd_doctor.c \
+	  agent/cmd_drill.c \
+	  agent/cmd_health.c \
+	  agent/command.c \
+	  agent/config.c \
+	  agent/jscan.c \
+	  agent/log.c \
+	  agent/mail.c \
+	  agent/match.c \
+	  agent/notify.c \
+	  agent/policy.c \
+	  agent/poll.c \
+	  agent/session.c \
+	  agent/smtp.c \
+	  agent/source_service_health.c \
+	  agent/source_token_probe.c \
+	  agent/state.c \
+	  agent/sync.c \
+	  agent/toggle.c \
+	  agent/url.c \
+	  agent/util.c \
+	  agent/watch.c \
+	  agent/webhook.c
 LDAPSRC	= ldap/ad.c
 GRAPH	= graph/auth.c graph/health.c graph/http.c
 LIBSRC	= $(AGENT) $(LDAPSRC) $(GRAPH)

@@ -16,6 +16,7 @@
 #include "../ldap/ad.h"
 #include "config.h"
 #include "mail.h"
+#include "url.h"
 #include "util.h"
 
 /* The parse in progress: libconfuse keeps no filename in sections. */
@@ -37,6 +38,8 @@ static const char *const graph_statuses[] = {
 static const char *const graph_classifications[] = {
 	"advisory", "incident", "unknownFutureValue", NULL
 };
+static const char *const smtp_schemes[] = { "smtp", "smtps", NULL };
+static const char *const webhook_schemes[] = { "https", NULL };
 
 const char *
 config_path(const char *opt)
@@ -164,7 +167,7 @@ static int
 validate_str(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char	*v = last_str(opt);
-	char		 key[64];
+	char		 key[64], why[256], shown[512];
 
 	if (v == NULL)
 		return 0;
@@ -212,10 +215,9 @@ validate_str(cfg_t *cfg, cfg_opt_t *opt)
 		    v);
 		return -1;
 	}
-	if (strcmp(key, "ldap.uri") == 0 && !has_prefix(v, "ldaps://") &&
-	    !has_prefix(v, "ldap://")) {
-		cfg_error(cfg, "%s: \"%s\" is not an ldaps:// or ldap:// URI",
-		    key, v);
+	if (strcmp(key, "ldap.uri") == 0 &&
+	    ad_uri_parse(v, why, sizeof(why)) == AD_URI_BAD) {
+		cfg_error(cfg, "%s: \"%s\" %s", key, v, why);
 		return -1;
 	}
 	if ((strcmp(key, "graph.authority") == 0 ||
@@ -252,10 +254,19 @@ validate_str(cfg_t *cfg, cfg_opt_t *opt)
 		    "unknownFutureValue", key, v);
 		return -1;
 	}
+	/* not quoted: a user:password@ in it is what is refused */
 	if (strcmp(key, "smtp.url") == 0 && *v != '\0' &&
-	    !has_prefix(v, "smtp://") && !has_prefix(v, "smtps://")) {
-		cfg_error(cfg, "notify.%s: \"%s\" must be smtp:// or smtps://",
-		    key, v);
+	    url_check(v, smtp_schemes, 0, why, sizeof(why)) == -1) {
+		cfg_error(cfg, "notify.%s: %s%s", key, why,
+		    strstr(why, "user information") == NULL ? "" :
+		    ": set notify.smtp.username and notify.smtp.password_file "
+		    "instead");
+		return -1;
+	}
+	if (strcmp(key, "webhook.url") == 0 && *v != '\0' &&
+	    url_check(v, webhook_schemes, 1, why, sizeof(why)) == -1) {
+		url_mask(v, shown, sizeof(shown));
+		cfg_error(cfg, "notify.%s: \"%s\": %s", key, shown, why);
 		return -1;
 	}
 	if ((strcmp(key, "smtp.from") == 0 || strcmp(key, "smtp.to") == 0) &&
@@ -373,7 +384,7 @@ static cfg_opt_t smtp_opts[] = {
 	STRLIST("to", "{}"), CFG_END()
 };
 static cfg_opt_t webhook_opts[] = {
-	STR("url", ""), STR("ca_file", ""), CFG_END()
+	STR("url", ""), STR("url_file", ""), STR("ca_file", ""), CFG_END()
 };
 static cfg_opt_t notify_opts[] = {
 	DUR("remind_every", 3600), CFG_SEC("smtp", smtp_opts, CFGF_NONE),
@@ -431,23 +442,12 @@ get_list(cfg_t *sec, const char *name, struct strlist *l)
 	}
 }
 
-static int
-is_loopback_url(const char *url)
-{
-	const char	*host = strstr(url, "://");
-
-	if (host == NULL)
-		return 0;
-	host += 3;
-	return has_prefix(host, "127.") || has_prefix(host, "localhost") ||
-	    has_prefix(host, "[::1]");
-}
-
 /* cross-key rules, after the file parsed */
 static int
 check_config(struct config *c, char *err, size_t errlen)
 {
 	const char	*f = c->path;
+	char		 why[256];
 
 	if (c->account.dn == NULL) {
 		bg_err(err, errlen, "%s: account.dn: required key missing", f);
@@ -459,15 +459,11 @@ check_config(struct config *c, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < c->ldap.uri.n; i++) {
 		const char *u = c->ldap.uri.v[i];
-		if (has_prefix(u, "ldap://") && !c->ldap.starttls) {
-			bg_err(err, errlen, "%s: ldap.uri: \"%s\" is plain "
-			    "unencrypted LDAP, which is refused: use ldaps:// "
-			    "or set ldap.starttls = true", f, u);
-			return -1;
-		}
-		if (has_prefix(u, "ldaps://") && c->ldap.starttls) {
-			bg_err(err, errlen, "%s: ldap.uri: \"%s\" is already "
-			    "TLS; StartTLS needs ldap:// URIs", f, u);
+		if (ad_uri_allowed(u, c->ldap.starttls, why, sizeof(why)) ==
+		    -1) {
+			bg_err(err, errlen, "%s: ldap.uri: \"%s\" %s "
+			    "(ldap.starttls = %s)", f, u, why,
+			    c->ldap.starttls ? "true" : "false");
 			return -1;
 		}
 	}
@@ -515,7 +511,7 @@ check_config(struct config *c, char *err, size_t errlen)
 		}
 		if (strcasecmp(c->notify.smtp.starttls, "none") == 0 &&
 		    has_prefix(c->notify.smtp.url, "smtp://") &&
-		    !is_loopback_url(c->notify.smtp.url)) {
+		    !url_is_loopback(c->notify.smtp.url)) {
 			bg_err(err, errlen, "%s: notify.smtp.starttls: \"none\" "
 			    "is only accepted for a loopback relay, not %s", f,
 			    c->notify.smtp.url);
@@ -528,10 +524,9 @@ check_config(struct config *c, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	if (c->notify.webhook.url != NULL &&
-	    !has_prefix(c->notify.webhook.url, "https://")) {
-		bg_err(err, errlen, "%s: notify.webhook.url: \"%s\" must be "
-		    "https://", f, c->notify.webhook.url);
+	if (c->notify.webhook.url != NULL && c->notify.webhook.url_file != NULL) {
+		bg_err(err, errlen, "%s: notify.webhook.url and "
+		    "notify.webhook.url_file: set one of them, not both", f);
 		return -1;
 	}
 	return 0;
@@ -712,6 +707,7 @@ config_load(const char *path, char *err, size_t errlen)
 	get_list(n, "to", &c->notify.smtp.to);
 	n = cfg_getsec(s, "webhook");
 	c->notify.webhook.url = dupstr(cfg_getstr(n, "url"));
+	c->notify.webhook.url_file = dupstr(cfg_getstr(n, "url_file"));
 	c->notify.webhook.ca_file = dupstr(cfg_getstr(n, "ca_file"));
 
 	if (c->state_dir == NULL) {
@@ -775,6 +771,7 @@ config_free(struct config *c)
 	free(c->notify.smtp.from);
 	free_list(&c->notify.smtp.to);
 	free(c->notify.webhook.url);
+	free(c->notify.webhook.url_file);
 	free(c->notify.webhook.ca_file);
 	free(c->notify.command);
 	free(c->sync.command);
@@ -842,8 +839,56 @@ config_check_secrets(const struct config *c, char *err, size_t errlen)
 	    check_one_secret(c, "graph.client_key_file",
 	    c->graph.client_key_file, err, errlen) == -1 ||
 	    check_one_secret(c, "notify.smtp.password_file",
-	    c->notify.smtp.password_file, err, errlen) == -1)
+	    c->notify.smtp.password_file, err, errlen) == -1 ||
+	    check_one_secret(c, "notify.webhook.url_file",
+	    c->notify.webhook.url_file, err, errlen) == -1)
 		return -1;
+	if (c->notify.webhook.url_file != NULL) {
+		char *url = NULL;
+		if (config_webhook_url(c, &url, err, errlen) == -1)
+			return -1;
+		secret_free(url);
+	}
+	return 0;
+}
+
+int
+config_has_webhook(const struct config *c)
+{
+	return c->notify.webhook.url != NULL ||
+	    c->notify.webhook.url_file != NULL;
+}
+
+int
+config_webhook_url(const struct config *c, char **url, char *err,
+    size_t errlen)
+{
+	char	why[512];
+
+	*url = NULL;
+	if (c->notify.webhook.url_file == NULL) {
+		if (c->notify.webhook.url == NULL ||
+		    (*url = secret_dup(c->notify.webhook.url)) == NULL) {
+			bg_err(err, errlen, "notify.webhook.url: %s",
+			    c->notify.webhook.url == NULL ? "not set" :
+			    "out of memory");
+			return -1;
+		}
+		return 0;
+	}
+	if (read_secret_file(c->notify.webhook.url_file, url, why,
+	    sizeof(why)) == -1) {
+		bg_err(err, errlen, "%s: notify.webhook.url_file: %s", c->path,
+		    why);
+		return -1;
+	}
+	if (url_check(*url, webhook_schemes, 1, why, sizeof(why)) == -1) {
+		bg_err(err, errlen, "%s: notify.webhook.url_file: %s: the URL "
+		    "in it: %s", c->path, c->notify.webhook.url_file, why);
+		secret_free(*url);
+		*url = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -894,6 +939,7 @@ void
 config_print(const struct config *c, FILE *fp)
 {
 	const char	*i1 = "  ", *i2 = "    ";
+	char		 masked[512];
 
 	fprintf(fp, "# effective configuration of %s\n", c->path);
 	print_str(fp, "", "state_dir", c->state_dir);
@@ -948,7 +994,11 @@ config_print(const struct config *c, FILE *fp)
 	print_str(fp, i2, "from", c->notify.smtp.from);
 	print_list(fp, i2, "to", &c->notify.smtp.to);
 	fprintf(fp, "%s}\n%swebhook {\n", i1, i1);
-	print_str(fp, i2, "url", c->notify.webhook.url);
+	/* the path and query of a webhook URL are its credential */
+	if (c->notify.webhook.url != NULL)
+		url_mask(c->notify.webhook.url, masked, sizeof(masked));
+	print_str(fp, i2, "url", c->notify.webhook.url != NULL ? masked : NULL);
+	print_str(fp, i2, "url_file", c->notify.webhook.url_file);
 	print_str(fp, i2, "ca_file", c->notify.webhook.ca_file);
 	fprintf(fp, "%s}\n", i1);
 	print_str(fp, i1, "command", c->notify.command);

@@ -85,7 +85,8 @@ struct config {
 			struct strlist	 to;
 		} smtp;
 		struct {
-			char	*url;
+			char	*url;		/* or url_file, not both */
+			char	*url_file;	/* holds the URL: a secret */
 			char	*ca_file;
 		} webhook;
 		char	*command;
@@ -106,6 +107,16 @@ int		 config_check_secrets(const struct config *, char *err,
 /* the graph section is complete enough to get a token */
 int		 config_graph_ready(const struct config *, char *err,
 		    size_t errlen);
+/* a webhook is configured: notify.webhook.url or url_file */
+int		 config_has_webhook(const struct config *);
+/*
+ * The webhook URL: notify.webhook.url, or the one in url_file read under
+ * the secret-file rules and checked like url.  0 with *url to release with
+ * secret_free(); -1 with err, which never quotes the URL.
+ */
+int		 config_webhook_url(const struct config *, char **url,
+		    char *err, size_t errlen);
+/* secrets masked: the webhook URL shows scheme://host[:port]/ only */
 void		 config_print(const struct config *, FILE *);
 const char	*mode_name(enum bg_mode);
 const char	*drift_name(enum bg_drift);

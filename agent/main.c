@@ -79,6 +79,14 @@ main(int argc, char *argv[])
 	umask(077);
 	log_init("breakglass", 0);
 	/*
+	 * Before any libldap call: no ldap.conf, ldaprc (the working
+	 * directory's too) nor LDAP* variables; the config says all.
+	 */
+	if (setenv("LDAPNOINIT", "1", 1) == -1) {
+		log_warn("setenv LDAPNOINIT");
+		return BG_EXIT_FAIL;
+	}
+	/*
 	 * A DC that stops answering gets its socket shut down by the LDAP
 	 * watchdog; libldap's next write must fail with EPIPE, not kill us.
 	 */

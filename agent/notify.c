@@ -26,7 +26,7 @@
 int
 notify_configured(const struct config *c)
 {
-	return c->notify.smtp.url != NULL || c->notify.webhook.url != NULL ||
+	return c->notify.smtp.url != NULL || config_has_webhook(c) ||
 	    c->notify.command != NULL;
 }
 
@@ -114,7 +114,7 @@ queue_channels(const struct config *c, const struct notice_in *in,
 	for (size_t i = 0; i < 3; i++) {
 		cJSON *f;
 		if ((i == 0 && c->notify.smtp.url == NULL) ||
-		    (i == 1 && c->notify.webhook.url == NULL) ||
+		    (i == 1 && !config_has_webhook(c)) ||
 		    (i == 2 && c->notify.command == NULL) || (skip & (1u << i)))
 			continue;
 		snprintf(path, sizeof(path), "%s/%lld-%.8s-%s.json", dir,
@@ -404,7 +404,7 @@ notify_test(const struct config *c, const char *actor, FILE *out)
 	n = make_notice(&in);
 	for (size_t i = 0; i < 3; i++) {
 		if ((i == 0 && c->notify.smtp.url == NULL) ||
-		    (i == 1 && c->notify.webhook.url == NULL) ||
+		    (i == 1 && !config_has_webhook(c)) ||
 		    (i == 2 && c->notify.command == NULL))
 			continue;
 		if (notify_send(c, chans[i], n, err, sizeof(err)) == 0)

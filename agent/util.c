@@ -384,6 +384,18 @@ read_secret_file(const char *path, char **out, char *err, size_t errlen)
 	return rc;
 }
 
+char *
+secret_dup(const char *s)
+{
+	char	*buf;
+
+	if (strlen(s) > SECRET_MAX || (buf = calloc(1, SECRET_MAX + 1)) ==
+	    NULL)
+		return NULL;
+	memcpy(buf, s, strlen(s));
+	return buf;
+}
+
 void
 secret_free(char *secret)
 {

@@ -32,6 +32,8 @@ void	sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1]);
 int	check_secret_file(const char *path, char *err, size_t errlen);
 int	read_secret_file(const char *path, char **out, char *err, size_t errlen);
 void	secret_free(char *secret);
+/* a copy secret_free() can release; NULL if out of memory or too long */
+char	*secret_dup(const char *s);
 
 /*
  * The service user: when root (an admin through sudo) writes into a state_dir

@@ -16,7 +16,7 @@ webhook_send(const struct config *c, const cJSON *notice, char *err,
 	    NULL };
 	struct http_client	*hc;
 	struct http_response	 r;
-	char			*subject, *body, *text, *json;
+	char			*subject, *body, *text, *json, *url = NULL;
 	cJSON			*j;
 	size_t			 len;
 	int			 rc = -1;
@@ -46,12 +46,19 @@ webhook_send(const struct config *c, const cJSON *notice, char *err,
 		bg_err(err, errlen, "out of memory");
 		return -1;
 	}
-	if ((hc = http_new(c->notify.webhook.ca_file, 15, err, errlen)) ==
-	    NULL) {
+	/* read for each message: the file may have been rotated */
+	if (config_webhook_url(c, &url, err, errlen) == -1) {
 		free(json);
 		return -1;
 	}
-	if (http_request(hc, c->notify.webhook.url, hdrs, json, 0, &r) == -1)
+	if ((hc = http_new(c->notify.webhook.ca_file, 15, err, errlen)) ==
+	    NULL) {
+		secret_free(url);
+		free(json);
+		return -1;
+	}
+	/* errors name the host at most, never the path or query (the token) */
+	if (http_request(hc, url, hdrs, json, 0, &r) == -1)
 		bg_err(err, errlen, "webhook: %s", r.error);
 	else if (r.status < 200 || r.status > 299)
 		bg_err(err, errlen, "webhook: HTTP %ld", r.status);
@@ -59,6 +66,7 @@ webhook_send(const struct config *c, const cJSON *notice, char *err,
 		rc = 0;
 	http_response_free(&r);
 	http_free(hc);
+	secret_free(url);
 	free(json);
 	return rc;
 }

@@ -291,6 +291,11 @@ ad_connect(const struct ad_params *p, char *err, size_t errlen)
 	for (size_t i = 0; i < p->nuris; i++) {
 		const char *uri = p->uris[i];
 
+		if (ad_uri_allowed(uri, p->starttls, why, sizeof(why)) == -1) {
+			snprintf(msg, sizeof(msg), "%s: %s", uri, why);
+			append(err, errlen, msg);
+			continue;
+		}
 		if ((c = conn_new(p->timeout)) == NULL ||
 		    (c->uri = strdup(uri)) == NULL) {
 			conn_free(c);
@@ -460,6 +465,67 @@ ad_dn_valid(const char *dn)
 	    ldn != NULL;
 	ldap_dnfree(ldn);
 	return ok;
+}
+
+enum ad_uri_kind
+ad_uri_parse(const char *uri, char *why, size_t size)
+{
+	LDAPURLDesc		*lud = NULL;
+	enum ad_uri_kind	 kind = AD_URI_BAD;
+
+	/*
+	 * ldap_initialize() splits its argument at blanks and commas and
+	 * tries every piece: "ldaps://a ldap://b" or "ldaps://a/,ldap://b"
+	 * would be plain LDAP behind an ldaps:// prefix.
+	 */
+	if (uri[strcspn(uri, " \t\r\n,")] != '\0') {
+		snprintf(why, size, "holds a blank or a comma: give one URI "
+		    "per entry of the list");
+		return AD_URI_BAD;
+	}
+	if (ldap_url_parse(uri, &lud) != LDAP_URL_SUCCESS) {
+		snprintf(why, size, "is not an LDAP URI like "
+		    "ldaps://dc1.example.com[:port]");
+		return AD_URI_BAD;
+	}
+	if (lud->lud_next != NULL || lud->lud_host == NULL ||
+	    *lud->lud_host == '\0')
+		snprintf(why, size, "names no server: give ldaps://host[:port]");
+	else if ((lud->lud_dn != NULL && *lud->lud_dn != '\0') ||
+	    lud->lud_attrs != NULL || lud->lud_filter != NULL ||
+	    lud->lud_exts != NULL || lud->lud_scope != LDAP_SCOPE_BASE)
+		snprintf(why, size, "has a DN, attributes, scope, filter or "
+		    "extensions: give only ldaps://host[:port]");
+	else if (strcasecmp(lud->lud_scheme, "ldaps") == 0)
+		kind = AD_URI_LDAPS;
+	else if (strcasecmp(lud->lud_scheme, "ldap") == 0)
+		kind = AD_URI_LDAP;
+	else
+		snprintf(why, size, "is not an ldaps:// or ldap:// URI");
+	ldap_free_urldesc(lud);
+	return kind;
+}
+
+int
+ad_uri_allowed(const char *uri, int starttls, char *why, size_t size)
+{
+	switch (ad_uri_parse(uri, why, size)) {
+	case AD_URI_LDAPS:
+		if (!starttls)
+			return 0;
+		snprintf(why, size, "is already TLS; StartTLS needs ldap:// "
+		    "URIs");
+		return -1;
+	case AD_URI_LDAP:
+		if (starttls)
+			return 0;
+		snprintf(why, size, "is plain unencrypted LDAP, which is "
+		    "refused: use ldaps:// or StartTLS");
+		return -1;
+	case AD_URI_BAD:
+		break;
+	}
+	return -1;
 }
 
 static int

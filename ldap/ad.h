@@ -91,5 +91,17 @@ int		 ad_guid_equal(const char *a, const char *b);
 int		 ad_escape_filter(const char *in, char *out, size_t size);
 int		 ad_escape_dn_value(const char *in, char *out, size_t size);
 int		 ad_dn_valid(const char *dn);
+/*
+ * One ldap.uri entry, as libldap will read it: exactly one URL (libldap
+ * takes blank- or comma-separated lists), a host, nothing after it.
+ * AD_URI_LDAPS or AD_URI_LDAP (StartTLS only); AD_URI_BAD with why.
+ * The check of the scheme against StartTLS is the caller's
+ * (ad_uri_allowed).
+ */
+enum ad_uri_kind { AD_URI_BAD = -1, AD_URI_LDAPS, AD_URI_LDAP };
+enum ad_uri_kind ad_uri_parse(const char *uri, char *why, size_t size);
+/* ad_uri_parse, and the scheme is ldaps:// without, ldap:// with StartTLS */
+int		 ad_uri_allowed(const char *uri, int starttls, char *why,
+		    size_t size);
 
 #endif

@@ -2,13 +2,19 @@
 # 60-secrets.sh - the LDAP bind password, the Graph client secret and the SMTP
 # password never reach anything breakglass writes: stdout, stderr, syslog,
 # audit, state, status, spool, mail, the agent's log, /proc/PID/cmdline --
-# in success and in failure (wrong secrets, relay down).  Also: modes of what
-# it creates, and secret files refused when loose or foreign-owned.
+# in success and in failure (wrong secrets, relay down).  Nor does the token in
+# a webhook URL (config-check masks it).  Also: modes of what it creates,
+# secret files refused when loose or foreign-owned, webhook.url_file, a
+# password in notify.smtp.url refused, no plain LDAP smuggled into ldap.uri.
 . "$(dirname "$0")/../lib/common.sh"
 
 mail_agent_case secrets 1 1
+# a webhook URL carries its credential in the path or the query (Teams, Slack)
+printf 'webhook-token-%s\n' "$$" >"$T/webhook.token"
+chmod 600 "$T/webhook.token"
+smtp_section "webhook { url = \"$GRAPH_URL/webhook?sig=$(cat "$T/webhook.token")\" ca_file = \"$CA_FILE\" }"
 start_syslog
-SECRETS="$T/ldap.secret $T/graph.secret $T/mail.pw.client"
+SECRETS="$T/ldap.secret $T/graph.secret $T/mail.pw.client $T/webhook.token"
 : >"$T/cmdlines"
 
 # run ARGS...: the command in the syslog namespace, output kept
@@ -18,7 +24,12 @@ run() {
 }
 
 run config-check
+expect_rc 0 "config-check with every channel"
+check "config-check shows the webhook URL as https://host:port/***" \
+    grep -qE '^ +url += "https://127\.0\.0\.1:[0-9]+/\*\*\*"$' "$T/out"
 run notify-test
+check "the webhook was called with its token" sh -c \
+    'grep "\"path\": \"/webhook\"" "$1/graph.log" | grep -F -f "$1/webhook.token" | grep -q "\"status\": 200"' - "$T"
 run enable --reason "secrets check"
 expect_rc 0 "enable with every channel"
 run status
@@ -85,8 +96,9 @@ for s in $SECRETS; do
 		hits=$((hits + n))
 	fi
 done
-check "0 hits of 6 secrets in $(wc -l <"$T/written") files written" test "$hits" -eq 0
-echo "# figure: $hits hits of 6 secrets in $(wc -l <"$T/written") files written"
+nsec=$(echo $SECRETS | wc -w)
+check "0 hits of $nsec secrets in $(wc -l <"$T/written") files written" test "$hits" -eq 0
+echo "# figure: $hits hits of $nsec secrets in $(wc -l <"$T/written") files written"
 
 # modes: files 0600, dirs 0700 (umask is set by breakglass, not inherited)
 bad=$(find "$T/state" \( -type f ! -perm 0600 \) -o \( -type d ! -perm 0700 \) | grep -v '/lock$' | head -3)
@@ -110,3 +122,99 @@ expect_rc 2 "a bind password file owned by another user is refused"
 expect_err "ldap.bind_password_file: .*owned by" "the error names the owner problem"
 chown root "$T/ldap.secret"
 expect_uac 66050 "no refusal touched the account"
+
+# webhook.url_file: the URL (its token) kept in a secret file
+stop_graph
+new_case urls
+set_uac "$BTG_DN" 66050
+start_graph
+start_mail
+cp "$T/mail.pw" "$T/mail.pw.client"
+printf '%s/webhook?sig=webhook-file-token-%s\n' "$GRAPH_URL" "$$" >"$T/webhook.url"
+chmod 600 "$T/webhook.url"
+printf 'webhook-file-token-%s\n' "$$" >"$T/webhook.token"
+smtp_section "webhook { url_file = \"$T/webhook.url\" ca_file = \"$CA_FILE\" }"
+bg config-check
+expect_rc 0 "config-check with notify.webhook.url_file"
+expect_out "url_file += \"$T/webhook.url\"" "config-check names the file"
+check "config-check does not print the URL in it" sh -c \
+    '! grep -qF -f "$1/webhook.token" "$1/out" "$1/err"' - "$T"
+bg notify-test
+expect_rc 0 "notify-test with notify.webhook.url_file"
+check "the webhook was called with the URL from the file" sh -c \
+    'grep "\"path\": \"/webhook\"" "$1/graph.log" | grep -F -f "$1/webhook.token" | grep -q "\"status\": 200"' - "$T"
+chmod 640 "$T/webhook.url"
+bg config-check
+expect_rc 2 "a group-readable webhook.url_file is refused"
+expect_err "notify.webhook.url_file: .*0640" "the error names the key and the mode"
+chmod 600 "$T/webhook.url"
+cp "$T/breakglass.conf" "$T/good.conf"
+sed -i "s|webhook { url_file|webhook { url = \"$GRAPH_URL/webhook\" url_file|" "$T/breakglass.conf"
+bg config-check
+expect_rc 2 "webhook.url and webhook.url_file together are refused"
+expect_err "breakglass.conf: notify.webhook.url and notify.webhook.url_file" "the error names both keys"
+
+# a password in notify.smtp.url would reach stderr, the audit and the spool
+cp "$T/good.conf" "$T/breakglass.conf"
+sed -i "s|\"smtp://127.0.0.1:|\"smtp://mailer:$(cat "$T/mail.pw")@127.0.0.1:|" "$T/breakglass.conf"
+check "the config under test has the password in notify.smtp.url" \
+    grep -qF "mailer:$(cat "$T/mail.pw")@" "$T/breakglass.conf"
+bg config-check
+expect_rc 2 "notify.smtp.url with user:password@ is refused"
+expect_err "breakglass.conf:[0-9]+: .*notify.smtp.url: .*user information.*password_file" \
+    "the error names file, line and key, and says where the password goes"
+check "the error does not echo the password" sh -c \
+    '! grep -qF -f "$1/mail.pw" "$1/out" "$1/err"' - "$T"
+lines=$(audit_lines)
+mails=$(mail_count)
+bg enable --reason "password in the URL"
+expect_rc 2 "enable refuses the config too"
+check "nothing was audited" test "$(audit_lines)" -eq "$lines"
+check "no mail sent" test "$(mail_count)" -eq "$mails"
+expect_uac 66050 "the account untouched"
+cp "$T/good.conf" "$T/breakglass.conf"
+
+# ldap.uri: libldap takes "ldaps://a ldap://b" as a list; the bind DN and
+# password must never go to a plain ldap:// listener hidden in one entry
+/usr/bin/python3 - "$T/plain.port" "$T/plain.bytes" <<'PY' &
+import socket, sys, threading
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+s.settimeout(120)	# never outlives the test
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+def take(c):
+    with c, open(sys.argv[2], "ab", buffering=0) as out:
+        while True:
+            b = c.recv(65536)
+            if not b:
+                return
+            out.write(b)
+while True:
+    try:
+        c, _ = s.accept()
+    except socket.timeout:
+        sys.exit(0)
+    threading.Thread(target=take, args=(c,), daemon=True).start()
+PY
+PLAIN_PID=$!
+wait_for "a plain TCP listener is up" 10 test -s "$T/plain.port"
+: >"$T/plain.bytes"
+plain="ldap://127.0.0.1:$(cat "$T/plain.port")"
+for uri in "ldaps://127.0.0.1:1 $plain" "ldaps://127.0.0.1:1,$plain" \
+    "ldaps://127.0.0.1:1/,$plain"; do
+	cp "$T/good.conf" "$T/breakglass.conf"
+	sed -i "s|^  uri .*|  uri = {\"$uri\"}|" "$T/breakglass.conf"
+	bg config-check
+	expect_rc 2 "ldap.uri \"$uri\" is refused by config-check"
+	expect_err "breakglass.conf:[0-9]+: .*ldap.uri: .*blank or a comma" "the error names file, line and key"
+	bg enable --reason "plain LDAP smuggled"
+	expect_rc 2 "enable refuses it too"
+done
+kill "$PLAIN_PID"
+wait "$PLAIN_PID" 2>/dev/null
+check "nothing reached the plain listener ($(wc -c <"$T/plain.bytes") bytes)" \
+    test ! -s "$T/plain.bytes"
+expect_uac 66050 "the account untouched"
+cp "$T/good.conf" "$T/breakglass.conf"

@@ -88,3 +88,36 @@ bg enable --reason "pointed at another user"
 expect_rc 3 "a DN naming another object than the pinned GUID is refused"
 check "other-user still untouched" test "$(other)" = "$other0"
 expect_uac 66050 "the break-glass account untouched by the refusal"
+
+# libldap reads ldap.conf, ldaprc in the working directory, ~/ldaprc,
+# ~/.ldaprc, $LDAPRC and LDAP* variables: none of them may change how
+# breakglass talks to the DC.  The probe: a source address this host lacks.
+cp "$T/good.conf" "$T/breakglass.conf"
+mkdir -p "$T/cwd" "$T/home"
+bindaddr='SOCKET_BIND_ADDRESSES 192.0.2.1'
+check "ldapsearch answers without the probe" sh -c \
+    'cd "$1/cwd" && LDAPTLS_CACERT="$2" ldapsearch -x -o nettimeout=3 \
+    -H "$3" -b "" -s base >/dev/null 2>&1' - "$T" "$CA_FILE" "$LDAPS_URI"
+printf '%s\n' "$bindaddr" >"$T/cwd/ldaprc"
+check "the probe works on libldap: ldapsearch in that directory fails" sh -c \
+    'cd "$1/cwd" && ! LDAPTLS_CACERT="$2" ldapsearch -x -o nettimeout=3 \
+    -H "$3" -b "" -s base >/dev/null 2>&1' - "$T" "$CA_FILE" "$LDAPS_URI"
+cd "$T/cwd"
+bg status
+expect_rc 0 "status with an ldaprc in the working directory"
+rm ldaprc
+printf '%s\n' "$bindaddr" >"$T/home/.ldaprc"
+home=$HOME
+export HOME="$T/home"
+bg status
+expect_rc 0 "status with a ~/.ldaprc"
+export HOME="$home"
+export LDAPRC="$T/home/.ldaprc"
+bg status
+expect_rc 0 "status with \$LDAPRC set"
+unset LDAPRC
+export LDAPSOCKET_BIND_ADDRESSES=192.0.2.1
+bg status
+expect_rc 0 "status with \$LDAPSOCKET_BIND_ADDRESSES set"
+unset LDAPSOCKET_BIND_ADDRESSES
+cd - >/dev/null

@@ -96,6 +96,54 @@ test_dn_valid(void **state)
 	assert_false(ad_dn_valid("CN=a,,DC=x"));
 }
 
+/* one ldap.uri entry is one URL: libldap would read a list and try each */
+static void
+test_uri_one_url(void **state)
+{
+	static const struct { const char *uri; int starttls, ok; } cases[] = {
+		{ "ldaps://dc1.corp.example.com", 0, 1 },
+		{ "ldaps://127.0.0.1:636/", 0, 1 },
+		{ "ldaps://[::1]:636", 0, 1 },
+		{ "ldap://127.0.0.1", 1, 1 },
+		{ "ldap://127.0.0.1", 0, 0 },
+		{ "ldaps://127.0.0.1", 1, 0 },
+		{ "ldaps://127.0.0.1:1 ldap://127.0.0.1:16790", 0, 0 },
+		{ "ldaps://127.0.0.1:1,ldap://127.0.0.1:16790", 0, 0 },
+		{ "ldaps://127.0.0.1:1/,ldap://127.0.0.1:16790", 0, 0 },
+		{ "ldaps://127.0.0.1:1/??sub", 0, 0 },
+		{ "ldaps://", 0, 0 },
+		{ "ldapi://%2frun%2fldapi", 0, 0 },
+		{ "dc1.corp.example.com", 0, 0 },
+	};
+	char	why[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		why[0] = '\0';
+		if ((ad_uri_allowed(cases[i].uri, cases[i].starttls, why,
+		    sizeof(why)) == 0) != cases[i].ok)
+			fail_msg("case %zu \"%s\": %s", i, cases[i].uri,
+			    cases[i].ok ? why : "allowed");
+		if (!cases[i].ok && why[0] == '\0')
+			fail_msg("case %zu: no reason given", i);
+	}
+}
+
+/* ad_connect refuses such a URI itself, before libldap sees it */
+static void
+test_connect_refuses_list(void **state)
+{
+	const char *uris[] = { "ldaps://127.0.0.1:1 ldap://127.0.0.1:9" };
+	struct ad_params p = { .uris = uris, .nuris = 1, .ca_file = "/nx",
+	    .bind_dn = "x", .password = "pw", .timeout = 1 };
+	char	err[512];
+
+	(void)state;
+	assert_null(ad_connect(&p, err, sizeof(err)));
+	if (strstr(err, "blank or a comma") == NULL)
+		fail_msg("%s", err);
+}
+
 int
 main(void)
 {
@@ -105,6 +153,8 @@ main(void)
 		cmocka_unit_test(test_escape_filter),
 		cmocka_unit_test(test_escape_dn),
 		cmocka_unit_test(test_dn_valid),
+		cmocka_unit_test(test_uri_one_url),
+		cmocka_unit_test(test_connect_refuses_list),
 	};
 	return cmocka_run_group_tests_name("ad", tests, NULL, NULL);
 }

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "../../agent/config.h"
+#include "../../agent/url.h"
+#include "../../agent/util.h"
 
 static char dir[64], conf[128], secret[128];
 
@@ -291,6 +293,260 @@ test_secret_too_open(void **state)
 	config_free(c);
 }
 
+/*
+ * libldap reads a blank- or comma-separated list where one URI is expected:
+ * an ldaps:// prefix must not carry a plain ldap:// server behind it.
+ */
+static void
+test_ldap_uri_one_url_each(void **state)
+{
+	static const struct { const char *ldap_extra, *want; } bad[] = {
+		{ "  uri = {\"ldaps://127.0.0.1:1 ldap://127.0.0.1:16790\"}\n",
+		  "blank or a comma" },
+		{ "  uri = {\"ldaps://127.0.0.1:1,ldap://127.0.0.1:16790\"}\n",
+		  "blank or a comma" },
+		{ "  uri = {\"ldaps://dc1/,ldap://evil:389\"}\n",
+		  "blank or a comma" },
+		{ "  uri = {\"ldaps://dc1/DC=corp\"}\n", "has a DN" },
+		{ "  uri = {\"ldaps://\"}\n", "names no server" },
+		{ "  uri = {\"ldapi://%2frun%2fslapd\"}\n", "not an ldaps://" },
+		/* every entry is checked, not only the last */
+		{ "  uri = {\"dc1.example\", \"ldaps://dc2\"}\n",
+		  "not an LDAP URI" },
+		{ "  uri = {\"ldap://dc1\", \"ldaps://dc2\"}\n",
+		  "plain unencrypted" },
+		{ "  uri = {\"ldap://dc1 ldaps://dc2\"}\n  starttls = true\n",
+		  "blank or a comma" },
+	};
+	static const char *const good[] = {
+		"  uri = {\"ldaps://dc1:636\", \"LDAPS://DC2\", "
+		"\"ldaps://[::1]:636/\"}\n",
+		"  uri = {\"ldap://dc1\", \"ldap://127.0.0.1:389\"}\n"
+		"  starttls = true\n",
+	};
+	struct config	*c;
+	char		 err[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = load_with(bad[i].ldap_extra, "", err, sizeof(err));
+		if (c != NULL)
+			fail_msg("case %zu loaded", i);
+		if (strstr(err, conf) == NULL || strstr(err, "ldap.uri") ==
+		    NULL || strstr(err, bad[i].want) == NULL)
+			fail_msg("case %zu: \"%s\" lacks ldap.uri / %s", i, err,
+			    bad[i].want);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if ((c = load_with(good[i], "", err, sizeof(err))) == NULL)
+			fail_msg("good case %zu: %s", i, err);
+		config_free(c);
+	}
+}
+
+#define SMTP_TAIL(url, tls) \
+	"notify {\n  smtp {\n    url = \"" url "\"\n    from = \"a@b\"\n" \
+	"    to = {\"c@d\"}\n    starttls = \"" tls "\"\n  }\n}\n"
+
+/* a password in smtp.url would reach stderr, the audit and the spool */
+static void
+test_smtp_url_userinfo(void **state)
+{
+	static const char *const bad[] = {
+		SMTP_TAIL("smtp://mailer:S3cr3t-pw@relay.example:587",
+		    "required"),
+		SMTP_TAIL("smtps://mailer:S3cr3t-pw@relay.example", "required"),
+		SMTP_TAIL("smtp://mailer@relay.example:587", "required"),
+		SMTP_TAIL("http://mailer:S3cr3t-pw@relay.example", "required"),
+	};
+	struct config	*c;
+	char		 err[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = load_with("", bad[i], err, sizeof(err));
+		if (c != NULL)
+			fail_msg("case %zu loaded", i);
+		if (strstr(err, conf) == NULL || strstr(err, ":15:") == NULL ||
+		    strstr(err, "notify.smtp.url") == NULL)
+			fail_msg("case %zu: \"%s\" lacks file:15: and key", i,
+			    err);
+		if (strstr(err, "S3cr3t") != NULL)
+			fail_msg("case %zu: the password is in \"%s\"", i, err);
+	}
+	c = load_with("", bad[0], err, sizeof(err));
+	assert_null(c);
+	assert_non_null(strstr(err, "user information"));
+	assert_non_null(strstr(err, "notify.smtp.password_file"));
+}
+
+/* starttls = "none" only for a relay on this host: the host, exactly */
+static void
+test_smtp_loopback_exact(void **state)
+{
+	static const char *const bad[] = {
+		SMTP_TAIL("smtp://localhost.attacker.example", "none"),
+		SMTP_TAIL("smtp://localhost.attacker.example:25", "none"),
+		SMTP_TAIL("smtp://127.0.0.1.attacker.example:25", "none"),
+		SMTP_TAIL("smtp://127.attacker.example", "none"),
+		SMTP_TAIL("smtp://[::1].attacker.example", "none"),
+		SMTP_TAIL("smtp://[::ffff:127.0.0.1]:25", "none"),
+		SMTP_TAIL("smtp://relay.example:25", "none"),
+	};
+	static const char *const good[] = {
+		SMTP_TAIL("smtp://localhost:25", "none"),
+		SMTP_TAIL("smtp://LOCALHOST", "none"),
+		SMTP_TAIL("smtp://127.0.0.1:2525", "none"),
+		SMTP_TAIL("smtp://127.9.8.7", "none"),
+		SMTP_TAIL("smtp://[::1]:25", "none"),
+		SMTP_TAIL("smtps://relay.example", "none"),
+		SMTP_TAIL("smtp://relay.example:587/ehlo.example", "required"),
+	};
+	struct config	*c;
+	char		 err[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = load_with("", bad[i], err, sizeof(err));
+		if (c != NULL)
+			fail_msg("bad case %zu loaded", i);
+		if (strstr(err, "notify.smtp") == NULL ||
+		    (strstr(err, "loopback") == NULL &&
+		    strstr(err, "not a URL") == NULL))
+			fail_msg("bad case %zu: \"%s\"", i, err);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if ((c = load_with("", good[i], err, sizeof(err))) == NULL)
+			fail_msg("good case %zu: %s", i, err);
+		config_free(c);
+	}
+}
+
+static void
+test_url_mask(void **state)
+{
+	static const struct { const char *in, *want; } cases[] = {
+		{ "https://example.webhook.office.com/webhookb2/T0KEN@x/"
+		  "IncomingWebhook/abc/def", "https://example.webhook.office."
+		  "com/***" },
+		{ "https://u:pw@hooks.example:8443/a?sig=T0KEN#frag",
+		  "https://hooks.example:8443/***" },
+		{ "https://[::1]:9/x?sig=T0KEN", "https://[::1]:9/***" },
+		{ "https://hooks.example", "https://hooks.example/***" },
+		{ "not a url T0KEN", "***" },
+		{ "", "***" },
+	};
+	char	out[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		url_mask(cases[i].in, out, sizeof(out));
+		if (strcmp(out, cases[i].want) != 0)
+			fail_msg("case %zu: \"%s\", wanted \"%s\"", i, out,
+			    cases[i].want);
+	}
+	url_mask("https://hooks.example/T0KEN", out, 10);	/* too small */
+	assert_string_equal(out, "***");
+}
+
+/* config-check's text, for the webhook tests */
+static char *
+printed(const struct config *c)
+{
+	char	*text = NULL;
+	size_t	 len = 0;
+	FILE	*fp = open_memstream(&text, &len);
+
+	assert_non_null(fp);
+	config_print(c, fp);
+	fclose(fp);
+	return text;
+}
+
+/* the path and query of a webhook URL are its credential */
+static void
+test_webhook_url_masked(void **state)
+{
+	struct config	*c;
+	char		 err[512], *text, *url = NULL;
+
+	(void)state;
+	c = load_with("", "notify {\n  webhook {\n    url = \"https://"
+	    "example.webhook.office.com/webhookb2/T0KEN?sig=S1G\"\n  }\n}\n",
+	    err, sizeof(err));
+	if (c == NULL)
+		fail_msg("%s", err);
+	assert_true(config_has_webhook(c));
+	text = printed(c);
+	if (strstr(text, "T0KEN") != NULL || strstr(text, "S1G") != NULL)
+		fail_msg("config-check prints the token:\n%s", text);
+	assert_non_null(strstr(text,
+	    "\"https://example.webhook.office.com/***\""));
+	free(text);
+	assert_int_equal(config_webhook_url(c, &url, err, sizeof(err)), 0);
+	assert_string_equal(url, "https://example.webhook.office.com/"
+	    "webhookb2/T0KEN?sig=S1G");
+	secret_free(url);
+	config_free(c);
+	/* refused: named, masked */
+	c = load_with("", "notify {\n  webhook {\n    url = \"http://"
+	    "hooks.example/T0KEN?sig=S1G\"\n  }\n}\n", err, sizeof(err));
+	assert_null(c);
+	if (strstr(err, ":15:") == NULL || strstr(err, "notify.webhook.url") ==
+	    NULL || strstr(err, "https://") == NULL)
+		fail_msg("\"%s\" lacks line, key, https://", err);
+	if (strstr(err, "T0KEN") != NULL || strstr(err, "S1G") != NULL)
+		fail_msg("the error quotes the token: %s", err);
+}
+
+/* url_file: a secret file; url and url_file exclude each other */
+static void
+test_webhook_url_file(void **state)
+{
+	struct config	*c;
+	char		 err[512], tail[1024], hook[128], *text, *url = NULL;
+
+	(void)state;
+	snprintf(hook, sizeof(hook), "%s/webhook.url", dir);
+	write_text(hook, "https://hooks.example/T0KEN?sig=S1G\n", 0600);
+	snprintf(tail, sizeof(tail), "notify {\n  webhook {\n    url = "
+	    "\"https://hooks.example/x\"\n    url_file = \"%s\"\n  }\n}\n",
+	    hook);
+	assert_null(load_with("", tail, err, sizeof(err)));
+	if (strstr(err, conf) == NULL || strstr(err, "notify.webhook.url ") ==
+	    NULL || strstr(err, "notify.webhook.url_file") == NULL)
+		fail_msg("\"%s\" does not name both keys", err);
+
+	snprintf(tail, sizeof(tail), "notify {\n  webhook {\n    url_file = "
+	    "\"%s\"\n  }\n}\n", hook);
+	if ((c = load_with("", tail, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	assert_true(config_has_webhook(c));
+	assert_int_equal(config_check_secrets(c, err, sizeof(err)), 0);
+	assert_int_equal(config_webhook_url(c, &url, err, sizeof(err)), 0);
+	assert_string_equal(url, "https://hooks.example/T0KEN?sig=S1G");
+	secret_free(url);
+	text = printed(c);
+	assert_non_null(strstr(text, hook));
+	assert_null(strstr(text, "T0KEN"));
+	free(text);
+	/* too open: refused like every secret file */
+	chmod(hook, 0640);
+	assert_int_equal(config_check_secrets(c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "notify.webhook.url_file"));
+	assert_non_null(strstr(err, hook));
+	assert_int_equal(config_webhook_url(c, &url, err, sizeof(err)), -1);
+	assert_null(url);
+	/* what it holds is checked like url, and never quoted */
+	write_text(hook, "http://hooks.example/T0KEN?sig=S1G\n", 0600);
+	assert_int_equal(config_check_secrets(c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "notify.webhook.url_file"));
+	assert_non_null(strstr(err, "https://"));
+	assert_null(strstr(err, "T0KEN"));
+	config_free(c);
+	unlink(hook);
+}
+
 int
 main(void)
 {
@@ -302,6 +558,12 @@ main(void)
 		cmocka_unit_test(test_secret_too_open),
 		cmocka_unit_test(test_comments_and_lines),
 		cmocka_unit_test(test_placeholder),
+		cmocka_unit_test(test_ldap_uri_one_url_each),
+		cmocka_unit_test(test_smtp_url_userinfo),
+		cmocka_unit_test(test_smtp_loopback_exact),
+		cmocka_unit_test(test_url_mask),
+		cmocka_unit_test(test_webhook_url_masked),
+		cmocka_unit_test(test_webhook_url_file),
 	};
 	return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }
