@@ -293,7 +293,8 @@ validate_range(cfg_t *cfg, cfg_opt_t *opt)
 
 	keypath(cfg, opt, key, sizeof(key));
 	if (strcmp(key, "ldap.timeout") == 0 ||
-	    strcmp(key, "graph.timeout") == 0) {
+	    strcmp(key, "graph.timeout") == 0 ||
+	    strcmp(key, "webhook.timeout") == 0) {
 		lo = 1;
 		hi = 300;
 	} else if (strcmp(key, "policy.poll_interval") == 0) {
@@ -384,7 +385,8 @@ static cfg_opt_t smtp_opts[] = {
 	STRLIST("to", "{}"), CFG_END()
 };
 static cfg_opt_t webhook_opts[] = {
-	STR("url", ""), STR("url_file", ""), STR("ca_file", ""), CFG_END()
+	STR("url", ""), STR("url_file", ""), STR("ca_file", ""),
+	DUR("timeout", 15), CFG_END()
 };
 static cfg_opt_t notify_opts[] = {
 	DUR("remind_every", 3600), CFG_SEC("smtp", smtp_opts, CFGF_NONE),
@@ -709,6 +711,7 @@ config_load(const char *path, char *err, size_t errlen)
 	c->notify.webhook.url = dupstr(cfg_getstr(n, "url"));
 	c->notify.webhook.url_file = dupstr(cfg_getstr(n, "url_file"));
 	c->notify.webhook.ca_file = dupstr(cfg_getstr(n, "ca_file"));
+	c->notify.webhook.timeout = cfg_getint(n, "timeout");
 
 	if (c->state_dir == NULL) {
 		bg_err(err, errlen, "%s: state_dir: must not be empty", path);
@@ -1000,6 +1003,7 @@ config_print(const struct config *c, FILE *fp)
 	print_str(fp, i2, "url", c->notify.webhook.url != NULL ? masked : NULL);
 	print_str(fp, i2, "url_file", c->notify.webhook.url_file);
 	print_str(fp, i2, "ca_file", c->notify.webhook.ca_file);
+	print_dur(fp, i2, "timeout", c->notify.webhook.timeout);
 	fprintf(fp, "%s}\n", i1);
 	print_str(fp, i1, "command", c->notify.command);
 	fprintf(fp, "}\nsync {\n");

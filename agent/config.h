@@ -88,6 +88,7 @@ struct config {
 			char	*url;		/* or url_file, not both */
 			char	*url_file;	/* holds the URL: a secret */
 			char	*ca_file;
+			int64_t	 timeout;
 		} webhook;
 		char	*command;
 	} notify;

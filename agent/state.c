@@ -127,7 +127,7 @@ state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
 		    "ad"))) {
 			s->adw_seen = 1;
 			cJSON_ArrayForEach(x, a)
-				if (i < 5 && cJSON_IsString(x))
+				if (i < WATCH_ATTRS && cJSON_IsString(x))
 					bg_strlcpy(s->adw[i++], x->valuestring,
 					    sizeof(s->adw[0]));
 		}
@@ -136,10 +136,10 @@ state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
 		i = 0;
 		ids = cJSON_GetObjectItemCaseSensitive(c, "signin_ids");
 		cJSON_ArrayForEach(x, ids)
-			if (i < 50 && cJSON_IsString(x))
+			if (i < SIGNIN_RING && cJSON_IsString(x))
 				bg_strlcpy(s->signin_ids[i++], x->valuestring,
 				    sizeof(s->signin_ids[0]));
-		s->signin_next = i % 50;
+		s->signin_next = i % SIGNIN_RING;
 	}
 	s->drill_reminded_ms = get_time(j, "drill_reminded");
 	if (cJSON_IsObject(h = cJSON_GetObjectItemCaseSensitive(j,
@@ -218,13 +218,13 @@ state_save(const char *state_dir, const struct state *s, char *err,
 	c = cJSON_AddObjectToObject(j, "watch");
 	if (s->adw_seen) {
 		a = cJSON_AddArrayToObject(c, "ad");
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < WATCH_ATTRS; i++)
 			cJSON_AddItemToArray(a, cJSON_CreateString(s->adw[i]));
 	}
 	if (s->signin_since[0] != '\0')
 		cJSON_AddStringToObject(c, "signin_since", s->signin_since);
 	a = cJSON_AddArrayToObject(c, "signin_ids");
-	for (int i = 0; i < 50; i++)
+	for (int i = 0; i < SIGNIN_RING; i++)
 		if (s->signin_ids[i][0] != '\0')
 			cJSON_AddItemToArray(a, cJSON_CreateString(
 			    s->signin_ids[i]));

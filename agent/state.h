@@ -11,6 +11,8 @@
 #define LOCK_WAIT_SEC	10
 #define REASON_MAX	1000
 #define ACTOR_MAX	128
+#define WATCH_ATTRS	5	/* AD attributes watched (watch.c) */
+#define SIGNIN_RING	50	/* sign-in ids remembered (a ring) */
 
 struct override {
 	int	active;
@@ -43,9 +45,9 @@ struct state {
 	int64_t		drill_reminded_ms;
 	/* watch: the account's AD attributes last seen, sign-ins seen */
 	int		adw_seen;
-	char		adw[5][2048];		/* watch.c watch_attrs order */
+	char		adw[WATCH_ATTRS][2048];	/* watch.c watch_attrs order */
 	char		signin_since[32];	/* createdDateTime, RFC 3339 */
-	char		signin_ids[50][40];	/* a ring of ids already told */
+	char		signin_ids[SIGNIN_RING][40];	/* ids already told */
 	int		signin_next;
 };
 

@@ -15,7 +15,7 @@
 #include "watch.h"
 
 /* in state.adw order */
-static const char *const watch_attrs[6] = {
+static const char *const watch_attrs[WATCH_ATTRS + 1] = {
 	"badPwdCount", "lockoutTime", "lastLogonTimestamp", "pwdLastSet",
 	"memberOf", NULL
 };
@@ -44,7 +44,7 @@ void
 watch_directory(const struct config *c, struct ad_conn *conn,
     struct state *st)
 {
-	char		 now[5][AD_JOINED_MAX], err[512], reason[3000] = "";
+	char		 now[WATCH_ATTRS][AD_JOINED_MAX], err[512], reason[3000] = "";
 	size_t		 len;
 	cJSON		*extra;
 	int		 tell = 0, changed = 0;
@@ -52,7 +52,7 @@ watch_directory(const struct config *c, struct ad_conn *conn,
 	if (!c->watch.directory || conn == NULL)
 		return;
 	/* one search on the kept session, every poll */
-	if (ad_read_joined(conn, c->account.dn, watch_attrs, 5, now, err,
+	if (ad_read_joined(conn, c->account.dn, watch_attrs, WATCH_ATTRS, now, err,
 	    sizeof(err)) != AD_OK) {
 		log_debug("watch: %s", err);
 		return;
@@ -63,7 +63,7 @@ watch_directory(const struct config *c, struct ad_conn *conn,
 		return;
 	}
 	extra = cJSON_CreateObject();
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < WATCH_ATTRS; i++) {
 		cJSON *o;
 
 		if (strcmp(st->adw[i], now[i]) == 0)
@@ -100,7 +100,7 @@ watch_directory(const struct config *c, struct ad_conn *conn,
 static int
 seen_id(const struct state *st, const char *id)
 {
-	for (int i = 0; i < 50; i++)
+	for (int i = 0; i < SIGNIN_RING; i++)
 		if (strcmp(st->signin_ids[i], id) == 0)
 			return 1;
 	return 0;
@@ -203,7 +203,7 @@ signins_apply(const struct config *c, struct state *st, const cJSON *j)
 		tell_signin(c, st, si);
 		bg_strlcpy(st->signin_ids[st->signin_next], id,
 		    sizeof(st->signin_ids[0]));
-		st->signin_next = (st->signin_next + 1) % 50;
+		st->signin_next = (st->signin_next + 1) % SIGNIN_RING;
 		if (strcmp(at, st->signin_since) > 0)
 			bg_strlcpy(st->signin_since, at,
 			    sizeof(st->signin_since));

@@ -51,8 +51,8 @@ webhook_send(const struct config *c, const cJSON *notice, char *err,
 		free(json);
 		return -1;
 	}
-	if ((hc = http_new(c->notify.webhook.ca_file, 15, err, errlen)) ==
-	    NULL) {
+	if ((hc = http_new(c->notify.webhook.ca_file, c->notify.webhook.timeout,
+	    err, errlen)) == NULL) {
 		secret_free(url);
 		free(json);
 		return -1;

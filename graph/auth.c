@@ -260,15 +260,6 @@ form_add(char **form, size_t *len, const char *key, const char *value)
 }
 
 
-static int64_t
-wall_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 graph_get_token(struct http_client *hc, const struct graph_creds *c,
     int64_t now_ms, int64_t deadline_ms, struct graph_token *t,
@@ -306,7 +297,7 @@ graph_get_token(struct http_client *hc, const struct graph_creds *c,
 			goto oom;
 	}
 	for (;;) {
-		int64_t left = deadline_ms - wall_ms();
+		int64_t left = deadline_ms - http_wall_ms();
 
 		if (left <= 0) {
 			if (e->kind == GRAPH_OK) {
@@ -344,7 +335,7 @@ graph_get_token(struct http_client *hc, const struct graph_creds *c,
 		{
 			int64_t wait = r.retry_after >= 0 ?
 			    r.retry_after * 1000 : backoff;
-			if (wall_ms() + wait >= deadline_ms)
+			if (http_wall_ms() + wait >= deadline_ms)
 				goto out;
 			http_sleep_ms(wait);
 			backoff = backoff * 2 > 8000 ? 8000 : backoff * 2;

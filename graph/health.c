@@ -12,15 +12,6 @@
 #define ISSUES_PATH \
     "/v1.0/admin/serviceAnnouncement/issues?$filter=isResolved%20eq%20false"
 
-static int64_t
-wall_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 
 void
 graph_strerror(const struct graph_error *e, char *buf, size_t size)
@@ -72,7 +63,7 @@ graph_get(struct http_client *hc, const char *url, const char *token,
 		return -1;
 	}
 	for (;;) {
-		int64_t	wait, left = deadline_ms - wall_ms();
+		int64_t	wait, left = deadline_ms - http_wall_ms();
 
 		if (left <= 0) {
 			if (e->kind == GRAPH_OK) {
@@ -111,7 +102,8 @@ graph_get(struct http_client *hc, const char *url, const char *token,
 		    r->status >= 500 ? GRAPH_E_SERVER : GRAPH_E_CLIENT;
 		wait = r->retry_after >= 0 ? r->retry_after * 1000 : backoff;
 		http_response_free(r);
-		if (e->kind == GRAPH_E_CLIENT || wall_ms() + wait >= deadline_ms)
+		if (e->kind == GRAPH_E_CLIENT ||
+		    http_wall_ms() + wait >= deadline_ms)
 			break;	/* 4xx, or no time to wait as told */
 		http_sleep_ms(wait);
 		backoff = backoff * 2 > 8000 ? 8000 : backoff * 2;

@@ -198,6 +198,15 @@ parse_retry_after(CURL *curl)
 	return v > 3600 ? 3600 : v;
 }
 
+int64_t
+http_wall_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 const char *
 http_fail_name(enum http_fail f)
 {

@@ -66,6 +66,8 @@ int			 http_json_answer(const struct http_response *,
  */
 void			 http_set_abort_flag(volatile sig_atomic_t *flag);
 int			 http_aborted(void);
+/* the wall clock in milliseconds (deadlines are wall-clock times) */
+int64_t			 http_wall_ms(void);
 /* sleep, waking early when aborted */
 void			 http_sleep_ms(int64_t ms);
 /* a random RFC 4122 version 4 GUID, lowercase */

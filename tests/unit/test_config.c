@@ -112,6 +112,8 @@ test_good_config(void **state)
 	assert_string_equal(c->graph.authority,
 	    "https://login.microsoftonline.com");
 	assert_int_equal(c->notify.remind_every, 3600);
+	assert_int_equal(c->notify.webhook.timeout, 15);
+	assert_int_equal(c->policy.token_probe_acts, 0);	/* warn */
 	assert_int_equal(config_check_secrets(c, err, sizeof(err)), 0);
 	config_free(c);
 }
@@ -135,6 +137,10 @@ test_errors_name_file_line_key(void **state)
 		  ":14:", "policy.statuses" },
 		{ "", "policy {\n  on_drift = \"ignore\"\n}\n", ":14:",
 		  "on_drift" },
+		{ "", "policy {\n  token_probe = \"always\"\n}\n", ":14:",
+		  "policy.token_probe" },
+		{ "", "notify {\n  webhook {\n    timeout = 301s\n  }\n}\n",
+		  ":15:", "webhook.timeout" },
 		{ "", "graph {\n  endpoint = \"http://graph\"\n}\n", ":14:",
 		  "graph.endpoint" },
 		{ "", "notify {\n  smtp {\n    url = \"mailto:x\"\n  }\n}\n",
