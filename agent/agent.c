@@ -23,7 +23,7 @@
 
 #define UNKNOWN_REPORT	3	/* unknown polls in a row before we say so */
 
-static volatile int	stop_flag;
+static volatile sig_atomic_t	stop_flag;
 static volatile int	reload_flag;
 
 struct agent {

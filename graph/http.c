@@ -16,10 +16,10 @@ struct http_client {
 	long	 timeout_ms;
 };
 
-static volatile int	*abort_flag;
+static volatile sig_atomic_t	*abort_flag;
 
 void
-http_set_abort_flag(volatile int *flag)
+http_set_abort_flag(volatile sig_atomic_t *flag)
 {
 	abort_flag = flag;
 }

@@ -2,6 +2,7 @@
 #ifndef BG_HTTP_H
 #define BG_HTTP_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,7 +45,7 @@ int			 http_json_answer(const struct http_response *,
  * A flag (set from a signal handler) that aborts transfers and back-off
  * sleeps in progress: a stopping agent must not wait for a hung server.
  */
-void			 http_set_abort_flag(volatile int *flag);
+void			 http_set_abort_flag(volatile sig_atomic_t *flag);
 int			 http_aborted(void);
 /* sleep, waking early when aborted */
 void			 http_sleep_ms(int64_t ms);
