@@ -78,6 +78,8 @@ main(int argc, char *argv[])
 
 	umask(077);
 	log_init("breakglass", 0);
+	if (no_core_dumps(err, sizeof(err)) == -1)
+		log_warnx("%s", err);	/* unlikely; not worth refusing to run */
 	/*
 	 * A DC that stops answering gets its socket shut down by the LDAP
 	 * watchdog; libldap's next write must fail with EPIPE, not kill us.

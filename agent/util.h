@@ -32,6 +32,13 @@ void	sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1]);
 int	check_secret_file(const char *path, char *err, size_t errlen);
 int	read_secret_file(const char *path, char **out, char *err, size_t errlen);
 void	secret_free(char *secret);
+/*
+ * The process holds the bind password, libldap's and curl's copies of
+ * secrets and the bearer token: no core file (RLIMIT_CORE 0, also for the
+ * children), not dumpable (no core through a core_pattern pipe either, no
+ * ptrace or /proc/PID/mem by the same user).  Root can still read memory.
+ */
+int	no_core_dumps(char *err, size_t errlen);
 
 /*
  * The service user: when root (an admin through sudo) writes into a state_dir

@@ -166,6 +166,7 @@ start_graph() {
 	    --scenario "$T/scenario.json" --log "$T/graph.log" \
 	    --tenant test-tenant --client-id test-client \
 	    --client-secret-file "$T/graph.expected" \
+	    --token-log "$T/graph.tokens" \
 	    ${GRAPH_CLIENT_CERT:+--client-cert "$GRAPH_CLIENT_CERT"} \
 	    >"$T/graph.out" 2>&1 &
 	GRAPH_PID=$!
