@@ -124,8 +124,7 @@ POLICY='mode = "auto"
 write_conf
 D=$(mktemp -d /tmp/bg-dump-XXXXXX)
 trap 'cleanup_case; rm -rf "$D"' EXIT
-chmod 755 "$D"
-mkdir -m 700 "$T/cores" "$D/state" "$D/cores"
+mkdir -m 700 "$T/cores"
 pattern=$(cat /proc/sys/kernel/core_pattern)
 case $pattern in
 */* | "|"*) CRASH_CHECK="" ;;
@@ -191,13 +190,9 @@ fi
 AGENT_PID=""
 
 # an agent running as nobody: what its own user can do
-cp "$BIN" "$D/breakglass"
-cp "$T/ldap.secret" "$T/graph.secret" "$D/"
-cp "$CA_FILE" "$D/ca.pem"
-sed -e "s|$T/|$D/|g" -e "s|$CA_FILE|$D/ca.pem|g" "$T/breakglass.conf" \
-    >"$D/breakglass.conf"
-chmod 644 "$D/ca.pem" "$D/breakglass.conf"
-chown -R 65534:65534 "$D/state" "$D/cores" "$D/ldap.secret" "$D/graph.secret"
+user_copy "$D" 65534
+mkdir -m 700 "$D/cores"
+chown 65534:65534 "$D/cores"
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 (cd "$D/cores" && ulimit -c unlimited && exec setpriv --reuid=65534 \
     --regid=65534 --clear-groups "$D/breakglass" -c "$D/breakglass.conf" \

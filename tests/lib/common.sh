@@ -374,3 +374,18 @@ cleanup_case() {
 	stop_mail
 }
 trap cleanup_case EXIT
+
+# user_copy DIR UID: this case's binary, config, CA and secrets in DIR (made
+# 0755), state_dir DIR/state; state and secrets owned by UID -- for an agent
+# running as another user, whom $T (0700) keeps out
+user_copy() {
+	chmod 755 "$1"
+	mkdir -m 700 "$1/state"
+	cp "$BIN" "$1/breakglass"
+	cp "$T"/*.secret "$1/"
+	cp "$CA_FILE" "$1/ca.pem"
+	sed -e "s|$T/|$1/|g" -e "s|$CA_FILE|$1/ca.pem|g" "$T/breakglass.conf" \
+	    >"$1/breakglass.conf"
+	chmod 644 "$1/ca.pem" "$1/breakglass.conf"
+	chown -R "$2:$2" "$1/state" "$1"/*.secret
+}
