@@ -156,9 +156,10 @@ no_core() {
 	fi
 }
 
-# root's agent, started under ulimit -c unlimited
-(cd "$T/cores" && ulimit -c unlimited && exec "$BIN" -c "$T/breakglass.conf" \
-    run) >"$T/agent.log" 2>&1 &
+# root's agent, started under ulimit -c unlimited; the shipped (not the
+# sanitizer) build, whose crash is the kernel's to dump
+(cd "$T/cores" && ulimit -c unlimited && exec "${PLAIN_BIN:-$BIN}" \
+    -c "$T/breakglass.conf" run) >"$T/agent.log" 2>&1 &
 AGENT_PID=$!
 wait_for "the agent polls Graph with a token and reads the account" 20 \
     polled "$T/state"

@@ -377,11 +377,12 @@ trap cleanup_case EXIT
 
 # user_copy DIR UID: this case's binary, config, CA and secrets in DIR (made
 # 0755), state_dir DIR/state; state and secrets owned by UID -- for an agent
-# running as another user, whom $T (0700) keeps out
+# running as another user, whom $T (0700) keeps out.  The uninstrumented
+# binary under check-asan: that user could not write the sanitizer logs.
 user_copy() {
 	chmod 755 "$1"
 	mkdir -m 700 "$1/state"
-	cp "$BIN" "$1/breakglass"
+	cp "${PLAIN_BIN:-$BIN}" "$1/breakglass"
 	cp "$T"/*.secret "$1/"
 	cp "$CA_FILE" "$1/ca.pem"
 	sed -e "s|$T/|$1/|g" -e "s|$CA_FILE|$1/ca.pem|g" "$T/breakglass.conf" \
