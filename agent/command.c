@@ -120,12 +120,13 @@ run_as_owner(const char *key, const char *state_dir, struct run_as *ra,
 }
 
 /* what failed in the child before execve, sent up a CLOEXEC pipe */
-struct child_error {
-	int	step;			/* index into child_steps */
-	int	errnum;
-};
+enum child_step { STEP_SETGROUPS, STEP_SETGID, STEP_SETUID, STEP_EXECVE };
 static const char *const child_steps[] = {
 	"setgroups", "setgid", "setuid", "execve"
+};
+struct child_error {
+	enum child_step	step;
+	int		errnum;
 };
 
 static void
@@ -156,7 +157,7 @@ static void __attribute__((noreturn))
 child(char *const argv[], char *const envp[], const struct run_as *ra,
     int report, long maxfd)
 {
-	struct child_error	 ce = { 3, 0 };
+	struct child_error	 ce = { STEP_EXECVE, 0 };
 	struct sigaction	 sa;
 	sigset_t		 none;
 	int			 fd;
@@ -173,13 +174,13 @@ child(char *const argv[], char *const envp[], const struct run_as *ra,
 	close_fds_above(STDERR_FILENO + 1, report, maxfd);
 	if (ra->drop) {
 		if (setgroups((size_t)ra->ngroups, ra->groups) == -1)
-			ce.step = 0;
+			ce.step = STEP_SETGROUPS;
 		else if (setgid(ra->gid) == -1)
-			ce.step = 1;
+			ce.step = STEP_SETGID;
 		else if (setuid(ra->uid) == -1)
-			ce.step = 2;
+			ce.step = STEP_SETUID;
 	}
-	if (ce.step == 3) {
+	if (ce.step == STEP_EXECVE) {
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		execve(argv[0], argv, envp);
@@ -194,12 +195,23 @@ child(char *const argv[], char *const envp[], const struct run_as *ra,
  * command first: in its own session it no longer gets the terminal's ^C.
  */
 static const int	 fatal_sigs[] = { SIGINT, SIGTERM, SIGHUP };
+#define NFATAL	(sizeof(fatal_sigs) / sizeof(fatal_sigs[0]))
 static volatile sig_atomic_t fatal_caught;
 
 static void
 on_fatal(int sig)
 {
 	fatal_caught = sig;
+}
+
+#define WAIT_STEP_MS	20	/* how often a running command is looked at */
+
+static void
+nap(void)
+{
+	struct timespec	ts = { 0, WAIT_STEP_MS * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
 }
 
 /* kill the command's process group: TERM, a grace, then KILL */
@@ -210,32 +222,112 @@ kill_group(pid_t pid, int *status)
 	pid_t	w = 0;
 
 	(void)kill(-pid, SIGTERM);
-	while (now_ms() < end && (w = waitpid(pid, status, WNOHANG)) == 0) {
-		struct timespec ts = { 0, 20 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
+	while (now_ms() < end && (w = waitpid(pid, status, WNOHANG)) == 0)
+		nap();
 	(void)kill(-pid, SIGKILL);	/* what is left of the group */
 	if (w != pid)
 		while (waitpid(pid, status, 0) == -1 && errno == EINTR)
 			;
 }
 
+/* fork and exec; the pid once execve succeeded, else -1 with err */
+static pid_t
+spawn(const char *key, char *const argv[], char *const envp[],
+    const struct run_as *ra, char *err, size_t errlen)
+{
+	struct child_error	 ce;
+	struct rlimit		 rl;
+	sigset_t		 all, mask;
+	pid_t			 pid;
+	ssize_t			 got;
+	long			 maxfd = 1024;
+	int			 pfd[2], status;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		maxfd = (long)rl.rlim_cur;
+	if (pipe2(pfd, O_CLOEXEC) == -1) {
+		bg_err(err, errlen, "%s: pipe: %s", key, strerror(errno));
+		return -1;
+	}
+	/* no handler of ours may run in the child before it resets them */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &mask);
+	if ((pid = fork()) == 0)
+		child(argv, envp, ra, pfd[1], maxfd);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	close(pfd[1]);
+	if (pid == -1) {
+		bg_err(err, errlen, "%s: fork: %s", key, strerror(errno));
+		close(pfd[0]);
+		return -1;
+	}
+	/* EOF: execve succeeded; a record: what failed before it */
+	while ((got = read(pfd[0], &ce, sizeof(ce))) == -1 && errno == EINTR)
+		;
+	close(pfd[0]);
+	if (got != (ssize_t)sizeof(ce))
+		return pid;
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (ce.step != STEP_EXECVE)
+		bg_err(err, errlen, "%s: %s to uid %u (the owner of state_dir): "
+		    "%s", key, child_steps[ce.step], (unsigned)ra->uid,
+		    strerror(ce.errnum));
+	else
+		bg_err(err, errlen, "%s: execve %s: %s", key, argv[0],
+		    strerror(ce.errnum));
+	return -1;
+}
+
+/* until it exits, times out or breakglass is told to stop */
+static int
+wait_command(const char *key, pid_t pid, long timeout_sec, char *err,
+    size_t errlen)
+{
+	int64_t	deadline = now_ms() + timeout_sec * 1000;
+	int	status;
+	pid_t	w;
+
+	while ((w = waitpid(pid, &status, WNOHANG)) != pid) {
+		if (w == -1 && errno != EINTR) {
+			bg_err(err, errlen, "%s: waitpid: %s", key,
+			    strerror(errno));
+			kill_group(pid, &status);
+			return -1;
+		}
+		if (http_aborted() || fatal_caught) {
+			kill_group(pid, &status);
+			bg_err(err, errlen, "%s: killed: breakglass is "
+			    "stopping", key);
+			return -1;
+		}
+		if (now_ms() > deadline) {
+			kill_group(pid, &status);
+			bg_err(err, errlen, "%s: killed after %lds", key,
+			    timeout_sec);
+			return -1;
+		}
+		nap();
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		bg_err(err, errlen, "%s exited %d", key, WEXITSTATUS(status));
+	else
+		bg_err(err, errlen, "%s killed by signal %d", key,
+		    WTERMSIG(status));
+	return -1;
+}
+
 int
 run_command(const char *key, const char *cmdline, const char *state_dir,
     char *const envp[], long timeout_sec, char *err, size_t errlen)
 {
-	struct child_error	 ce;
+	struct sigaction	 sa, old[NFATAL];
 	struct run_as		 ra;
-	struct sigaction	 sa, old[3];
-	struct rlimit		 rl;
-	sigset_t		 all, mask;
-	char			*copy = NULL, *argv[ARGV_MAX];
+	char			*copy, *argv[ARGV_MAX];
 	pid_t			 pid;
-	int			 status, pfd[2] = { -1, -1 }, rc = -1;
-	ssize_t			 got;
-	int64_t			 deadline;
-	long			 maxfd = 1024;
-	size_t			 nsig = sizeof(fatal_sigs) / sizeof(fatal_sigs[0]);
+	int			 rc = -1;
 
 	memset(&ra, 0, sizeof(ra));
 	if ((copy = strdup(cmdline)) == NULL) {
@@ -253,92 +345,23 @@ run_command(const char *key, const char *cmdline, const char *state_dir,
 	}
 	if (run_as_owner(key, state_dir, &ra, err, errlen) == -1)
 		goto out;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		maxfd = (long)rl.rlim_cur;
-	if (pipe2(pfd, O_CLOEXEC) == -1) {
-		bg_err(err, errlen, "%s: pipe: %s", key, strerror(errno));
-		goto out;
-	}
 	fatal_caught = 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_fatal;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < nsig; i++) {
+	for (size_t i = 0; i < NFATAL; i++) {
 		sigaction(fatal_sigs[i], NULL, &old[i]);
 		if (old[i].sa_handler == SIG_DFL)
 			sigaction(fatal_sigs[i], &sa, NULL);
 	}
-	/* no handler of ours may run in the child before it resets them */
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &mask);
-	pid = fork();
-	if (pid == 0)
-		child(argv, envp, &ra, pfd[1], maxfd);
-	sigprocmask(SIG_SETMASK, &mask, NULL);
-	close(pfd[1]);
-	if (pid == -1) {
-		bg_err(err, errlen, "%s: fork: %s", key, strerror(errno));
-		goto restore;
-	}
-	/* EOF: execve succeeded; a record: what failed before it */
-	while ((got = read(pfd[0], &ce, sizeof(ce))) == -1 && errno == EINTR)
-		;
-	if (got == (ssize_t)sizeof(ce)) {
-		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-			;
-		if (ce.step < 3)
-			bg_err(err, errlen, "%s: %s to uid %u (the owner of "
-			    "state_dir): %s", key, child_steps[ce.step],
-			    (unsigned)ra.uid, strerror(ce.errnum));
-		else
-			bg_err(err, errlen, "%s: %s %s: %s", key,
-			    child_steps[ce.step], argv[0], strerror(ce.errnum));
-		goto restore;
-	}
-	deadline = now_ms() + timeout_sec * 1000;
-	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
-			break;
-		if (w == -1 && errno != EINTR) {
-			bg_err(err, errlen, "%s: waitpid: %s", key,
-			    strerror(errno));
-			kill_group(pid, &status);
-			goto restore;
-		}
-		if (http_aborted() || fatal_caught) {
-			kill_group(pid, &status);
-			bg_err(err, errlen, "%s: killed: breakglass is "
-			    "stopping", key);
-			goto restore;
-		}
-		if (now_ms() > deadline) {
-			kill_group(pid, &status);
-			bg_err(err, errlen, "%s: killed after %lds", key,
-			    timeout_sec);
-			goto restore;
-		}
-		{
-			struct timespec ts = { 0, 20 * 1000 * 1000 };
-			nanosleep(&ts, NULL);
-		}
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		rc = 0;
-	else if (WIFEXITED(status))
-		bg_err(err, errlen, "%s exited %d", key, WEXITSTATUS(status));
-	else
-		bg_err(err, errlen, "%s killed by signal %d", key,
-		    WTERMSIG(status));
- restore:
-	for (size_t i = 0; i < nsig; i++)
+	if ((pid = spawn(key, argv, envp, &ra, err, errlen)) != -1)
+		rc = wait_command(key, pid, timeout_sec, err, errlen);
+	for (size_t i = 0; i < NFATAL; i++)
 		if (old[i].sa_handler == SIG_DFL)
 			sigaction(fatal_sigs[i], &old[i], NULL);
 	if (fatal_caught)
 		raise(fatal_caught);	/* die of it, as without a command */
  out:
-	if (pfd[0] != -1)
-		close(pfd[0]);
 	free(ra.groups);
 	free(copy);
 	return rc;
