@@ -78,6 +78,8 @@ main(int argc, char *argv[])
 
 	umask(077);
 	log_init("breakglass", 0);
+	if (no_core_dumps(err, sizeof(err)) == -1)
+		log_warnx("%s", err);	/* unlikely; not worth refusing to run */
 	/*
 	 * Before any libldap call: no ldap.conf, ldaprc (the working
 	 * directory's too) nor LDAP* variables; the config says all.

@@ -14,6 +14,7 @@
 #define NOTIFY_BACKOFF_MS	5000		/* first retry */
 #define NOTIFY_BACKOFF_MAX_MS	(15 * 60 * 1000)
 #define COMMAND_TIMEOUT_SEC	30
+#define COMMAND_KILL_GRACE_MS	1000	/* SIGTERM to SIGKILL */
 
 struct notice_in {
 	const char		*event;
@@ -68,11 +69,15 @@ int	webhook_send(const struct config *, const cJSON *notice, char *err,
 	    size_t errlen);
 /*
  * Run cmdline (an absolute program and blank-separated arguments, "quotes"
- * group, no shell) with exactly envp, stdin/stdout on /dev/null, killed
- * after timeout_sec.  0 if it exited 0; else -1 with err naming key.
+ * group, no shell) with exactly envp, stdin/stdout on /dev/null, stderr
+ * kept and no other descriptor, default signal dispositions, in a session
+ * of its own; as root, as the owner of state_dir.  Its whole process group
+ * is killed (SIGTERM, then SIGKILL after COMMAND_KILL_GRACE_MS) after
+ * timeout_sec or when breakglass is told to stop.  0 if it exited 0; else
+ * -1 with err naming key.
  */
-int	run_command(const char *key, const char *cmdline, char *const envp[],
-	    long timeout_sec, char *err, size_t errlen);
+int	run_command(const char *key, const char *cmdline, const char *state_dir,
+	    char *const envp[], long timeout_sec, char *err, size_t errlen);
 int	command_run(const struct config *, const cJSON *notice, char *err,
 	    size_t errlen);
 

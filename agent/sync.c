@@ -57,7 +57,7 @@ sync_run(const struct config *c, const char *want, int64_t *elapsed_ms,
 	for (int i = 0; i < 5; i++)
 		envp[i] = env[i];
 	envp[5] = NULL;
-	rc = run_command("sync.command", c->sync.command, envp,
+	rc = run_command("sync.command", c->sync.command, c->state_dir, envp,
 	    (long)c->sync.timeout, err, errlen);
 	*elapsed_ms = now_ms() - t0;
 	return rc == 0 ? 0 : -1;

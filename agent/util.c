@@ -1,4 +1,6 @@
 /* util.c - durations, time formatting, hashing, secure file I/O */
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -403,6 +405,24 @@ secret_free(char *secret)
 		return;
 	explicit_bzero(secret, SECRET_MAX + 1);
 	free(secret);
+}
+
+int
+no_core_dumps(char *err, size_t errlen)
+{
+	struct rlimit	rl = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &rl) == -1) {
+		bg_err(err, errlen, "setrlimit RLIMIT_CORE 0: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) {
+		bg_err(err, errlen, "prctl PR_SET_DUMPABLE 0: %s",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -34,6 +34,13 @@ int	read_secret_file(const char *path, char **out, char *err, size_t errlen);
 void	secret_free(char *secret);
 /* a copy secret_free() can release; NULL if out of memory or too long */
 char	*secret_dup(const char *s);
+/*
+ * The process holds the bind password, libldap's and curl's copies of
+ * secrets and the bearer token: no core file (RLIMIT_CORE 0, also for the
+ * children), not dumpable (no core through a core_pattern pipe either, no
+ * ptrace or /proc/PID/mem by the same user).  Root can still read memory.
+ */
+int	no_core_dumps(char *err, size_t errlen);
 
 /*
  * The service user: when root (an admin through sudo) writes into a state_dir

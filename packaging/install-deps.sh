@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential pkg-config libldap2-dev libcurl4-openssl-dev
 libcjson-dev libconfuse-dev libssl-dev libcmocka-dev
 samba samba-ad-provision samba-ad-dc samba-dsdb-modules winbind krb5-user ldap-utils
-python3-aiosmtpd python3-cryptography openssl valgrind util-linux
+python3-aiosmtpd python3-cryptography openssl valgrind util-linux gdb
 debhelper dpkg-dev fakeroot lintian mandoc adduser systemd rpm"
 
 missing=""

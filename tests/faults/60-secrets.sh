@@ -218,3 +218,116 @@ check "nothing reached the plain listener ($(wc -c <"$T/plain.bytes") bytes)" \
     test ! -s "$T/plain.bytes"
 expect_uac 66050 "the account untouched"
 cp "$T/good.conf" "$T/breakglass.conf"
+
+stop_graph
+# core dumps: a running agent holds the bind password (libldap's copy), curl's
+# copy of the client-secret form and the bearer token.  It sets RLIMIT_CORE 0
+# and PR_SET_DUMPABLE 0: no core file on a crash, no gcore by its own user.
+# Root (CAP_SYS_PTRACE) can still read its memory: that is reported, not
+# asserted.  The system-wide core_pattern is not changed (a shared machine):
+# the crash checks run when it is a plain file name, which lands in the cwd.
+new_case dump
+start_graph
+POLICY='mode = "auto"
+  poll_interval = 1'
+write_conf
+D=$(mktemp -d /tmp/bg-dump-XXXXXX)
+trap 'cleanup_case; rm -rf "$D"' EXIT
+mkdir -m 700 "$T/cores"
+pattern=$(cat /proc/sys/kernel/core_pattern)
+case $pattern in
+*/* | "|"*) CRASH_CHECK="" ;;
+*) CRASH_CHECK=1 ;;
+esac
+
+# secrets_in FILE: which of the three secrets FILE holds
+secrets_in() {
+	found=""
+	grep -qaF -f "$T/ldap.secret" "$1" && found="$found bind-password"
+	grep -qaF -f "$T/graph.secret" "$1" && found="$found client-secret"
+	grep -qaF -f "$T/graph.tokens" "$1" && found="$found bearer-token"
+	echo "${found:- none}"
+}
+# polled STATE_DIR: the agent has a token, read health twice and the account
+polled() {
+	[ -s "$T/graph.tokens" ] && /usr/bin/python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["polls"] >= 2 and j["account_state"] != "unknown"' "$1/status.json"
+}
+# no_core DIR DESC: DIR, the crashed agent's cwd, has no core file
+no_core() {
+	if [ -z "$(ls -A "$1")" ]; then ok "$2"; else
+		for f in "$1"/*; do
+			notok "$2: $(basename "$f") holds:$(secrets_in "$f")"
+		done
+		rm -f "$1"/*
+	fi
+}
+
+# root's agent, started under ulimit -c unlimited; the shipped (not the
+# sanitizer) build, whose crash is the kernel's to dump
+(cd "$T/cores" && ulimit -c unlimited && exec "${PLAIN_BIN:-$BIN}" \
+    -c "$T/breakglass.conf" run) >"$T/agent.log" 2>&1 &
+AGENT_PID=$!
+wait_for "the agent polls Graph with a token and reads the account" 20 \
+    polled "$T/state"
+check "RLIMIT_CORE of the running agent is 0, soft and hard" \
+    grep -Eq '^Max core file size +0 +0 ' "/proc/$AGENT_PID/limits"
+if command -v gcore >/dev/null; then
+	gcore -o "$T/gcore" "$AGENT_PID" >"$T/gcore.out" 2>&1
+	if [ -s "$T/gcore.$AGENT_PID" ]; then
+		echo "# figure: gcore as root (CAP_SYS_PTRACE) still dumps the" \
+		    "agent; the core holds:$(secrets_in "$T/gcore.$AGENT_PID")"
+		rm -f "$T/gcore.$AGENT_PID"
+	else
+		echo "# gcore as root wrote no core: $(tail -n 1 "$T/gcore.out")"
+	fi
+else
+	echo "# gcore not installed (Debian package gdb): the root dump not tried"
+fi
+if [ -n "$CRASH_CHECK" ]; then
+	kill -ABRT "$AGENT_PID"
+	wait "$AGENT_PID"
+	check "the agent died of SIGABRT (exit $?)" test $? -eq 134
+	no_core "$T/cores" "no core file after SIGABRT (core_pattern $pattern)"
+else
+	echo "# core_pattern is $pattern: the crash checks need a plain file" \
+	    "name (this test does not change it)"
+	kill -9 "$AGENT_PID"
+	wait "$AGENT_PID"
+fi
+AGENT_PID=""
+
+# an agent running as nobody: what its own user can do
+user_copy "$D" 65534
+mkdir -m 700 "$D/cores"
+chown 65534:65534 "$D/cores"
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+(cd "$D/cores" && ulimit -c unlimited && exec setpriv --reuid=65534 \
+    --regid=65534 --clear-groups "$D/breakglass" -c "$D/breakglass.conf" \
+    run) >"$T/agent-nobody.log" 2>&1 &
+AGENT_PID=$!
+wait_for "the agent as nobody polls Graph and reads the account" 20 \
+    polled "$D/state"
+check "the agent runs as nobody" \
+    test "$(awk '/^Uid:/ {print $2}' "/proc/$AGENT_PID/status")" -eq 65534
+check "it is not dumpable: its /proc files belong to root, not nobody" \
+    test "$(stat -c %u "/proc/$AGENT_PID/environ")" -eq 0
+check "nobody cannot read its environment" \
+    nobody sh -c '! cat "/proc/$1/environ" >/dev/null 2>&1' - "$AGENT_PID"
+if command -v gcore >/dev/null; then
+	HOME="$D/cores" nobody gcore -o "$D/cores/gcore" "$AGENT_PID" \
+	    >"$T/gcore-nobody.out" 2>&1
+	no_core "$D/cores" "gcore by the agent's own user gets no core"
+fi
+if [ -n "$CRASH_CHECK" ]; then
+	kill -SEGV "$AGENT_PID"
+	wait "$AGENT_PID"
+	check "the agent as nobody died of SIGSEGV (exit $?)" test $? -eq 139
+	no_core "$D/cores" "no core file after SIGSEGV (core_pattern $pattern)"
+else
+	kill -9 "$AGENT_PID"
+	wait "$AGENT_PID"
+fi
+AGENT_PID=""

@@ -166,6 +166,7 @@ start_graph() {
 	    --scenario "$T/scenario.json" --log "$T/graph.log" \
 	    --tenant test-tenant --client-id test-client \
 	    --client-secret-file "$T/graph.expected" \
+	    --token-log "$T/graph.tokens" \
 	    ${GRAPH_CLIENT_CERT:+--client-cert "$GRAPH_CLIENT_CERT"} \
 	    >"$T/graph.out" 2>&1 &
 	GRAPH_PID=$!
@@ -373,3 +374,19 @@ cleanup_case() {
 	stop_mail
 }
 trap cleanup_case EXIT
+
+# user_copy DIR UID: this case's binary, config, CA and secrets in DIR (made
+# 0755), state_dir DIR/state; state and secrets owned by UID -- for an agent
+# running as another user, whom $T (0700) keeps out.  The uninstrumented
+# binary under check-asan: that user could not write the sanitizer logs.
+user_copy() {
+	chmod 755 "$1"
+	mkdir -m 700 "$1/state"
+	cp "${PLAIN_BIN:-$BIN}" "$1/breakglass"
+	cp "$T"/*.secret "$1/"
+	cp "$CA_FILE" "$1/ca.pem"
+	sed -e "s|$T/|$1/|g" -e "s|$CA_FILE|$1/ca.pem|g" "$T/breakglass.conf" \
+	    >"$1/breakglass.conf"
+	chmod 644 "$1/ca.pem" "$1/breakglass.conf"
+	chown -R "$2:$2" "$1/state" "$1"/*.secret
+}

@@ -45,6 +45,7 @@ Every request is one JSON line in --log: time, method, path, query, status,
 auth (bool), client_request_id, peer port (connection reuse), and for token
 requests the form with secrets masked and, for assertions, the decoded header
 and claims and "assertion_verified".
+--token-log FILE gets every issued access token, one a line.
 """
 import argparse
 import base64
@@ -293,6 +294,9 @@ class Handler(BaseHTTPRequestHandler):
         tok = secrets.token_urlsafe(48)
         with LOCK:
             TOKENS.add(tok)
+            if ARGS.token_log:  # tests look for it in a core dump
+                with open(ARGS.token_log, "a") as f:
+                    f.write(tok + "\n")
         exp = sec.get("expires_in", 3599)
         self.send(200, {"token_type": "Bearer", "expires_in": exp,
                         "ext_expires_in": exp, "access_token": tok},
@@ -471,6 +475,7 @@ def main():
     ap.add_argument("--client-id")
     ap.add_argument("--client-secret-file")
     ap.add_argument("--client-cert")
+    ap.add_argument("--token-log", help="append every issued token here")
     ap.add_argument("--verbose", action="store_true")
     ARGS = ap.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
