@@ -37,12 +37,11 @@ cmd_verify(const struct cli *cli, const struct config *c)
 
 	(void)cli;
 	snprintf(path, sizeof(path), "%s/%s", c->state_dir, AUDIT_FILE);
-	if (state_load(c->state_dir, &st, err, sizeof(err)) == 0 &&
-	    st.audit_head.seq > 0)
-		anchor = &st.audit_head;
-	else if (st.audit_head.seq == 0 && err[0] != '\0')
+	if (state_load(c->state_dir, &st, err, sizeof(err)) == -1)
 		log_warnx("verify: %s; checking the chain without its anchor",
 		    err);
+	else if (st.audit_head.seq > 0)
+		anchor = &st.audit_head;
 	rc = audit_verify(path, anchor, &v, err, sizeof(err));
 	if (rc == -1) {
 		log_warnx("verify: %s", err);
