@@ -12,6 +12,7 @@
 
 #include "audit.h"
 #include "jscan.h"
+#include "text.h"
 #include "util.h"
 
 static const char zero_hash[] =
@@ -436,15 +437,6 @@ jstr(const cJSON *j, const char *key)
 	return strdup("-");
 }
 
-/* one line of a table must stay one line: control characters become ' ' */
-static void
-flatten(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = ' ';
-}
-
 static int
 row_from_json(const cJSON *j, struct row *r)
 {
@@ -477,9 +469,13 @@ row_from_json(const cJSON *j, struct row *r)
 	if (!r->time || !r->actor || !r->event || !r->change || !r->result ||
 	    !r->reason)
 		return -1;
-	flatten(r->actor);
-	flatten(r->result);
-	flatten(r->reason);
+	/* one entry, one row, and nothing in it drives the terminal */
+	text_flatten(r->time);
+	text_flatten(r->actor);
+	text_flatten(r->event);
+	text_flatten(r->change);
+	text_flatten(r->result);
+	text_flatten(r->reason);
 	return 0;
 }
 
@@ -560,7 +556,8 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 		}
 		if (o->json) {
 			cJSON_Delete(j);
-			/* the stored bytes, as the chain hashes them */
+			/* the stored bytes, as the chain hashes them (a line
+			 * with raw control characters escaped: text.h) */
 			if (o->limit > 0 && o->since_ms > 0) {
 				if (ring == NULL && (ring = calloc((size_t)o->limit,
 				    sizeof(char *))) == NULL) {
@@ -570,7 +567,7 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 				free(ring[nring % (size_t)o->limit]);
 				ring[nring++ % (size_t)o->limit] = strdup(line);
 			} else
-				fprintf(out, "%s\n", line);
+				out_json(out, line);
 			continue;
 		}
 		if (nrows == cap) {
@@ -600,7 +597,7 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 		    (size_t)o->limit;
 		for (size_t i = nring - keep; i < nring; i++)
 			if (ring[i % (size_t)o->limit] != NULL)
-				fprintf(out, "%s\n", ring[i % (size_t)o->limit]);
+				out_json(out, ring[i % (size_t)o->limit]);
 	}
 	if (o->json)
 		goto done;

@@ -1,11 +1,11 @@
 /* cli.c - command-line parsing: global options, one command, its options */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "state.h"
+#include "text.h"
 #include "util.h"
 
 enum {
@@ -61,34 +61,39 @@ cli_usage(void)
 "Durations: 90, 15m, 4h, 2d.  See breakglass(8).\n";
 }
 
+/*
+ * One line of printable text: a line break would forge "Result: ok" in the
+ * mail, an ESC sequence would drive the terminal of whoever reads it.  C0,
+ * DEL and C1 (U+0080..U+009F) are refused; a raw byte 0x80..0x9F is not
+ * valid UTF-8 and refused as such.
+ */
 int
 cli_check_reason(const char *r, char *err, size_t errlen)
 {
 	const unsigned char	*p = (const unsigned char *)r;
+	uint32_t		 cp;
+	size_t			 n, pos = 0;
 	int			 blank = 1;
 
 	if (strlen(r) > REASON_MAX) {
 		bg_err(err, errlen, "--reason: longer than %d bytes", REASON_MAX);
 		return -1;
 	}
-	while (*p) {
-		int n = 0;
-		if (*p < 0x80)
-			n = 0;
-		else if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
-			n = 1;
-		else if ((*p & 0xf0) == 0xe0)
-			n = 2;
-		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
-			n = 3;
-		else
-			goto bad;
-		if (!isspace(*p))
+	for (; *p != '\0'; p += n) {
+		pos++;
+		if ((n = utf8_char(p, &cp)) == 0) {
+			bg_err(err, errlen, "--reason: not valid UTF-8 at "
+			    "character %zu", pos);
+			return -1;
+		}
+		if (is_control(cp)) {
+			bg_err(err, errlen, "--reason: control character U+%04X "
+			    "at position %zu: the reason must be one line of "
+			    "printable text", (unsigned)cp, pos);
+			return -1;
+		}
+		if (cp != ' ')
 			blank = 0;
-		p++;
-		for (int i = 0; i < n; i++, p++)
-			if ((*p & 0xc0) != 0x80)
-				goto bad;
 	}
 	if (blank) {
 		bg_err(err, errlen, "--reason: must say why (e.g. an incident "
@@ -96,9 +101,6 @@ cli_check_reason(const char *r, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
- bad:
-	bg_err(err, errlen, "--reason: not valid UTF-8");
-	return -1;
 }
 
 /* "--opt VALUE" or "--opt=VALUE" */

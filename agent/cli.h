@@ -28,7 +28,10 @@ struct cli {
 /* now_ms: the clock, for --since 24h.  -1 with err on a usage error. */
 int		 cli_parse(int argc, char *const argv[], int64_t now_ms,
 		    struct cli *, char *err, size_t errlen);
-/* a reason must be non-blank valid UTF-8 of at most REASON_MAX bytes */
+/*
+ * a reason must be non-blank valid UTF-8 of at most REASON_MAX bytes, with
+ * no control character (C0, DEL, C1): -1 with err naming the position
+ */
 int		 cli_check_reason(const char *reason, char *err, size_t errlen);
 const char	*cli_usage(void);
 

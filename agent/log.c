@@ -5,6 +5,7 @@
 #include <syslog.h>
 
 #include "log.h"
+#include "text.h"
 
 static const char	*log_prog = "breakglass";
 static int		 log_verbose;
@@ -23,22 +24,13 @@ log_set_verbosity(int verbosity)
 	log_verbose = verbosity;
 }
 
-/* one event, one line: a reason with CR/LF must not forge another line */
-static void
-flatten(char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = ' ';
-}
-
 static void
 vlog(const char *prefix, const char *fmt, va_list ap, const char *suffix)
 {
 	char	buf[2048];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	flatten(buf);
+	text_flatten(buf);	/* one event, one line, no terminal codes */
 	if (suffix != NULL)
 		fprintf(stderr, "%s: %s%s: %s\n", log_prog, prefix, buf, suffix);
 	else
@@ -101,7 +93,7 @@ log_authpriv(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	flatten(buf);
+	text_flatten(buf);	/* one event, one line, no terminal codes */
 	if (!log_syslog_open) {
 		openlog("breakglass", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 		log_syslog_open = 1;
