@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "state.h"
 #include "text.h"
@@ -11,6 +12,7 @@
 enum {
 	O_REASON = 1 << 0, O_FOR = 1 << 1, O_DRY = 1 << 2, O_JSON = 1 << 3,
 	O_LIMIT = 1 << 4, O_SINCE = 1 << 5, O_POLLS = 1 << 6,
+	O_AGAINST = 1 << 7,
 };
 
 static const struct {
@@ -24,7 +26,7 @@ static const struct {
 	{ "disable",	  CMD_DISABLE,	    O_REASON | O_FOR | O_DRY, 1 },
 	{ "auto",	  CMD_AUTO,	    O_REASON, 1 },
 	{ "history",	  CMD_HISTORY,	    O_JSON | O_LIMIT | O_SINCE, 0 },
-	{ "verify",	  CMD_VERIFY,	    0, 0 },
+	{ "verify",	  CMD_VERIFY,	    O_AGAINST, 0 },
 	{ "health",	  CMD_HEALTH,	    O_JSON, 0 },
 	{ "run",	  CMD_RUN,	    O_POLLS, 0 },
 	{ "check",	  CMD_CHECK,	    0, 0 },
@@ -47,7 +49,8 @@ cli_usage(void)
 "  disable --reason TEXT [--for D] [--dry-run]  disable it\n"
 "  auto --reason TEXT                       clear the override\n"
 "  history [--json] [--limit N] [--since TIME]  the audit trail\n"
-"  verify                                   check the audit hash chain\n"
+"  verify [--against HEAD]                 check the audit hash chain (and\n"
+"                                           that it holds a head from a mail)\n"
 "  health [--json]                          query the health sources once\n"
 "  run [--polls N]                         the agent, in the foreground\n"
 "  check                                    monitoring plugin\n"
@@ -244,6 +247,19 @@ cli_parse(int argc, char *const argv[], int64_t now, struct cli *c,
 				    "positive number", v);
 				return -1;
 			}
+		} else if ((opts & O_AGAINST) && is_opt(a, "--against")) {
+			if ((v = opt_value("--against", argc, argv, &i, err,
+			    errlen)) == NULL)
+				return -1;
+			if (audit_parse_head(v, &c->against_seq,
+			    c->against_sha256) == -1) {
+				bg_err(err, errlen, "--against: \"%.100s\" is not "
+				    "an audit head: give it as the mail shows it "
+				    "(seq=12 sha256=HEX, seq 12 sha256 HEX), as "
+				    "12:HEX, or HEX alone (64 hex digits)", v);
+				return -1;
+			}
+			c->against = 1;
 		} else if ((opts & O_SINCE) && is_opt(a, "--since")) {
 			if ((v = opt_value("--since", argc, argv, &i, err,
 			    errlen)) == NULL)

@@ -23,6 +23,9 @@ struct cli {
 	int64_t		 limit;
 	int64_t		 since_ms;
 	long		 polls;		/* run: stop after this many, 0: never */
+	int		 against;	/* verify --against HEAD given */
+	int64_t		 against_seq;	/* 0: whichever line has the hash */
+	char		 against_sha256[65];
 };
 
 /* now_ms: the clock, for --since 24h.  -1 with err on a usage error. */

@@ -84,6 +84,18 @@ log_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
+static void
+authpriv(char *line)
+{
+	text_flatten(line);	/* one event, one line, no terminal codes */
+	if (!log_syslog_open) {
+		openlog("breakglass", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+		log_syslog_open = 1;
+	}
+	syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s", line);
+	log_info("%s", line);
+}
+
 void
 log_authpriv(const char *fmt, ...)
 {
@@ -93,11 +105,26 @@ log_authpriv(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	text_flatten(buf);	/* one event, one line, no terminal codes */
-	if (!log_syslog_open) {
-		openlog("breakglass", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
-		log_syslog_open = 1;
-	}
-	syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s", buf);
-	log_info("%s", buf);
+	authpriv(buf);
+}
+
+void
+log_authpriv_audit(long long seq, const char *sha256, const char *fmt, ...)
+{
+	va_list	ap;
+	char	buf[2048];
+	size_t	len;
+
+	/* the message may be cut, never the head after it */
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf) - LOG_AUDIT_SUFFIX_MAX, fmt, ap);
+	va_end(ap);
+	len = strlen(buf);
+	if (sha256 != NULL)
+		snprintf(buf + len, sizeof(buf) - len, "; audit seq=%lld "
+		    "sha256=%s", seq, sha256);
+	else
+		snprintf(buf + len, sizeof(buf) - len, "; not in the audit log "
+		    "(its write failed)");
+	authpriv(buf);
 }

@@ -1,5 +1,6 @@
 #!/bin/sh
-# 60-syslog.sh - account changes and refusals reach syslog as LOG_AUTHPRIV.
+# 60-syslog.sh - account changes and refusals reach syslog as LOG_AUTHPRIV,
+# each with the audit head of its line.
 # The command runs in a private mount namespace whose /dev/log is a socket
 # this test reads, so the host's logging is neither needed nor touched.
 . "$(dirname "$0")/../lib/common.sh"
@@ -39,4 +40,21 @@ check "an actor with a line break and ESC stays one syslog line, no ESC" \
     sh -c '! grep -q "^FORGED" "$1/syslog.txt" && ! grep -q "$(printf "\033")" "$1/syslog.txt"' - "$T"
 check "the bind password is not in syslog" \
     sh -c '! grep -qF -f "$1/ldap.secret" "$1/syslog.txt"' - "$T"
+# the audit head in every line of an audited event: a syslog server off the
+# host anchors the chain (breakglass verify --against)
+check "each of the 3 syslog lines ends with the head of its audit line" \
+    /usr/bin/python3 -c '
+import hashlib, re, sys
+log = open(sys.argv[2], "rb").read().splitlines()
+got = [l for l in open(sys.argv[1], "rb").read().splitlines() if l]
+assert len(got) == 3, got
+for l in got:
+    m = re.search(rb"; audit seq=(\d+) sha256=([0-9a-f]{64})$", l)
+    assert m, l
+    n = int(m.group(1))
+    assert hashlib.sha256(log[n - 1]).hexdigest().encode() == m.group(2), l
+' "$T/syslog.txt" "$T/state/audit.log"
+head=$(sed -n 's/^<85>.* enabled by .*; audit \(seq=[0-9]* sha256=[0-9a-f]*\)$/\1/p' "$T/syslog.txt")
+bg verify --against "$head"
+expect_rc 0 "verify --against the head of the enable's syslog line ($head)"
 set_uac "$BTG_DN" 66050

@@ -159,6 +159,37 @@ test_history(void **state)
 	assert_int_equal(c.since_ms, NOW - 86400000LL);
 }
 
+/* verify --against: a head as the mail prints it (test_audit: every form) */
+static void
+test_verify_against(void **state)
+{
+	struct cli	c;
+	char		err[512];
+
+	(void)state;
+	assert_int_equal(parse(&c, err, sizeof(err), "verify", NULL), 0);
+	assert_false(c.against);
+	assert_int_equal(parse(&c, err, sizeof(err), "verify", "--against",
+	    "seq=12 sha256=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd1"
+	    "5d6c15b0f00a08", NULL), 0);
+	assert_true(c.against);
+	assert_int_equal(c.against_seq, 12);
+	assert_string_equal(c.against_sha256, "9f86d081884c7d659a2feaa0c55ad0"
+	    "15a3bf4f1b2b0b822cd15d6c15b0f00a08");
+	assert_int_equal(parse(&c, err, sizeof(err), "verify", "--against="
+	    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+	    NULL), 0);
+	assert_int_equal(c.against_seq, 0);
+	assert_int_equal(parse(&c, err, sizeof(err), "verify", "--against",
+	    "seq=12 sha256=abc", NULL), -1);
+	assert_non_null(strstr(err, "--against: \"seq=12 sha256=abc\" is not "
+	    "an audit head"));
+	assert_int_equal(parse(&c, err, sizeof(err), "verify", "--against",
+	    NULL), -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "history", "--against",
+	    "12:x", NULL), -1);
+}
+
 static void
 test_simple_commands(void **state)
 {
@@ -195,6 +226,7 @@ main(void)
 		cmocka_unit_test(test_reason_controls),
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_verify_against),
 		cmocka_unit_test(test_simple_commands),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
