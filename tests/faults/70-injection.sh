@@ -103,7 +103,7 @@ PY
 import json, sys
 d, osc = sys.argv[1], sys.argv[2]
 st = json.load(open(d + "/state.json"))
-st["override"]["reason"] = "INC-1" + osc + "\u009b2J\nResult: ok"
+st["override"]["reason"] = "INC-1" + osc + "\u009b2J\nResult: ok|evil=1;2;3"
 st["override"]["actor"] = "cli:eve" + osc + "(uid=0)"
 json.dump(st, open(d + "/state.json", "w"))
 PY
@@ -112,19 +112,21 @@ bg verify
 expect_rc 0 "the edited lines are chained (verify intact)"
 bg status
 check "status prints no control character" clean "$T/out"
-expect_out 'override  enabled until .* set by cli:eve\?\]52;c;ZXZpbA==\?\(uid=0\): INC-1\?\]52;c;ZXZpbA==\?\?2J Result: ok$' \
+expect_out 'override  enabled until .* set by cli:eve\?\]52;c;ZXZpbA==\?\(uid=0\): INC-1\?\]52;c;ZXZpbA==\?\?2J Result: ok\|evil=1;2;3$' \
     "status shows the override on one line, the controls as ?"
 bg status --json
 check "status --json prints no control character" clean "$T/out"
 check "status --json is JSON and keeps the reason" /usr/bin/python3 -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
-assert j["override"]["reason"] == "INC-1" + sys.argv[2] + "\u009b2J\nResult: ok", j["override"]' \
+assert j["override"]["reason"] == "INC-1" + sys.argv[2] + "\u009b2J\nResult: ok|evil=1;2;3", j["override"]' \
     "$T/out" "$osc"
 bg check
 expect_rc 1 "check: WARNING, enabled by an override"
 check "check prints no control character" clean "$T/out"
 check "check prints one line" test "$(wc -l <"$T/out")" -eq 1
+check "check: a '|' in the reason does not start forged perfdata" \
+    sh -c 'test "$(tr -cd "|" <"$1")" = "|" && grep -q "Result: ok/evil=1;2;3|enabled=1 " "$1"' - "$T/out"
 bg history
 check "history prints no control character" clean "$T/out"
 expect_out 'cli:eve\?\[2J .*override-set\?\]52;c;ZXZpbA==\?.*INC-2\?\]52;c;ZXZpbA==\? \?2J \?$' \
