@@ -93,6 +93,24 @@ out_line(FILE *fp, const char *fmt, ...)
 	free(s);
 }
 
+/* nothing to escape: printable ASCII and valid UTF-8 without controls */
+static int
+json_clean(const unsigned char *p)
+{
+	uint32_t	cp;
+	size_t		n;
+
+	for (; *p != '\0'; p += n) {
+		if (*p >= 0x20 && *p < 0x7f) {
+			n = 1;
+			continue;
+		}
+		if ((n = utf8_char(p, &cp)) == 0 || is_control(cp))
+			return 0;
+	}
+	return 1;
+}
+
 void
 out_json(FILE *fp, const char *json)
 {
@@ -101,6 +119,11 @@ out_json(FILE *fp, const char *json)
 	size_t			 n;
 	int			 in_string = 0;
 
+	if (json_clean(p)) {	/* every line breakglass wrote, nearly */
+		fputs(json, fp);
+		fputc('\n', fp);
+		return;
+	}
 	while (*p != '\0') {
 		if ((n = utf8_char(p, &cp)) == 0) {
 			fputs(in_string ? "\\ufffd" : " ", fp);

@@ -92,6 +92,8 @@ test_out_json(void **state)
 	json_case("{\"r\":\"a\x1b]52;c;ZXZpbA==\x07\"}",
 	    "{\"r\":\"a\\u001b]52;c;ZXZpbA==\\u0007\"}\n",
 	    "a\x1b]52;c;ZXZpbA==\x07");
+	/* a raw tab is a blank between tokens, an escape inside a string */
+	json_case("{\"r\":\t\"a\tb\"}", "{\"r\":\t\"a\\u0009b\"}\n", "a\tb");
 	/* C1 as UTF-8 (cJSON prints it raw): escaped */
 	json_case("{\"r\":\"\xc2\x9b" "31m\"}", "{\"r\":\"\\u009b31m\"}\n",
 	    "\xc2\x9b" "31m");
