@@ -44,6 +44,7 @@ AGENT	= agent/agent.c \
 	  agent/source_token_probe.c \
 	  agent/state.c \
 	  agent/sync.c \
+	  agent/text.c \
 	  agent/toggle.c \
 	  agent/url.c \
 	  agent/util.c \
@@ -56,7 +57,7 @@ LIBOBJ	= $(LIBSRC:%.c=$(BUILD)/%.o)
 MAINOBJ	= $(BUILD)/agent/main.o
 
 UNIT	= test_util test_config test_audit test_ad test_cli test_policy \
-	  test_match test_graph test_mail
+	  test_match test_graph test_mail test_text
 UNITBIN	= $(UNIT:%=$(BUILD)/tests/%)
 
 BIN	= $(if $(filter build,$(BUILD)),breakglass,$(BUILD)/breakglass)

@@ -180,11 +180,14 @@ record(struct agent *a, struct state *st, const char *event,
 {
 	struct notice_in	in;
 	char			err[512];
+	int			audited;
 
-	if (audit_event(a->cfg, "agent", event, from, to, reason, "ok",
-	    evidence, NULL, &st->audit_head, err, sizeof(err)) == -1)
+	audited = audit_event(a->cfg, "agent", event, from, to, reason, "ok",
+	    evidence, NULL, &st->audit_head, err, sizeof(err)) == 0;
+	if (!audited)
 		log_warnx("audit: %s: %s", event, err);
-	log_authpriv("%s: %s", event, reason);
+	log_authpriv_audit(st->audit_head.seq, audited ?
+	    st->audit_head.sha256 : NULL, "%s: %s", event, reason);
 	memset(&in, 0, sizeof(in));
 	in.event = event;
 	in.from = from;

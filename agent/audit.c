@@ -12,6 +12,7 @@
 
 #include "audit.h"
 #include "jscan.h"
+#include "text.h"
 #include "util.h"
 
 static const char zero_hash[] =
@@ -309,6 +310,45 @@ int
 audit_verify(const char *path, const struct audit_head *anchor,
     struct audit_verdict *v, char *err, size_t errlen)
 {
+	return audit_verify_against(path, anchor, NULL, v, err, errlen);
+}
+
+/* the log holds the head given off the host: 0, else 1 with v->why */
+static int
+check_outside(const struct audit_head *o, const struct audit_head *found,
+    struct audit_verdict *v)
+{
+	if (o->seq == 0 && found->seq == 0) {
+		v->bad_seq = 0;
+		snprintf(v->why, sizeof(v->why), "no line has sha256 %s: the "
+		    "log was rewritten since that head was sent, or the head "
+		    "is from another log", o->sha256);
+		return 1;
+	}
+	if (o->seq > v->entries) {
+		v->bad_seq = v->entries + 1;
+		snprintf(v->why, sizeof(v->why), "the log ends at seq %lld, "
+		    "but the anchor names seq %lld: entries were deleted from "
+		    "the end", (long long)v->entries, (long long)o->seq);
+		return 1;
+	}
+	if (strcmp(found->sha256, o->sha256) != 0) {
+		v->bad_seq = o->seq;
+		snprintf(v->why, sizeof(v->why), "seq %lld's sha256 is %s, the "
+		    "anchor says %s: the chain was rewritten at or before seq "
+		    "%lld", (long long)o->seq, found->sha256, o->sha256,
+		    (long long)o->seq);
+		return 1;
+	}
+	return 0;
+}
+
+int
+audit_verify_against(const char *path, const struct audit_head *anchor,
+    const struct audit_head *outside, struct audit_verdict *v, char *err,
+    size_t errlen)
+{
+	struct audit_head	 found = { 0, "" };	/* outside's line */
 	FILE	*fp;
 	char	*line = NULL, prevhash[SHA256_HEX_LEN + 1];
 	char	 anchor_hash[SHA256_HEX_LEN + 1] = "";
@@ -323,7 +363,8 @@ audit_verify(const char *path, const struct audit_head *anchor,
 		if (errno == ENOENT && (anchor == NULL || anchor->seq == 0)) {
 			bg_strlcpy(v->head.sha256, zero_hash,
 			    sizeof(v->head.sha256));
-			return 0;
+			return outside != NULL ? check_outside(outside, &found,
+			    v) : 0;
 		}
 		bg_err(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
@@ -382,6 +423,11 @@ audit_verify(const char *path, const struct audit_head *anchor,
 		bg_strlcpy(prevhash, hash, sizeof(prevhash));
 		if (anchor != NULL && seq == anchor->seq)
 			bg_strlcpy(anchor_hash, hash, sizeof(anchor_hash));
+		if (outside != NULL && found.seq == 0 && (outside->seq == 0 ?
+		    strcmp(hash, outside->sha256) == 0 : seq == outside->seq)) {
+			found.seq = seq;
+			bg_strlcpy(found.sha256, hash, sizeof(found.sha256));
+		}
 		v->entries++;
 		expect++;
 	}
@@ -412,7 +458,77 @@ audit_verify(const char *path, const struct audit_head *anchor,
 			return 1;
 		}
 	}
+	v->outside_seq = found.seq;
+	if (outside != NULL)
+		return check_outside(outside, &found, v);
 	return 0;
+}
+
+/* 64 hex digits at s, lowercased into out; the count read, 0 if not */
+static size_t
+hex64(const char *s, char out[SHA256_HEX_LEN + 1])
+{
+	static const char	hex[] = "0123456789abcdef";
+	size_t			i;
+
+	for (i = 0; i < SHA256_HEX_LEN; i++) {
+		const char *d = strchr(hex, s[i] >= 'A' && s[i] <= 'F' ?
+		    s[i] - 'A' + 'a' : s[i]);
+		if (s[i] == '\0' || d == NULL)
+			return 0;
+		out[i] = *d;
+	}
+	out[i] = '\0';
+	return i;
+}
+
+/* a positive decimal at s; the count read, 0 if none */
+static size_t
+dec(const char *s, int64_t *v)
+{
+	size_t	i;
+
+	*v = 0;
+	for (i = 0; s[i] >= '0' && s[i] <= '9'; i++) {
+		if (i >= 15)
+			return 0;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return *v > 0 ? i : 0;
+}
+
+int
+audit_parse_head(const char *s, int64_t *seq, char sha256[SHA256_HEX_LEN + 1])
+{
+	size_t	n;
+
+	*seq = 0;
+	s += strspn(s, " \t");
+	if (strncmp(s, "seq", 3) == 0) {
+		/* seq=12 sha256=HEX (header, syslog), seq 12 sha256 HEX
+		 * (mail body, enable/disable), seq 12, sha256 HEX (status) */
+		int eq = s[3] == '=';
+		s += 3;
+		s += eq ? 1 : strspn(s, " ");
+		if ((n = dec(s, seq)) == 0)
+			return -1;
+		s += n;
+		s += !eq && *s == ',';
+		if (*s != ' ')
+			return -1;
+		s += strspn(s, " ");
+		if (strncmp(s, eq ? "sha256=" : "sha256 ", 7) != 0)
+			return -1;
+		s += 7;
+		s += eq ? 0 : strspn(s, " ");
+	} else if ((n = dec(s, seq)) > 0 && s[n] == ':')
+		s += n + 1;	/* 12:HEX */
+	else
+		*seq = 0;	/* HEX: whichever line has it */
+	if (hex64(s, sha256) == 0)
+		return -1;
+	s += SHA256_HEX_LEN;
+	return s[strspn(s, " \t")] == '\0' ? 0 : -1;
 }
 
 /* history ------------------------------------------------------------ */
@@ -434,15 +550,6 @@ jstr(const cJSON *j, const char *key)
 		return strdup(buf);
 	}
 	return strdup("-");
-}
-
-/* one line of a table must stay one line: control characters become ' ' */
-static void
-flatten(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = ' ';
 }
 
 static int
@@ -477,9 +584,13 @@ row_from_json(const cJSON *j, struct row *r)
 	if (!r->time || !r->actor || !r->event || !r->change || !r->result ||
 	    !r->reason)
 		return -1;
-	flatten(r->actor);
-	flatten(r->result);
-	flatten(r->reason);
+	/* one entry, one row, and nothing in it drives the terminal */
+	text_flatten(r->time);
+	text_flatten(r->actor);
+	text_flatten(r->event);
+	text_flatten(r->change);
+	text_flatten(r->result);
+	text_flatten(r->reason);
 	return 0;
 }
 
@@ -560,7 +671,8 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 		}
 		if (o->json) {
 			cJSON_Delete(j);
-			/* the stored bytes, as the chain hashes them */
+			/* the stored bytes, as the chain hashes them (a line
+			 * with raw control characters escaped: text.h) */
 			if (o->limit > 0 && o->since_ms > 0) {
 				if (ring == NULL && (ring = calloc((size_t)o->limit,
 				    sizeof(char *))) == NULL) {
@@ -570,7 +682,7 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 				free(ring[nring % (size_t)o->limit]);
 				ring[nring++ % (size_t)o->limit] = strdup(line);
 			} else
-				fprintf(out, "%s\n", line);
+				out_json(out, line);
 			continue;
 		}
 		if (nrows == cap) {
@@ -600,7 +712,7 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 		    (size_t)o->limit;
 		for (size_t i = nring - keep; i < nring; i++)
 			if (ring[i % (size_t)o->limit] != NULL)
-				fprintf(out, "%s\n", ring[i % (size_t)o->limit]);
+				out_json(out, ring[i % (size_t)o->limit]);
 	}
 	if (o->json)
 		goto done;

@@ -50,6 +50,7 @@ struct audit_verdict {
 	int64_t	bad_seq;		/* first bad seq, 0 if intact */
 	char	why[512];
 	struct audit_head head;
+	int64_t	outside_seq;		/* the line holding the outside head */
 };
 
 /*
@@ -60,6 +61,25 @@ struct audit_verdict {
  */
 int	audit_verify(const char *path, const struct audit_head *anchor,
 	    struct audit_verdict *, char *err, size_t errlen);
+
+/*
+ * As audit_verify, and the log must also hold a head recorded off the host
+ * (a mail's X-Breakglass-Audit, an authpriv syslog line): the line of
+ * outside->seq (any line, if 0) with outside->sha256.  A log rewritten since
+ * -- a line deleted or edited, every later one re-chained, the anchor in
+ * state.json updated -- passes audit_verify but not this.
+ */
+int	audit_verify_against(const char *path, const struct audit_head *anchor,
+	    const struct audit_head *outside, struct audit_verdict *,
+	    char *err, size_t errlen);
+/*
+ * A head as breakglass prints it: "seq=N sha256=HEX" (the mail header, the
+ * syslog line), "seq N sha256 HEX" (the mail body, enable/disable),
+ * "seq N, sha256 HEX" (status), "N:HEX", or "HEX" alone (*seq 0).  HEX is
+ * 64 hex digits, lowercased into sha256.  -1 if s is none of these.
+ */
+int	audit_parse_head(const char *s, int64_t *seq,
+	    char sha256[SHA256_HEX_LEN + 1]);
 
 struct history_opts {
 	int64_t	limit;		/* 0: all */

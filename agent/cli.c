@@ -1,16 +1,18 @@
 /* cli.c - command-line parsing: global options, one command, its options */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "state.h"
+#include "text.h"
 #include "util.h"
 
 enum {
 	O_REASON = 1 << 0, O_FOR = 1 << 1, O_DRY = 1 << 2, O_JSON = 1 << 3,
 	O_LIMIT = 1 << 4, O_SINCE = 1 << 5, O_POLLS = 1 << 6,
+	O_AGAINST = 1 << 7,
 };
 
 static const struct {
@@ -24,7 +26,7 @@ static const struct {
 	{ "disable",	  CMD_DISABLE,	    O_REASON | O_FOR | O_DRY, 1 },
 	{ "auto",	  CMD_AUTO,	    O_REASON, 1 },
 	{ "history",	  CMD_HISTORY,	    O_JSON | O_LIMIT | O_SINCE, 0 },
-	{ "verify",	  CMD_VERIFY,	    0, 0 },
+	{ "verify",	  CMD_VERIFY,	    O_AGAINST, 0 },
 	{ "health",	  CMD_HEALTH,	    O_JSON, 0 },
 	{ "run",	  CMD_RUN,	    O_POLLS, 0 },
 	{ "check",	  CMD_CHECK,	    0, 0 },
@@ -47,7 +49,8 @@ cli_usage(void)
 "  disable --reason TEXT [--for D] [--dry-run]  disable it\n"
 "  auto --reason TEXT                       clear the override\n"
 "  history [--json] [--limit N] [--since TIME]  the audit trail\n"
-"  verify                                   check the audit hash chain\n"
+"  verify [--against HEAD]                  check the audit hash chain (and\n"
+"                                           that it holds a mailed head)\n"
 "  health [--json]                          query the health sources once\n"
 "  run [--polls N]                         the agent, in the foreground\n"
 "  check                                    monitoring plugin\n"
@@ -61,34 +64,39 @@ cli_usage(void)
 "Durations: 90, 15m, 4h, 2d.  See breakglass(8).\n";
 }
 
+/*
+ * One line of printable text: a line break would forge "Result: ok" in the
+ * mail, an ESC sequence would drive the terminal of whoever reads it.  C0,
+ * DEL and C1 (U+0080..U+009F) are refused; a raw byte 0x80..0x9F is not
+ * valid UTF-8 and refused as such.
+ */
 int
 cli_check_reason(const char *r, char *err, size_t errlen)
 {
 	const unsigned char	*p = (const unsigned char *)r;
+	uint32_t		 cp;
+	size_t			 n, pos = 0;
 	int			 blank = 1;
 
 	if (strlen(r) > REASON_MAX) {
 		bg_err(err, errlen, "--reason: longer than %d bytes", REASON_MAX);
 		return -1;
 	}
-	while (*p) {
-		int n = 0;
-		if (*p < 0x80)
-			n = 0;
-		else if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
-			n = 1;
-		else if ((*p & 0xf0) == 0xe0)
-			n = 2;
-		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
-			n = 3;
-		else
-			goto bad;
-		if (!isspace(*p))
+	for (; *p != '\0'; p += n) {
+		pos++;
+		if ((n = utf8_char(p, &cp)) == 0) {
+			bg_err(err, errlen, "--reason: not valid UTF-8 at "
+			    "character %zu", pos);
+			return -1;
+		}
+		if (is_control(cp)) {
+			bg_err(err, errlen, "--reason: control character U+%04X "
+			    "at position %zu: the reason must be one line of "
+			    "printable text", (unsigned)cp, pos);
+			return -1;
+		}
+		if (cp != ' ')
 			blank = 0;
-		p++;
-		for (int i = 0; i < n; i++, p++)
-			if ((*p & 0xc0) != 0x80)
-				goto bad;
 	}
 	if (blank) {
 		bg_err(err, errlen, "--reason: must say why (e.g. an incident "
@@ -96,9 +104,6 @@ cli_check_reason(const char *r, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
- bad:
-	bg_err(err, errlen, "--reason: not valid UTF-8");
-	return -1;
 }
 
 /* "--opt VALUE" or "--opt=VALUE" */
@@ -242,6 +247,19 @@ cli_parse(int argc, char *const argv[], int64_t now, struct cli *c,
 				    "positive number", v);
 				return -1;
 			}
+		} else if ((opts & O_AGAINST) && is_opt(a, "--against")) {
+			if ((v = opt_value("--against", argc, argv, &i, err,
+			    errlen)) == NULL)
+				return -1;
+			if (audit_parse_head(v, &c->against_seq,
+			    c->against_sha256) == -1) {
+				bg_err(err, errlen, "--against: \"%.100s\" is not "
+				    "an audit head: give it as the mail shows it "
+				    "(seq=12 sha256=HEX, seq 12 sha256 HEX), as "
+				    "12:HEX, or HEX alone (64 hex digits)", v);
+				return -1;
+			}
+			c->against = 1;
 		} else if ((opts & O_SINCE) && is_opt(a, "--since")) {
 			if ((v = opt_value("--since", argc, argv, &i, err,
 			    errlen)) == NULL)

@@ -23,12 +23,18 @@ struct cli {
 	int64_t		 limit;
 	int64_t		 since_ms;
 	long		 polls;		/* run: stop after this many, 0: never */
+	int		 against;	/* verify --against HEAD given */
+	int64_t		 against_seq;	/* 0: whichever line has the hash */
+	char		 against_sha256[65];
 };
 
 /* now_ms: the clock, for --since 24h.  -1 with err on a usage error. */
 int		 cli_parse(int argc, char *const argv[], int64_t now_ms,
 		    struct cli *, char *err, size_t errlen);
-/* a reason must be non-blank valid UTF-8 of at most REASON_MAX bytes */
+/*
+ * a reason must be non-blank valid UTF-8 of at most REASON_MAX bytes, with
+ * no control character (C0, DEL, C1): -1 with err naming the position
+ */
 int		 cli_check_reason(const char *reason, char *err, size_t errlen);
 const char	*cli_usage(void);
 

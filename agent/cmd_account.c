@@ -16,6 +16,7 @@
 #include "policy.h"
 #include "state.h"
 #include "sync.h"
+#include "text.h"
 #include "toggle.h"
 #include "util.h"
 
@@ -143,39 +144,41 @@ cmd_status(const struct cli *cli, const struct config *c)
 		h = cJSON_AddObjectToObject(j, "audit_head");
 		cJSON_AddNumberToObject(h, "seq", (double)head.seq);
 		cJSON_AddStringToObject(h, "sha256", head.sha256);
-		text = cJSON_PrintUnformatted(j);
-		printf("%s\n", text);
+		if ((text = cJSON_PrintUnformatted(j)) != NULL)
+			out_json(stdout, text);
 		free(text);
 		cJSON_Delete(j);
 	} else {
-		printf("account   %s\n", c->account.dn);
+		/* state.json, status.json and AD's errors are read back:
+		 * out_line flattens them (text.h) */
+		out_line(stdout, "account   %s", c->account.dn);
 		if (r == AD_OK)
-			printf("state     %s (userAccountControl %u, read from "
-			    "%s)\n", acct, a.uac, dc);
+			out_line(stdout, "state     %s (userAccountControl %u, "
+			    "read from %s)", acct, a.uac, dc);
 		else
-			printf("state     unknown (%s)\n", err);
-		printf("desired   %s\n", policy_desired_state(&st,
+			out_line(stdout, "state     unknown (%s)", err);
+		out_line(stdout, "desired   %s", policy_desired_state(&st,
 		    c->policy.mode, now));
-		printf("mode      %s\n", mode_name(c->policy.mode));
+		out_line(stdout, "mode      %s", mode_name(c->policy.mode));
 		if (active) {
 			fmt_time(st.ovr.until_ms, t, sizeof(t));
-			printf("override  %s until %s, set by %s: %s\n",
+			out_line(stdout, "override  %s until %s, set by %s: %s",
 			    st.ovr.state, t, st.ovr.actor, st.ovr.reason);
 		} else
-			printf("override  none\n");
+			out_line(stdout, "override  none");
 		if (health != NULL) {
 			const cJSON *v = cJSON_GetObjectItemCaseSensitive(
 			    health, "verdict");
 			const cJSON *w = cJSON_GetObjectItemCaseSensitive(
 			    health, "time");
-			printf("health    %s at %s\n", cJSON_IsString(v) ?
+			out_line(stdout, "health    %s at %s", cJSON_IsString(v) ?
 			    v->valuestring : "?", cJSON_IsString(w) ?
 			    w->valuestring : "?");
 		} else
-			printf("health    no verdict yet (the agent has not "
-			    "run)\n");
-		printf("audit     seq %lld, sha256 %s\n", (long long)head.seq,
-		    head.sha256);
+			out_line(stdout, "health    no verdict yet (the agent has "
+			    "not run)");
+		out_line(stdout, "audit     seq %lld, sha256 %s",
+		    (long long)head.seq, head.sha256);
 	}
 	cJSON_Delete(health);
 	if (r == AD_OK)
@@ -276,13 +279,13 @@ dry_run(const struct cli *cli, const struct config *c, int disable)
 	format_duration(cli->for_secs ? cli->for_secs : c->policy.manual_for,
 	    d, sizeof(d));
 	if (newv == a.uac)
-		printf("dry run: %s is already %s (userAccountControl %u on "
-		    "%s); nothing would change in AD\n", c->account.dn, want,
+		out_line(stdout, "dry run: %s is already %s (userAccountControl "
+		    "%u on %s); nothing would change in AD", c->account.dn, want,
 		    a.uac, dc);
 	else
-		printf("dry run: would set %s %s on %s (userAccountControl %u "
-		    "-> %u, only ACCOUNTDISABLE)\n", c->account.dn, want, dc,
-		    a.uac, newv);
+		out_line(stdout, "dry run: would set %s %s on %s "
+		    "(userAccountControl %u -> %u, only ACCOUNTDISABLE)",
+		    c->account.dn, want, dc, a.uac, newv);
 	printf("dry run: would hold it %s for %s (override), and record it in "
 	    "the audit log; nothing was changed\n", want, d);
 	return BG_EXIT_DONE;
@@ -380,12 +383,12 @@ cmd_set(const struct cli *cli, const struct config *c, const char *actor)
 	format_time_ms(st.ovr.until_ms, t, sizeof(t));
 	format_duration(secs, d, sizeof(d));
 	if (res.change.changed)
-		printf("%s %s on %s (userAccountControl %u -> %u)\n", want,
-		    c->account.dn, res.dc, res.change.old_uac,
+		out_line(stdout, "%s %s on %s (userAccountControl %u -> %u)",
+		    want, c->account.dn, res.dc, res.change.old_uac,
 		    res.change.new_uac);
 	else
-		printf("%s was already %s (userAccountControl %u on %s); "
-		    "nothing changed in AD\n", c->account.dn, want,
+		out_line(stdout, "%s was already %s (userAccountControl %u on "
+		    "%s); nothing changed in AD", c->account.dn, want,
 		    res.change.new_uac, res.dc);
 	printf("override: held %s for %s, until %s; then the agent decides "
 	    "again\n", want, d, t);
@@ -409,6 +412,7 @@ int
 cmd_auto(const struct cli *cli, const struct config *c, const char *actor)
 {
 	struct state	st;
+	struct override	was;
 	char		err[1024];
 	int64_t		now = now_ms();
 	int		lockfd = -1, rc;
@@ -437,8 +441,7 @@ cmd_auto(const struct cli *cli, const struct config *c, const char *actor)
 		log_warnx("audit log not writable, override kept: %s", err);
 		goto out;
 	}
-	printf("override cleared (was %s until %s's request); ", st.ovr.state,
-	    st.ovr.actor);
+	was = st.ovr;
 	{
 		struct notice_in in;
 		memset(&in, 0, sizeof(in));
@@ -451,13 +454,17 @@ cmd_auto(const struct cli *cli, const struct config *c, const char *actor)
 		account_notice(c, &in);
 	}
 	memset(&st.ovr, 0, sizeof(st.ovr));
+	/* the actor is read back from state.json: out_line flattens it */
 	if (c->policy.mode == MODE_AUTO)
-		printf("the agent decides again from health at its next poll "
-		    "(wanted now: %s)\n", policy_desired_state(&st,
-		    c->policy.mode, now));
+		out_line(stdout, "override cleared (was %s until %s's request); "
+		    "the agent decides again from health at its next poll "
+		    "(wanted now: %s)", was.state, was.actor,
+		    policy_desired_state(&st, c->policy.mode, now));
 	else
-		printf("mode is %s: the account stays as it is until changed "
-		    "with enable/disable\n", mode_name(c->policy.mode));
+		out_line(stdout, "override cleared (was %s until %s's request); "
+		    "mode is %s: the account stays as it is until changed with "
+		    "enable/disable", was.state, was.actor,
+		    mode_name(c->policy.mode));
 	printf("audit: seq %lld sha256 %s\n", (long long)st.audit_head.seq,
 	    st.audit_head.sha256);
 	if (state_save(c->state_dir, &st, err, sizeof(err)) == -1) {

@@ -31,21 +31,28 @@ cmd_verify(const struct cli *cli, const struct config *c)
 {
 	struct audit_verdict	 v;
 	struct state		 st;
+	struct audit_head	 outside;
 	const struct audit_head	*anchor = NULL;
 	char			 path[4096], err[1024];
 	int			 rc;
 
-	(void)cli;
 	snprintf(path, sizeof(path), "%s/%s", c->state_dir, AUDIT_FILE);
-	if (state_load(c->state_dir, &st, err, sizeof(err)) == 0 &&
-	    st.audit_head.seq > 0)
-		anchor = &st.audit_head;
-	else if (st.audit_head.seq == 0 && err[0] != '\0')
+	outside.seq = cli->against_seq;
+	bg_strlcpy(outside.sha256, cli->against_sha256, sizeof(outside.sha256));
+	if (state_load(c->state_dir, &st, err, sizeof(err)) == -1)
 		log_warnx("verify: %s; checking the chain without its anchor",
 		    err);
-	rc = audit_verify(path, anchor, &v, err, sizeof(err));
+	else if (st.audit_head.seq > 0)
+		anchor = &st.audit_head;
+	rc = audit_verify_against(path, anchor, cli->against ? &outside : NULL,
+	    &v, err, sizeof(err));
 	if (rc == -1) {
 		log_warnx("verify: %s", err);
+		return 1;
+	}
+	if (rc == 1 && v.bad_seq == 0) {	/* --against HEX, not found */
+		printf("audit log %s: BROKEN: %s\n", path, v.why);
+		log_authpriv("audit chain of %s broken: %s", path, v.why);
 		return 1;
 	}
 	if (rc == 1) {
@@ -57,5 +64,9 @@ cmd_verify(const struct cli *cli, const struct config *c)
 	}
 	printf("audit log %s: intact, %lld entries, head seq %lld sha256 %s\n",
 	    path, (long long)v.entries, (long long)v.head.seq, v.head.sha256);
+	if (cli->against)
+		printf("anchor: seq %lld sha256 %s, given with --against, is in "
+		    "the log unchanged\n", (long long)v.outside_seq,
+		    cli->against_sha256);
 	return 0;
 }

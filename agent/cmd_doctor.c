@@ -18,6 +18,7 @@
 #include "poll.h"
 #include "state.h"
 #include "sync.h"
+#include "text.h"
 #include "toggle.h"
 #include "util.h"
 
@@ -68,9 +69,10 @@ report(struct doctor *d, const char *name, enum doc_status s,
 		cJSON_AddItemToArray(d->checks, o);
 		return;
 	}
-	printf("%s %s: %s\n", mark[s], name, detail);
+	/* details quote servers and files: out_line flattens them */
+	out_line(stdout, "%s %s: %s", mark[s], name, detail);
 	if ((s == DOC_FAIL || s == DOC_WARN) && fix != NULL)
-		printf("    fix: %s\n", fix);
+		out_line(stdout, "    fix: %s", fix);
 }
 
 static void
@@ -517,7 +519,7 @@ cmd_doctor(const struct cli *cli, const struct config *c)
 		cJSON_AddNumberToObject(o, "warnings", d.warned);
 		cJSON_AddItemToObject(o, "checks", d.checks);
 		if ((s = cJSON_Print(o)) != NULL)
-			printf("%s\n", s);
+			out_json(stdout, s);
 		free(s);
 		cJSON_Delete(o);
 	} else {

@@ -13,6 +13,7 @@
 #include "poll.h"
 #include "state.h"
 #include "sync.h"
+#include "text.h"
 #include "toggle.h"
 #include "util.h"
 
@@ -215,13 +216,13 @@ cmd_drill(const struct cli *cli, const struct config *c, const char *actor)
 	else if (t_cloud >= 0)
 		printf("  confirmed in cloud  %.1f s\n", (double)t_cloud / 1000);
 	else
-		printf("  confirmed in cloud  no: %s\n", ecloud);
+		out_line(stdout, "  confirmed in cloud  no: %s", ecloud);
 	if (t_adoff >= 0)
 		printf("  disabled again      %lld ms (confirmed in AD)\n",
 		    (long long)t_off);
 	else
-		printf("  disabled again      NO: %s -- check the account now\n",
-		    eoff);
+		out_line(stdout, "  disabled again      NO: %s -- check the "
+		    "account now", eoff);
 	printf("  total               %.1f s\n", (double)total / 1000);
 	rc = ok ? BG_EXIT_DONE : BG_EXIT_FAIL;
  out:

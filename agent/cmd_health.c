@@ -14,6 +14,7 @@
 #include "poll.h"
 #include "state.h"
 #include "sync.h"
+#include "text.h"
 #include "toggle.h"
 #include "util.h"
 
@@ -48,15 +49,17 @@ cmd_health(const struct cli *cli, const struct config *c)
 			cJSON_AddStringToObject(j, "error", r.error);
 		else
 			cJSON_AddNullToObject(j, "error");
-		text = cJSON_PrintUnformatted(j);
-		printf("%s\n", text);
+		if ((text = cJSON_PrintUnformatted(j)) != NULL)
+			out_json(stdout, text);
 		free(text);
 		cJSON_Delete(j);
 	} else {
-		printf("verdict   %s (%s)\n", verdict_name(r.verdict), r.source);
+		/* Graph's titles and servers' errors: out_line flattens them */
+		out_line(stdout, "verdict   %s (%s)", verdict_name(r.verdict),
+		    r.source);
 		if (r.verdict != VERDICT_UNKNOWN)
-			printf("issues    %d unresolved read, %d matching the "
-			    "policy\n", r.issues_seen,
+			out_line(stdout, "issues    %d unresolved read, %d "
+			    "matching the policy", r.issues_seen,
 			    cJSON_GetArraySize(r.evidence));
 		cJSON_ArrayForEach(o, r.evidence) {
 			const cJSON *id = cJSON_GetObjectItem(o, "id");
@@ -65,16 +68,16 @@ cmd_health(const struct cli *cli, const struct config *c)
 			const cJSON *sv = cJSON_GetObjectItem(o, "service");
 			const cJSON *d = cJSON_GetObjectItem(o, "detail");
 			if (cJSON_IsString(id))
-				printf("evidence  %s [%s, %s] %s\n",
+				out_line(stdout, "evidence  %s [%s, %s] %s",
 				    id->valuestring, cJSON_IsString(sv) ?
 				    sv->valuestring : "?", cJSON_IsString(s) ?
 				    s->valuestring : "?", cJSON_IsString(t) ?
 				    t->valuestring : "");
 			else if (cJSON_IsString(d))
-				printf("evidence  %s\n", d->valuestring);
+				out_line(stdout, "evidence  %s", d->valuestring);
 		}
 		if (r.error[0] && r.verdict != VERDICT_UNKNOWN)
-			printf("detail    %s\n", r.error);
+			out_line(stdout, "detail    %s", r.error);
 	}
 	if (r.verdict == VERDICT_UNKNOWN)
 		log_warnx("health: unknown: %s", r.error);
@@ -86,12 +89,19 @@ cmd_health(const struct cli *cli, const struct config *c)
 
 enum { NAGIOS_OK, NAGIOS_WARNING, NAGIOS_CRITICAL, NAGIOS_UNKNOWN };
 
+/*
+ * The text holds what state.json and AD say (an override's actor and
+ * reason, an error): one line, no terminal codes (text.h), and no '|', which
+ * would start the performance data.
+ */
 static int
-plugin_line(int code, const char *text, const char *perf)
+plugin_line(int code, char *text, const char *perf)
 {
 	static const char *names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
 
-	printf("BREAKGLASS %s - %s|%s\n", names[code], text, perf);
+	for (char *p = text; (p = strchr(p, '|')) != NULL; p++)
+		*p = '/';
+	out_line(stdout, "BREAKGLASS %s - %s|%s", names[code], text, perf);
 	return code;
 }
 

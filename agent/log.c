@@ -5,6 +5,7 @@
 #include <syslog.h>
 
 #include "log.h"
+#include "text.h"
 
 static const char	*log_prog = "breakglass";
 static int		 log_verbose;
@@ -23,22 +24,13 @@ log_set_verbosity(int verbosity)
 	log_verbose = verbosity;
 }
 
-/* one event, one line: a reason with CR/LF must not forge another line */
-static void
-flatten(char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = ' ';
-}
-
 static void
 vlog(const char *prefix, const char *fmt, va_list ap, const char *suffix)
 {
 	char	buf[2048];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	flatten(buf);
+	text_flatten(buf);	/* one event, one line, no terminal codes */
 	if (suffix != NULL)
 		fprintf(stderr, "%s: %s%s: %s\n", log_prog, prefix, buf, suffix);
 	else
@@ -92,6 +84,18 @@ log_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
+static void
+authpriv(char *line)
+{
+	text_flatten(line);	/* one event, one line, no terminal codes */
+	if (!log_syslog_open) {
+		openlog("breakglass", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+		log_syslog_open = 1;
+	}
+	syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s", line);
+	log_info("%s", line);
+}
+
 void
 log_authpriv(const char *fmt, ...)
 {
@@ -101,11 +105,26 @@ log_authpriv(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	flatten(buf);
-	if (!log_syslog_open) {
-		openlog("breakglass", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
-		log_syslog_open = 1;
-	}
-	syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s", buf);
-	log_info("%s", buf);
+	authpriv(buf);
+}
+
+void
+log_authpriv_audit(long long seq, const char *sha256, const char *fmt, ...)
+{
+	va_list	ap;
+	char	buf[2048];
+	size_t	len;
+
+	/* the message may be cut, never the head after it */
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf) - LOG_AUDIT_SUFFIX_MAX, fmt, ap);
+	va_end(ap);
+	len = strlen(buf);
+	if (sha256 != NULL)
+		snprintf(buf + len, sizeof(buf) - len, "; audit seq=%lld "
+		    "sha256=%s", seq, sha256);
+	else
+		snprintf(buf + len, sizeof(buf) - len, "; not in the audit log "
+		    "(its write failed)");
+	authpriv(buf);
 }

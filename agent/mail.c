@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "mail.h"
+#include "text.h"
 
 /* a growing string */
 struct buf {
@@ -62,6 +63,27 @@ bprintf(struct buf *b, const char *fmt, ...)
 		    sizeof(tmp) - 1);
 }
 
+/* one line of the body: whatever the fields hold, it stays one line */
+static void bline(struct buf *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+bline(struct buf *b, const char *fmt, ...)
+{
+	va_list	ap;
+	char	tmp[2048];
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	text_flatten(tmp);
+	bputs(b, tmp);
+	bputs(b, "\n");
+}
+
 static char *
 bdone(struct buf *b)
 {
@@ -90,12 +112,20 @@ field_or(const cJSON *n, const char *key, const char *dflt)
 	return v != NULL && *v != '\0' ? v : dflt;
 }
 
-void
-mail_flatten(char *s)
+/*
+ * A value of our own in a header (the notice id and host in Message-ID, the
+ * event, the audit hash): printable ASCII, no blank, none of <>@, or the
+ * message is refused.  They never hold more; a spool file edited to make
+ * them would otherwise add a header line.
+ */
+static int
+header_token_ok(const char *v)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = ' ';
+	for (; *v != '\0'; v++)
+		if ((unsigned char)*v <= 0x20 || (unsigned char)*v >= 0x7f ||
+		    strchr("<>@", *v) != NULL)
+			return 0;
+	return 1;
 }
 
 int
@@ -213,7 +243,7 @@ notice_subject(const cJSON *n)
 	short_name(acct, name, sizeof(name));
 	domain_name(acct, dom, sizeof(dom));
 	snprintf(reason, sizeof(reason), "%s", field_or(n, "reason", ""));
-	mail_flatten(reason);
+	text_flatten(reason);
 	/* cut at a character boundary, not inside a UTF-8 sequence */
 	if ((len = strlen(reason)) > SUBJECT_REASON_MAX) {
 		len = SUBJECT_REASON_MAX;
@@ -227,7 +257,7 @@ notice_subject(const cJSON *n)
 	if (reason[0])
 		bprintf(&b, ": %s", reason);
 	if (b.s != NULL)
-		mail_flatten(b.s);	/* the DN may hold escaped controls */
+		text_flatten(b.s);	/* the DN may hold escaped controls */
 	return bdone(&b);
 }
 
@@ -274,36 +304,39 @@ notice_body(const cJSON *n)
 	const cJSON	*issues, *o;
 	const char	*actor = field_or(n, "actor", "?");
 
-	bprintf(&b, "%s\n\n", event_title(n));
-	bprintf(&b, "Account:     %s\n", field_or(n, "account", "?"));
-	bprintf(&b, "State now:   %s\n", field_or(n, "state", "unknown"));
+	/* every line that holds a field is a bline: no field adds a line */
+	bline(&b, "%s", event_title(n));
+	bputs(&b, "\n");
+	bline(&b, "Account:     %s", field_or(n, "account", "?"));
+	bline(&b, "State now:   %s", field_or(n, "state", "unknown"));
 	if (field(n, "from") != NULL || field(n, "to") != NULL)
-		bprintf(&b, "Change:      %s -> %s\n", field_or(n, "from", "-"),
+		bline(&b, "Change:      %s -> %s", field_or(n, "from", "-"),
 		    field_or(n, "to", "-"));
-	bprintf(&b, "Result:      %s\n", field_or(n, "result", "ok"));
-	bprintf(&b, "Decided by:  %s%s\n", actor, strcmp(actor, "agent") == 0 ?
+	bline(&b, "Result:      %s", field_or(n, "result", "ok"));
+	bline(&b, "Decided by:  %s%s", actor, strcmp(actor, "agent") == 0 ?
 	    " (automatic mode)" : "");
-	bprintf(&b, "Reason:      %s\n", field_or(n, "reason", "-"));
+	bline(&b, "Reason:      %s", field_or(n, "reason", "-"));
 	if (field(n, "until") != NULL)
-		bprintf(&b, "Override to: %s\n", field(n, "until"));
-	bprintf(&b, "Time:        %s\n", field_or(n, "time", "?"));
-	bprintf(&b, "Host:        %s\n", field_or(n, "host", "?"));
+		bline(&b, "Override to: %s", field(n, "until"));
+	bline(&b, "Time:        %s", field_or(n, "time", "?"));
+	bline(&b, "Host:        %s", field_or(n, "host", "?"));
 	issues = cJSON_GetObjectItemCaseSensitive(ev, "issues");
 	if (cJSON_GetArraySize(issues) > 0) {
-		bprintf(&b, "\nEvidence (%s):\n", field_or(ev, "source", "?"));
+		bputs(&b, "\n");
+		bline(&b, "Evidence (%s):", field_or(ev, "source", "?"));
 		cJSON_ArrayForEach(o, issues) {
 			if (field(o, "id") != NULL)
-				bprintf(&b, "  - %s [%s, %s] %s\n", field(o, "id"),
+				bline(&b, "  - %s [%s, %s] %s", field(o, "id"),
 				    field_or(o, "service", "?"),
 				    field_or(o, "status", "?"),
 				    field_or(o, "title", ""));
 			else
-				bprintf(&b, "  - %s\n", field_or(o, "detail",
-				    "?"));
+				bline(&b, "  - %s", field_or(o, "detail", "?"));
 		}
 	}
 	next_steps(&b, n);
-	bprintf(&b, "\nAudit head:  seq %lld sha256 %s\n", audit_seq(n),
+	bputs(&b, "\n");
+	bline(&b, "Audit head:  seq %lld sha256 %s", audit_seq(n),
 	    field_or(n, "audit_sha256", "?"));
 	bputs(&b, "Check it:    breakglass verify; breakglass history --limit "
 	    "20\n");
@@ -404,26 +437,42 @@ mail_qp_encode(const char *text)
 
 char *
 mail_message(const cJSON *n, const char *from, const char *const *to,
-    size_t nto, int64_t now_ms)
+    size_t nto, int64_t now_ms, char *err, size_t errlen)
 {
+	static const char *const tokens[] = { "id", "host", "event",
+	    "audit_sha256" };
 	struct buf	 b = { 0 };
 	char		 date[64], *subject = NULL, *esubj = NULL, *body = NULL;
 	char		*qp = NULL, *out = NULL;
 	time_t		 t = (time_t)(now_ms / 1000);
 	struct tm	 tm;
 
-	if (!mail_address_ok(from))
+	if (!mail_address_ok(from)) {
+		snprintf(err, errlen, "from: not a plain mail address");
 		return NULL;
+	}
 	for (size_t i = 0; i < nto; i++)
-		if (!mail_address_ok(to[i]))
+		if (!mail_address_ok(to[i])) {
+			snprintf(err, errlen, "to: not a plain mail address");
 			return NULL;
+		}
+	for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
+		if (field(n, tokens[i]) != NULL &&
+		    !header_token_ok(field(n, tokens[i]))) {
+			snprintf(err, errlen, "the notice's %s holds a control "
+			    "character, a blank or one of <>@: it would change "
+			    "the mail's headers", tokens[i]);
+			return NULL;
+		}
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	if ((subject = notice_subject(n)) == NULL ||
 	    (esubj = mail_encode_subject(subject)) == NULL ||
 	    (body = notice_body(n)) == NULL || (qp = mail_qp_encode(body)) ==
-	    NULL)
+	    NULL) {
+		snprintf(err, errlen, "out of memory");
 		goto out;
+	}
 	bprintf(&b, "Date: %s\r\n", date);
 	bprintf(&b, "Message-ID: <%s@%s>\r\n", field_or(n, "id", "x"),
 	    field_or(n, "host", "breakglass"));
@@ -444,7 +493,8 @@ mail_message(const cJSON *n, const char *from, const char *const *to,
 	    audit_seq(n), field_or(n, "audit_sha256", "?"));
 	bputs(&b, "\r\n");
 	bputs(&b, qp);
-	out = bdone(&b);
+	if ((out = bdone(&b)) == NULL)
+		snprintf(err, errlen, "out of memory");
  out:
 	free(subject);
 	free(esubj);

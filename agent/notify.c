@@ -16,6 +16,7 @@
 #include "log.h"
 #include "notify.h"
 #include "state.h"
+#include "text.h"
 #include "toggle.h"
 #include "util.h"
 
@@ -410,7 +411,7 @@ notify_test(const struct config *c, const char *actor, FILE *out)
 		if (notify_send(c, chans[i], n, err, sizeof(err)) == 0)
 			fprintf(out, "%-8s ok\n", chans[i]);
 		else {
-			fprintf(out, "%-8s FAILED: %s\n", chans[i], err);
+			out_line(out, "%-8s FAILED: %s", chans[i], err);
 			failed++;
 		}
 	}

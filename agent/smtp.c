@@ -114,10 +114,9 @@ smtp_send(const struct config *c, const cJSON *notice, char *err,
 
 	msg = mail_message(notice, c->notify.smtp.from,
 	    (const char *const *)c->notify.smtp.to.v, c->notify.smtp.to.n,
-	    now_ms());
+	    now_ms(), why, sizeof(why));
 	if (msg == NULL) {
-		bg_err(err, errlen, "notify.smtp: from/to are not plain mail "
-		    "addresses");
+		bg_err(err, errlen, "notify.smtp: mail not composed: %s", why);
 		return -1;
 	}
 	if (c->notify.smtp.password_file != NULL &&

@@ -145,6 +145,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	char		 why[1024], result[1200], aerr[512], before[16];
 	cJSON		*extra = NULL;
 	enum ad_result	 r;
+	int		 audited = 1;
 
 	memset(res, 0, sizeof(*res));
 	bg_strlcpy(before, st->account_state, sizeof(before));
@@ -180,10 +181,6 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	st->account_seen_ms = now_ms();
 	bg_strlcpy(st->account_state, want, sizeof(st->account_state));
 	bg_strlcpy(st->last_set, want, sizeof(st->last_set));
-	if (res->change.changed)
-		log_authpriv("account %s %s by %s on %s (userAccountControl "
-		    "%u -> %u): %s", c->account.dn, want, actor, res->dc,
-		    res->change.old_uac, res->change.new_uac, reason);
 	FAULT_POINT("before-ok");
 	if (audit_event(c, actor, event, from, want, reason, "ok", evidence,
 	    extra, &res->head, aerr, sizeof(aerr)) == -1) {
@@ -194,6 +191,11 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 		res->exit_code = BG_EXIT_FAIL;
 		goto out;
 	}
+	if (res->change.changed)	/* with the head the "ok" line made */
+		log_authpriv_audit(res->head.seq, res->head.sha256, "account "
+		    "%s %s by %s on %s (userAccountControl %u -> %u): %s",
+		    c->account.dn, want, actor, res->dc, res->change.old_uac,
+		    res->change.new_uac, reason);
 	/* a notice not spooled stays due: reconcile spools it again */
 	if (!res->change.changed || queue_notice(c, st, actor, event, "ok",
 	    from, want, reason, evidence, &res->head) == 0)
@@ -236,12 +238,13 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	}
 	snprintf(result, sizeof(result), "failed: %s", why);
 	if (audit_event(c, actor, event, before, want, reason, result,
-	    evidence, NULL, &res->head, aerr, sizeof(aerr)) == -1)
+	    evidence, NULL, &res->head, aerr, sizeof(aerr)) == -1) {
 		log_warnx("audit log: %s", aerr);
-	else
+		audited = 0;
+	} else
 		st->audit_head = res->head;
-	log_authpriv("%s of %s by %s failed: %s", event, c->account.dn, actor,
-	    why);
+	log_authpriv_audit(res->head.seq, audited ? res->head.sha256 : NULL,
+	    "%s of %s by %s failed: %s", event, c->account.dn, actor, why);
 	if (queue_notice(c, st, actor, event, result, before, want, reason,
 	    evidence, &res->head) == 0)
 		st->notified_seq = res->head.seq;
@@ -302,6 +305,7 @@ reconcile(const struct config *c, struct state *st, const char *actor)
 	char			 err[1024], reason[1600], result[1200];
 	long long		 seq;
 	enum ad_result		 r;
+	int			 audited;
 
 	memset(&lh, 0, sizeof(lh));
 	last = audit_last_entry(c->state_dir, &lh);
@@ -343,10 +347,12 @@ reconcile(const struct config *c, struct state *st, const char *actor)
 	extra = cJSON_CreateObject();
 	cJSON_AddNumberToObject(extra, "interrupted_seq", (double)seq);
 	cJSON_AddStringToObject(extra, "interrupted_event", ev);
-	if (audit_event(c, actor, "reconcile", NULL, live, reason, result, NULL,
-	    extra, &st->audit_head, err, sizeof(err)) == -1)
+	audited = audit_event(c, actor, "reconcile", NULL, live, reason, result,
+	    NULL, extra, &st->audit_head, err, sizeof(err)) == 0;
+	if (!audited)
 		log_warnx("audit: reconcile: %s", err);
-	log_authpriv("account %s: %s", c->account.dn, reason);
+	log_authpriv_audit(st->audit_head.seq, audited ? st->audit_head.sha256 :
+	    NULL, "account %s: %s", c->account.dn, reason);
 	memset(&in, 0, sizeof(in));
 	in.event = "reconcile";
 	in.result = result;

@@ -26,11 +26,15 @@ watch_notice(const struct config *c, struct state *st, const char *event,
 {
 	struct notice_in	in;
 	char			err[512];
+	int			audited;
 
-	if (audit_event(c, "agent", event, NULL, NULL, reason, "ok", NULL,
-	    extra, &st->audit_head, err, sizeof(err)) == -1)
+	audited = audit_event(c, "agent", event, NULL, NULL, reason, "ok",
+	    NULL, extra, &st->audit_head, err, sizeof(err)) == 0;
+	if (!audited)
 		log_warnx("audit: %s: %s", event, err);
-	log_authpriv("account %s: %s", c->account.dn, reason);
+	log_authpriv_audit(st->audit_head.seq, audited ?
+	    st->audit_head.sha256 : NULL, "account %s: %s", c->account.dn,
+	    reason);
 	memset(&in, 0, sizeof(in));
 	in.event = event;
 	in.state = st->account_state;

@@ -15,6 +15,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char	*to[] = { "it@corp.example.com" };
 	char		*s = malloc(size + 1), *m, *end, *p;
 	cJSON		*n = cJSON_CreateObject();
+	char		 err[256];
 	int		 headers = 0;
 
 	memcpy(s, data, size);
@@ -26,7 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cJSON_AddStringToObject(n, "reason", s);
 	cJSON_AddStringToObject(n, "actor", s);
 	cJSON_AddNumberToObject(n, "audit_seq", 1);
-	m = mail_message(n, "bg@corp.example.com", to, 1, 0);
+	m = mail_message(n, "bg@corp.example.com", to, 1, 0, err, sizeof(err));
 	if (m == NULL)
 		abort();
 	if ((end = strstr(m, "\r\n\r\n")) == NULL)

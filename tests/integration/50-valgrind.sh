@@ -41,3 +41,8 @@ URIS="\"$LDAPS_URI\""
 write_conf
 vg "enable refused by the GUID pin" enable --reason "valgrind guid"
 expect_uac 66050 "account left disabled"
+# no state.json: verify checks the chain without its anchor, and reads no
+# uninitialised error text deciding whether to say so (issue 19, item 10)
+mv "$T/state/state.json" "$T/state.json.aside"
+vg "verify without state.json" verify
+mv "$T/state.json.aside" "$T/state/state.json"

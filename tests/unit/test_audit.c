@@ -319,6 +319,139 @@ test_history_tail(void **state)
 	free(buf);
 }
 
+/* every form of a head breakglass prints is read back; nothing else is */
+static void
+test_parse_head(void **state)
+{
+	static const char h[] =
+	    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+	static const struct { const char *in; int64_t seq; } good[] = {
+		{ "seq=12 sha256=%s", 12 },		/* mail header, syslog */
+		{ "seq 12 sha256 %s", 12 },		/* mail body, enable */
+		{ "seq 12, sha256 %s", 12 },		/* status */
+		{ "12:%s", 12 },
+		{ "%s", 0 },
+		{ "  seq=3 sha256=%s \t", 3 },
+	};
+	static const char *bad[] = { "seq=12", "seq=0 sha256=%s", "0:%s",
+	    "seq=12 sha256 %s", "seq 12 sha256=%s", "seq=x sha256=%s",
+	    "%s0", "%.63s", "12:%s trailing", "seq=12, sha256=%s",
+	    "sha256=%s", "12 %s", "" };
+	char	in[200], sha[65];
+	int64_t	seq;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(in, sizeof(in), good[i].in, h);
+		if (audit_parse_head(in, &seq, sha) != 0)
+			fail_msg("\"%s\" not read", in);
+		assert_int_equal(seq, good[i].seq);
+		assert_string_equal(sha, h);
+	}
+	/* upper-case hex is read, lower-cased */
+	snprintf(in, sizeof(in), "seq=1 sha256=9F86D081884C7D659A2FEAA0C55AD015"
+	    "A3BF4F1B2B0B822CD15D6C15B0F00A08");
+	assert_int_equal(audit_parse_head(in, &seq, sha), 0);
+	assert_string_equal(sha, h);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(in, sizeof(in), bad[i], h);
+		if (audit_parse_head(in, &seq, sha) != -1)
+			fail_msg("\"%s\" read as a head", in);
+	}
+}
+
+/*
+ * Delete a line and re-chain every later one (seq and prev), as someone with
+ * the service user's rights can: the chain is intact again.
+ */
+static void
+delete_and_rechain(int which)
+{
+	char	**lines, prev[65];
+	int	  n;
+
+	lines = read_lines(&n);
+	free(lines[which - 1]);
+	lines[which - 1] = NULL;
+	for (int i = which; i < n; i++) {
+		cJSON *j = cJSON_Parse(lines[i]);
+		char *s;
+		size_t len;
+
+		assert_non_null(j);
+		cJSON_ReplaceItemInObject(j, "seq", cJSON_CreateNumber(i));
+		if (i == which && which == 1)
+			snprintf(prev, sizeof(prev), "%064d", 0);
+		else if (i == which) {
+			size_t l = strlen(lines[which - 2]) - 1;
+			sha256_hex(lines[which - 2], l, prev);
+		}
+		cJSON_ReplaceItemInObject(j, "prev", cJSON_CreateString(prev));
+		s = cJSON_PrintUnformatted(j);
+		cJSON_Delete(j);
+		len = strlen(s);
+		sha256_hex(s, len, prev);
+		free(lines[i]);
+		assert_non_null(lines[i] = malloc(len + 2));
+		memcpy(lines[i], s, len);
+		memcpy(lines[i] + len, "\n", 2);
+		free(s);
+	}
+	write_lines(lines, n);
+	free_lines(lines, n);
+}
+
+/* the head a mail carried proves what state.json's anchor cannot */
+static void
+test_verify_against(void **state)
+{
+	struct audit_verdict	v;
+	struct audit_head	mailed, any, now;
+	char			err[256];
+
+	(void)state;
+	append_n(4);
+	assert_int_equal(audit_read_head(dir, &mailed, err, sizeof(err)), 0);
+	assert_int_equal(mailed.seq, 4);
+	append_n(2);
+	any = mailed;
+	any.seq = 0;
+	assert_int_equal(audit_verify_against(logpath, NULL, &mailed, &v, err,
+	    sizeof(err)), 0);
+	assert_int_equal(v.outside_seq, 4);
+	assert_int_equal(audit_verify_against(logpath, NULL, &any, &v, err,
+	    sizeof(err)), 0);
+	assert_int_equal(v.outside_seq, 4);
+
+	delete_and_rechain(2);
+	/* the anchor in state.json is updated too: verify is content */
+	assert_int_equal(audit_read_head(dir, &now, err, sizeof(err)), 0);
+	assert_int_equal(now.seq, 5);
+	assert_int_equal(verify(&v, &now), 0);
+	/* the mailed head is not */
+	assert_int_equal(audit_verify_against(logpath, &now, &mailed, &v, err,
+	    sizeof(err)), 1);
+	assert_int_equal(v.bad_seq, 4);
+	assert_non_null(strstr(v.why, "seq 4's sha256 is "));
+	assert_non_null(strstr(v.why, "the anchor says "));
+	assert_non_null(strstr(v.why, mailed.sha256));
+	assert_non_null(strstr(v.why, "the chain was rewritten"));
+	assert_int_equal(audit_verify_against(logpath, &now, &any, &v, err,
+	    sizeof(err)), 1);
+	assert_int_equal(v.bad_seq, 0);
+	assert_non_null(strstr(v.why, "no line has sha256"));
+	/* a head beyond the end */
+	mailed.seq = 9;
+	assert_int_equal(audit_verify_against(logpath, &now, &mailed, &v, err,
+	    sizeof(err)), 1);
+	assert_int_equal(v.bad_seq, 6);
+	assert_non_null(strstr(v.why, "ends at seq 5"));
+	/* no log at all */
+	assert_int_equal(unlink(logpath), 0);
+	assert_int_equal(audit_verify_against(logpath, NULL, &any, &v, err,
+	    sizeof(err)), 1);
+}
+
 /* regression (found by fuzz_audit): a 19-character time overflowed */
 static void
 test_history_odd_times(void **state)
@@ -426,6 +559,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_history_odd_times, setup,
 		    teardown),
 		cmocka_unit_test(test_jscan),
+		cmocka_unit_test(test_parse_head),
+		cmocka_unit_test_setup_teardown(test_verify_against, setup,
+		    teardown),
 	};
 	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);
 }

@@ -68,9 +68,47 @@ test_reason_required(void **state)
 	assert_int_equal(parse(&c, err, sizeof(err), "enable", "--reason",
 	    "bad \xff utf8", NULL), -1);
 	assert_non_null(strstr(err, "UTF-8"));
-	/* non-ASCII and line breaks are fine: they are escaped later */
+	/* non-ASCII is fine, a no-break space too */
 	assert_int_equal(parse(&c, err, sizeof(err), "enable", "--reason",
-	    "Störung\r\nINC-1", NULL), 0);
+	    "Störung \xe2\x80\x94\xc2\xa0INC-1", NULL), 0);
+}
+
+/* a reason is one line of printable text (issue 19, item 9) */
+static void
+test_reason_controls(void **state)
+{
+	static const struct { const char *reason, *why; } bad[] = {
+		{ "x\nResult: ok", "U+000A at position 2" },
+		{ "INC-1\r\nDecided by:  agent", "U+000D at position 6" },
+		{ "\tINC-1", "U+0009 at position 1" },
+		{ "a\x1b]52;c;ZXZpbA==\x07", "U+001B at position 2" },
+		{ "del\x7f", "U+007F at position 4" },
+		/* C1 as UTF-8: CSI and NEL, after a two-byte character */
+		{ "\xc3\xb6\xc2\x9b" "31m", "U+009B at position 2" },
+		{ "x\xc2\x85y", "U+0085 at position 2" },
+		/* a raw C1 byte is not UTF-8 */
+		{ "x\x9b" "31m", "not valid UTF-8 at character 2" },
+		/* overlong and surrogate encodings */
+		{ "\xc0\x8a", "not valid UTF-8 at character 1" },
+		{ "a\xed\xa0\x80", "not valid UTF-8 at character 2" },
+	};
+	struct cli	c;
+	char		err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parse(&c, err, sizeof(err), "enable",
+		    "--reason", bad[i].reason, NULL), -1);
+		assert_non_null(strstr(err, "--reason: "));
+		if (strstr(err, bad[i].why) == NULL)
+			fail_msg("reason %zu: \"%s\" lacks \"%s\"", i, err,
+			    bad[i].why);
+	}
+	/* every command that takes a reason */
+	assert_int_equal(parse(&c, err, sizeof(err), "auto", "--reason=a\nb",
+	    NULL), -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "drill", "--reason",
+	    "a\nb", NULL), -1);
 }
 
 static void
@@ -121,6 +159,37 @@ test_history(void **state)
 	assert_int_equal(c.since_ms, NOW - 86400000LL);
 }
 
+/* verify --against: a head as the mail prints it (test_audit: every form) */
+static void
+test_verify_against(void **state)
+{
+	struct cli	c;
+	char		err[512];
+
+	(void)state;
+	assert_int_equal(parse(&c, err, sizeof(err), "verify", NULL), 0);
+	assert_false(c.against);
+	assert_int_equal(parse(&c, err, sizeof(err), "verify", "--against",
+	    "seq=12 sha256=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd1"
+	    "5d6c15b0f00a08", NULL), 0);
+	assert_true(c.against);
+	assert_int_equal(c.against_seq, 12);
+	assert_string_equal(c.against_sha256, "9f86d081884c7d659a2feaa0c55ad0"
+	    "15a3bf4f1b2b0b822cd15d6c15b0f00a08");
+	assert_int_equal(parse(&c, err, sizeof(err), "verify", "--against="
+	    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+	    NULL), 0);
+	assert_int_equal(c.against_seq, 0);
+	assert_int_equal(parse(&c, err, sizeof(err), "verify", "--against",
+	    "seq=12 sha256=abc", NULL), -1);
+	assert_non_null(strstr(err, "--against: \"seq=12 sha256=abc\" is not "
+	    "an audit head"));
+	assert_int_equal(parse(&c, err, sizeof(err), "verify", "--against",
+	    NULL), -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "history", "--against",
+	    "12:x", NULL), -1);
+}
+
 static void
 test_simple_commands(void **state)
 {
@@ -154,8 +223,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_enable),
 		cmocka_unit_test(test_reason_required),
+		cmocka_unit_test(test_reason_controls),
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_verify_against),
 		cmocka_unit_test(test_simple_commands),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

@@ -69,7 +69,9 @@ test_no_header_injection(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
 		cJSON *n = notice("enable", reasons[i], "enabled");
-		char *m = mail_message(n, "bg@corp.example.com", to, 2, NOW);
+		char err[256];
+		char *m = mail_message(n, "bg@corp.example.com", to, 2, NOW,
+		    err, sizeof(err));
 		char *hdr_end, *p;
 		int headers = 0;
 
@@ -99,7 +101,9 @@ test_message_headers(void **state)
 {
 	const char	*to[] = { "it@corp.example.com", "t@corp.example.com" };
 	cJSON		*n = notice("enable", "INC-1", "enabled");
-	char		*m = mail_message(n, "bg@corp.example.com", to, 2, NOW);
+	char		 err[256];
+	char		*m = mail_message(n, "bg@corp.example.com", to, 2, NOW,
+			    err, sizeof(err));
 
 	(void)state;
 	assert_non_null(strstr(m, "Date: Tue, 25 Nov 2025 02:10:00 +0000\r\n"));
@@ -113,9 +117,13 @@ test_message_headers(void **state)
 	assert_non_null(strstr(m, "X-Breakglass-Audit: seq=12 sha256=ab12\r\n"));
 	free(m);
 	/* addresses with controls or spaces are refused */
-	assert_null(mail_message(n, "bg@x\r\nBcc: e@x", to, 2, NOW));
+	assert_null(mail_message(n, "bg@x\r\nBcc: e@x", to, 2, NOW, err,
+	    sizeof(err)));
+	assert_non_null(strstr(err, "from"));
 	to[1] = "a b@x";
-	assert_null(mail_message(n, "bg@corp.example.com", to, 2, NOW));
+	assert_null(mail_message(n, "bg@corp.example.com", to, 2, NOW, err,
+	    sizeof(err)));
+	assert_non_null(strstr(err, "to"));
 	cJSON_Delete(n);
 }
 
@@ -190,6 +198,85 @@ test_body(void **state)
 	cJSON_Delete(n);
 }
 
+/*
+ * id, host, event and the audit hash go into headers as they are: one with
+ * CR/LF (a spool file edited by someone with the service user's rights) is
+ * refused, not sent with a forged header (issue 19, item 9)
+ */
+static void
+test_header_values_refused(void **state)
+{
+	static const char *keys[] = { "id", "host", "event", "audit_sha256" };
+	static const char *values[] = { "x\r\nBcc: evil@example.com",
+	    "x\nBcc: evil@example.com", "x\rBcc: e@x", "a b", "x>\x1b[2J",
+	    "x@y" };
+	const char	*to[] = { "it@corp.example.com" };
+	char		 err[256], *m;
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		for (size_t v = 0; v < sizeof(values) / sizeof(values[0]);
+		    v++) {
+			cJSON *n = notice("enable", "INC-1", "enabled");
+			cJSON_ReplaceItemInObject(n, keys[k],
+			    cJSON_CreateString(values[v]));
+			err[0] = '\0';
+			m = mail_message(n, "bg@corp.example.com", to, 1, NOW,
+			    err, sizeof(err));
+			if (m != NULL)
+				fail_msg("%s = \"%s\" was not refused", keys[k],
+				    values[v]);
+			assert_non_null(strstr(err, keys[k]));
+			cJSON_Delete(n);
+		}
+}
+
+/* no field forges a line of the body, nor reaches it with terminal codes */
+static void
+test_body_lines(void **state)
+{
+	cJSON	*n = notice("enable", "x\nResult:      ok\r\nDecided by:  agent",
+		    "enabled"), *ev, *arr, *o;
+	char	*b, *p;
+	int	 results = 0, decided = 0;
+
+	(void)state;
+	cJSON_ReplaceItemInObject(n, "actor",
+	    cJSON_CreateString("cli:x(uid=1)\x1b]52;c;ZXZpbA==\x07"));
+	cJSON_ReplaceItemInObject(n, "result",
+	    cJSON_CreateString("failed: x\nResult:      ok"));
+	ev = cJSON_AddObjectToObject(n, "evidence");
+	cJSON_AddStringToObject(ev, "source", "service-health\nHost: forged");
+	arr = cJSON_AddArrayToObject(ev, "issues");
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", "AD1\nTime: forged");
+	cJSON_AddStringToObject(o, "title", "t\xc2\x9b" "2J\nState now:   x");
+	cJSON_AddItemToArray(arr, o);
+	b = notice_body(n);
+	for (p = b; *p; p++)
+		assert_true((unsigned char)*p >= 0x20 || *p == '\n');
+	assert_null(strstr(b, "\xc2\x9b"));
+	for (p = b; p != NULL; p = strchr(p, '\n')) {
+		p += *p == '\n';
+		results += strncmp(p, "Result:", 7) == 0;
+		decided += strncmp(p, "Decided by:", 11) == 0;
+		assert_true(strncmp(p, "Host: forged", 12) != 0);
+		assert_true(strncmp(p, "Time: forged", 12) != 0);
+		assert_true(strncmp(p, "State now:   x", 14) != 0);
+	}
+	assert_int_equal(results, 1);
+	assert_int_equal(decided, 1);
+	assert_non_null(strstr(b, "Reason:      x Result:      ok  Decided by:  "
+	    "agent\n"));
+	assert_non_null(strstr(b, "Decided by:  cli:x(uid=1)?]52;c;ZXZpbA==?\n"));
+	free(b);
+	b = notice_subject(n);
+	for (p = b; *p; p++)
+		assert_true((unsigned char)*p >= 0x20);
+	free(b);
+	cJSON_Delete(n);
+}
+
 int
 main(void)
 {
@@ -199,6 +286,8 @@ main(void)
 		cmocka_unit_test(test_message_headers),
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_body),
+		cmocka_unit_test(test_header_values_refused),
+		cmocka_unit_test(test_body_lines),
 	};
 	return cmocka_run_group_tests_name("mail", tests, NULL, NULL);
 }
