@@ -245,6 +245,7 @@ static void
 hold_disabled(struct agent *a, struct state *st, int64_t now)
 {
 	char	reason[REASON_MAX + 1], err[512];
+	int	audited;
 
 	snprintf(reason, sizeof(reason), "account disabled outside "
 	    "breakglass while breakglass held it enabled; held disabled until "
@@ -260,10 +261,13 @@ hold_disabled(struct agent *a, struct state *st, int64_t now)
 	bg_strlcpy(st->ovr.reason, reason, sizeof(st->ovr.reason));
 	bg_strlcpy(st->last_set, "disabled", sizeof(st->last_set));
 	/* audited, not mailed again: the drift notice says it all */
-	if (audit_event(a->cfg, "agent", "override-set", NULL, "disabled",
-	    reason, "ok", NULL, NULL, &st->audit_head, err, sizeof(err)) == -1)
+	audited = audit_event(a->cfg, "agent", "override-set", NULL,
+	    "disabled", reason, "ok", NULL, NULL, &st->audit_head, err,
+	    sizeof(err)) == 0;
+	if (!audited)
 		log_warnx("audit: override-set: %s", err);
-	log_authpriv("override-set: %s", reason);
+	log_authpriv_audit(st->audit_head.seq, audited ?
+	    st->audit_head.sha256 : NULL, "override-set: %s", reason);
 }
 
 /*
