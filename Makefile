@@ -25,7 +25,8 @@ AGENT	= agent/agent.c agent/audit.c agent/cli.c agent/cmd_account.c \
 	  agent/cmd_audit.c agent/cmd_doctor.c agent/cmd_drill.c \
 	  agent/cmd_health.c agent/command.c agent/config.c agent/jscan.c \
 	  agent/log.c agent/mail.c agent/match.c agent/notify.c agent/policy.c \
-	  agent/poll.c agent/smtp.c agent/state.c agent/sync.c agent/toggle.c \
+	  agent/poll.c agent/privdrop.c agent/smtp.c agent/state.c \
+	  agent/statedir.c agent/sync.c agent/toggle.c \
 	  agent/util.c agent/watch.c agent/webhook.c
 LDAPSRC	= ldap/ad.c
 GRAPH	= graph/auth.c graph/health.c graph/http.c
@@ -34,7 +35,7 @@ LIBOBJ	= $(LIBSRC:%.c=$(BUILD)/%.o)
 MAINOBJ	= $(BUILD)/agent/main.o
 
 UNIT	= test_util test_config test_audit test_ad test_cli test_policy \
-	  test_match test_graph test_mail
+	  test_match test_graph test_mail test_statedir
 UNITBIN	= $(UNIT:%=$(BUILD)/tests/%)
 
 BIN	= $(if $(filter build,$(BUILD)),breakglass,$(BUILD)/breakglass)
