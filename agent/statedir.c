@@ -229,6 +229,16 @@ statedir_open(const char *path, int create, char *err, size_t errlen)
 		else
 			fd = open(sd.path, DIR_FLAGS);
 	}
+	if (fd == -1 && errno == EACCES &&
+	    (fd = open(sd.path, O_PATH | DIR_FLAGS)) != -1) {
+		/* not ours to read: still refused if not ours at all */
+		if (check_dir(fd, sd.path, (int)sd.len, 1, sd.why,
+		    sizeof(sd.why)) == -1)
+			goto refused;
+		close(fd);
+		fd = -1;
+		errno = EACCES;
+	}
 	if (fd == -1) {
 		struct stat st;
 
@@ -253,6 +263,7 @@ statedir_open(const char *path, int create, char *err, size_t errlen)
 	}
 	if (check_dir(fd, sd.path, (int)sd.len, 1, sd.why,
 	    sizeof(sd.why)) == -1) {
+ refused:
 		close(fd);
 		sd.error = EPERM;
 		sd.refused = 1;
