@@ -94,6 +94,9 @@ bg status
 expect_rc 0 "root's status"
 bg verify
 expect_rc 0 "root's verify"
+BREAKGLASS_POLL_INTERVAL_MS=200 bg run --polls 2
+expect_rc 0 "root's run (2 polls)"
+check "status.json written by it" test -s "$T/state/status.json"
 bad=$(find "$T/state" \( ! -user "$SVC" -o ! -group "$SVC_GROUP" \) -printf '%p ' | head -c 300)
 check "everything in state_dir is $SVC:$SVC_GROUP (${bad:-all of it})" test -z "$bad"
 bad=$(find "$T/state" \( -type f ! -perm 0600 \) -o \( -type d ! -perm 0700 \) | head -3)
