@@ -38,11 +38,13 @@ AGENT	= agent/agent.c \
 	  agent/notify.c \
 	  agent/policy.c \
 	  agent/poll.c \
+	  agent/privdrop.c \
 	  agent/session.c \
 	  agent/smtp.c \
 	  agent/source_service_health.c \
 	  agent/source_token_probe.c \
 	  agent/state.c \
+	  agent/statedir.c \
 	  agent/sync.c \
 	  agent/text.c \
 	  agent/toggle.c \
@@ -57,7 +59,7 @@ LIBOBJ	= $(LIBSRC:%.c=$(BUILD)/%.o)
 MAINOBJ	= $(BUILD)/agent/main.o
 
 UNIT	= test_util test_config test_audit test_ad test_cli test_policy \
-	  test_match test_graph test_mail test_text
+	  test_match test_graph test_mail test_text test_statedir
 UNITBIN	= $(UNIT:%=$(BUILD)/tests/%)
 
 BIN	= $(if $(filter build,$(BUILD)),breakglass,$(BUILD)/breakglass)

@@ -16,6 +16,7 @@
 #include "poll.h"
 #include "policy.h"
 #include "state.h"
+#include "statedir.h"
 #include "sync.h"
 #include "toggle.h"
 #include "watch.h"
@@ -142,7 +143,7 @@ write_status(const struct agent *a, const struct poll_result *r,
 	text = cJSON_Print(j);
 	cJSON_Delete(j);
 	snprintf(path, sizeof(path), "%s/status.json", a->cfg->state_dir);
-	if (text == NULL || write_file_atomic(path, text, strlen(text), err,
+	if (text == NULL || sd_write_atomic(path, text, strlen(text), err,
 	    sizeof(err)) == -1)
 		log_warnx("status: %s", text == NULL ? "out of memory" : err);
 	free(text);
@@ -683,8 +684,8 @@ agent_run(const char *conf_path, struct config **cfgp, long max_polls)
 	a.last_verdict = (enum verdict)-1;
 	poll_ctx_init(&a.poll);
 	set_signals();
-	if (ensure_private_dir(a.cfg->state_dir, err, sizeof(err)) == -1) {
-		log_warnx("state_dir %s", err);
+	if (statedir_open(a.cfg->state_dir, 1, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
 		return 3;
 	}
 	if (mark_running(&a, 1) == -1)

@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "jscan.h"
 #include "text.h"
+#include "statedir.h"
 #include "util.h"
 
 static const char zero_hash[] =
@@ -165,12 +166,8 @@ audit_read_head(const char *state_dir, struct audit_head *h, char *err,
 	audit_path(state_dir, path, sizeof(path));
 	h->seq = 0;
 	bg_strlcpy(h->sha256, zero_hash, sizeof(h->sha256));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT)
-			return 0;
-		bg_err(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
+	if ((fd = sd_open(path, O_RDONLY, 0, err, errlen)) == -1)
+		return errno == ENOENT ? 0 : -1;
 	rc = head_from_fd(fd, h, &term, err, errlen);
 	close(fd);
 	return rc;
@@ -185,7 +182,7 @@ audit_last_entry(const char *state_dir, struct audit_head *h)
 	cJSON	*j = NULL;
 
 	audit_path(state_dir, path, sizeof(path));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = sd_open(path, O_RDONLY, 0, NULL, 0)) == -1)
 		return NULL;
 	if ((line = read_last_line(fd, &len, &term, err, sizeof(err))) != NULL) {
 		if (len > 0 && (j = cJSON_ParseWithLength(line, len)) != NULL) {
@@ -267,12 +264,9 @@ audit_append(const char *state_dir, const struct audit_entry *e,
 	int			 fd, rc = -1, terminated;
 
 	audit_path(state_dir, path, sizeof(path));
-	if ((fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC |
-	    O_NOFOLLOW, 0600)) == -1) {
-		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+	if ((fd = sd_open(path, O_RDWR | O_APPEND | O_CREAT, 0600, err,
+	    errlen)) == -1)
 		return -1;
-	}
-	own_fd(fd);
 	if (head_from_fd(fd, &prev, &terminated, err, errlen) == -1)
 		goto out;
 	/* a torn last line (crash mid-write) stays, ended, and is chained */
@@ -359,14 +353,13 @@ audit_verify_against(const char *path, const struct audit_head *anchor,
 
 	memset(v, 0, sizeof(*v));
 	bg_strlcpy(prevhash, zero_hash, sizeof(prevhash));
-	if ((fp = fopen(path, "re")) == NULL) {
+	if ((fp = sd_fopen_read(path, err, errlen)) == NULL) {
 		if (errno == ENOENT && (anchor == NULL || anchor->seq == 0)) {
 			bg_strlcpy(v->head.sha256, zero_hash,
 			    sizeof(v->head.sha256));
 			return outside != NULL ? check_outside(outside, &found,
 			    v) : 0;
 		}
-		bg_err(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	while ((n = getline(&line, &cap, fp)) != -1) {
@@ -627,13 +620,12 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 	int		 fd, rc = -1;
 	int		 w_actor = 5, w_event = 5, w_change = 7, w_result = 6;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = sd_open(path, O_RDONLY, 0, err, errlen)) == -1) {
 		if (errno == ENOENT) {
 			if (!o->json)
 				fprintf(out, "(the audit log is empty)\n");
 			return 0;
 		}
-		bg_err(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	/* --limit without --since: read only the tail */

@@ -15,6 +15,7 @@
 #include "notify.h"
 #include "policy.h"
 #include "state.h"
+#include "statedir.h"
 #include "sync.h"
 #include "text.h"
 #include "toggle.h"
@@ -82,7 +83,7 @@ load_status_json(const char *state_dir)
 	cJSON	*j;
 
 	snprintf(path, sizeof(path), "%s/status.json", state_dir);
-	if ((buf = read_file(path, 1024 * 1024, &len)) == NULL)
+	if ((buf = sd_read_file(path, 1024 * 1024, &len, NULL, 0)) == NULL)
 		return NULL;
 	j = cJSON_ParseWithLength(buf, len);
 	free(buf);
@@ -208,8 +209,8 @@ prepare_state_dir(const struct config *c, int *lockfd)
 	char	err[1024];
 	int	fd;
 
-	if (ensure_private_dir(c->state_dir, err, sizeof(err)) == -1) {
-		log_warnx("state_dir %s", err);
+	if (statedir_open(c->state_dir, 1, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
 		return BG_EXIT_REFUSED;
 	}
 	if ((fd = state_lock(c->state_dir, err, sizeof(err))) < 0) {

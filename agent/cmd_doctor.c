@@ -17,6 +17,7 @@
 #include "notify.h"
 #include "poll.h"
 #include "state.h"
+#include "statedir.h"
 #include "sync.h"
 #include "text.h"
 #include "toggle.h"
@@ -468,11 +469,12 @@ check_audit(struct doctor *d)
 	const struct config	*c = d->cfg;
 	struct audit_verdict	 v;
 	struct state		 st;
+	struct stat		 sb;
 	char			 path[4096], err[1024];
 	int			 rc;
 
 	snprintf(path, sizeof(path), "%s/%s", c->state_dir, AUDIT_FILE);
-	if (access(path, F_OK) == -1) {
+	if (sd_lstat(path, &sb) == -1 && errno == ENOENT) {
 		report(d, "audit chain", DOC_PASS, NULL, "no audit log yet");
 		return;
 	}

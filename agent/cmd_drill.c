@@ -12,6 +12,7 @@
 #include "notify.h"
 #include "poll.h"
 #include "state.h"
+#include "statedir.h"
 #include "sync.h"
 #include "text.h"
 #include "toggle.h"
@@ -98,7 +99,7 @@ cmd_drill(const struct cli *cli, const struct config *c, const char *actor)
 	int64_t			 t_off = -1, t_adoff = -1, total;
 	int			 lockfd, cloud, rc = BG_EXIT_FAIL, ok;
 
-	if (ensure_private_dir(c->state_dir, err, sizeof(err)) == -1 ||
+	if (statedir_open(c->state_dir, 1, err, sizeof(err)) == -1 ||
 	    (lockfd = state_lock(c->state_dir, err, sizeof(err))) < 0) {
 		log_warnx("drill: %s", err);
 		return BG_EXIT_REFUSED;

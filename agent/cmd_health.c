@@ -13,6 +13,7 @@
 #include "log.h"
 #include "poll.h"
 #include "state.h"
+#include "statedir.h"
 #include "sync.h"
 #include "text.h"
 #include "toggle.h"
@@ -116,7 +117,7 @@ status_age(const char *state_dir, int64_t now)
 	int64_t		 ms = -1;
 
 	snprintf(path, sizeof(path), "%s/status.json", state_dir);
-	if ((buf = read_file(path, 1024 * 1024, &len)) == NULL)
+	if ((buf = sd_read_file(path, 1024 * 1024, &len, NULL, 0)) == NULL)
 		return -1;
 	j = cJSON_ParseWithLength(buf, len);
 	free(buf);

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "log.h"
 #include "notify.h"
+#include "privdrop.h"
 #include "toggle.h"
 #include "util.h"
 #include "version.h"
@@ -115,7 +116,18 @@ main(int argc, char *argv[])
 		log_warnx("%s", err);
 		return BG_EXIT_USAGE;
 	}
-	state_owner_init(cfg->state_dir);
+	/* the invoker, before root becomes the owner of state_dir */
+	actor_name(actor, sizeof(actor));
+	if (privdrop(cfg, err, sizeof(err)) == -1) {
+		if (cli.cmd == CMD_CHECK) {	/* plugin semantics */
+			printf("BREAKGLASS CRITICAL - %s|\n", err);
+			rc = 2;
+		} else {
+			log_warnx("%s", err);
+			rc = BG_EXIT_REFUSED;
+		}
+		goto out;
+	}
 	switch (cli.cmd) {
 	case CMD_STATUS:
 	case CMD_ENABLE:
@@ -129,7 +141,6 @@ main(int argc, char *argv[])
 	default:
 		break;
 	}
-	actor_name(actor, sizeof(actor));
 	switch (cli.cmd) {
 	case CMD_STATUS:
 		rc = cmd_status(&cli, cfg);

@@ -17,6 +17,7 @@
 #include "notify.h"
 #include "state.h"
 #include "text.h"
+#include "statedir.h"
 #include "toggle.h"
 #include "util.h"
 
@@ -84,7 +85,7 @@ write_spool(const char *path, const cJSON *j, char *err, size_t errlen)
 		bg_err(err, errlen, "out of memory");
 		return -1;
 	}
-	rc = write_file_atomic(path, text, strlen(text), err, errlen);
+	rc = sd_write_atomic(path, text, strlen(text), err, errlen);
 	free(text);
 	return rc;
 }
@@ -104,7 +105,7 @@ queue_channels(const struct config *c, const struct notice_in *in,
 	if (!notify_configured(c))
 		return 0;
 	if (spool_path(c, dir, sizeof(dir)) == -1 ||
-	    ensure_private_dir(dir, err, errlen) == -1)
+	    sd_mkdir(dir, err, errlen) == -1)
 		return -1;
 	if ((notice = make_notice(in)) == NULL || (id = cJSON_GetStringValue(
 	    cJSON_GetObjectItem(notice, "id"))) == NULL) {
@@ -158,7 +159,8 @@ notify_requeue(const struct config *c, const struct notice_in *in, char *err,
 
 	if (!notify_configured(c) || in->head == NULL)
 		return 0;
-	if (spool_path(c, dir, sizeof(dir)) == 0 && (d = opendir(dir)) != NULL) {
+	if (spool_path(c, dir, sizeof(dir)) == 0 &&
+	    (d = sd_opendir(dir, NULL, 0)) != NULL) {
 		while ((de = readdir(d)) != NULL) {
 			cJSON		*f;
 			const char	*ch;
@@ -167,7 +169,8 @@ notify_requeue(const struct config *c, const struct notice_in *in, char *err,
 			if (nl < 6 || strcmp(de->d_name + nl - 5, ".json") != 0)
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-			if ((buf = read_file(path, SPOOL_FILE_MAX, &len)) == NULL)
+			if ((buf = sd_read_file(path, SPOOL_FILE_MAX, &len,
+			    NULL, 0)) == NULL)
 				continue;
 			f = cJSON_ParseWithLength(buf, len);
 			free(buf);
@@ -253,13 +256,16 @@ flush_one(const struct config *c, const char *actor, const char *path,
 	int	 fd, rc = 0, attempts;
 	const char *channel;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;		/* someone delivered it meanwhile */
+	if ((fd = sd_open(path, O_RDONLY, 0, err, sizeof(err))) == -1) {
+		if (errno != ENOENT)	/* else someone delivered it meanwhile */
+			log_warnx("spool: %s", err);
+		return -1;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		close(fd);
 		return -1;		/* another process is sending it */
 	}
-	if ((buf = read_file(path, SPOOL_FILE_MAX, &len)) == NULL) {
+	if ((buf = read_fd(fd, SPOOL_FILE_MAX, &len)) == NULL) {
 		close(fd);
 		return -1;
 	}
@@ -270,7 +276,7 @@ flush_one(const struct config *c, const char *actor, const char *path,
 		char bad[PATH_MAX + 400];
 		snprintf(bad, sizeof(bad), "%s.bad", path);
 		log_warnx("spool: %s is damaged; moved to %s", path, bad);
-		rename(path, bad);
+		sd_rename(path, bad);
 		cJSON_Delete(f);
 		close(fd);
 		return -1;
@@ -284,7 +290,7 @@ flush_one(const struct config *c, const char *actor, const char *path,
 	if (notify_send(c, channel, cJSON_GetObjectItem(f, "notice"), err,
 	    sizeof(err)) == 0) {
 		FAULT_POINT("after-send");	/* sent, still spooled */
-		unlink(path);
+		sd_unlink(path);
 		rc = 1;
 		goto out;
 	}
@@ -328,10 +334,10 @@ remove_stale_tmp(const char *dir, const char *name)
 	struct stat	sb;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (lstat(path, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	if (sd_lstat(path, &sb) == -1 || !S_ISREG(sb.st_mode) ||
 	    time(NULL) - sb.st_mtime < SPOOL_TMP_STALE)
 		return;
-	if (unlink(path) == 0)
+	if (sd_unlink(path) == 0)
 		log_warnx("spool: removed %s, left by an interrupted write",
 		    path);
 }
@@ -341,15 +347,21 @@ notify_flush(const struct config *c, const char *actor, int force,
     int lock_held)
 {
 	char		  dir[PATH_MAX], path[PATH_MAX + 300];
+	char		  err[PATH_MAX + 256];
 	char		**names = NULL;
 	size_t		  n = 0, cap = 0;
 	struct dirent	 *de;
+	struct stat	  sb;
 	DIR		 *d;
 	int		  pending = 0;
 
-	if (spool_path(c, dir, sizeof(dir)) == -1 ||
-	    (d = opendir(dir)) == NULL)
+	if (spool_path(c, dir, sizeof(dir)) == -1)
 		return 0;
+	if ((d = sd_opendir(dir, err, sizeof(err))) == NULL) {
+		if (errno != ENOENT)	/* no spool yet: nothing to send */
+			log_warnx("spool: %s", err);
+		return 0;
+	}
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name);
 		if (len > 9 && strcmp(de->d_name + len - 9, ".json.tmp") == 0) {
@@ -376,7 +388,7 @@ notify_flush(const struct config *c, const char *actor, int force,
 	for (size_t i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		if (flush_one(c, actor, path, force, lock_held) != 1 &&
-		    access(path, F_OK) == 0)
+		    sd_lstat(path, &sb) == 0)
 			pending++;
 		free(names[i]);
 	}

@@ -14,6 +14,7 @@
 #include <cJSON.h>
 
 #include "state.h"
+#include "statedir.h"
 #include "util.h"
 
 #define STATE_MAX	(1024 * 1024)
@@ -63,11 +64,11 @@ state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
 	s->notified_seq = -1;
 	bg_strlcpy(s->account_state, "unknown", sizeof(s->account_state));
 	snprintf(path, sizeof(path), "%s/%s", state_dir, STATE_FILE);
-	if ((buf = read_file(path, STATE_MAX, &len)) == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		bg_err(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+	if ((buf = sd_read_file(path, STATE_MAX, &len, err, errlen)) == NULL) {
+		if (errno != ENOENT)
+			return -1;
+		bg_err(err, errlen, "%s", "");	/* none yet: not an error */
+		return 0;
 	}
 	j = cJSON_ParseWithLength(buf, len);
 	free(buf);
@@ -235,7 +236,7 @@ state_save(const char *state_dir, const struct state *s, char *err,
 		bg_err(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
-	rc = write_file_atomic(path, text, strlen(text), err, errlen);
+	rc = sd_write_atomic(path, text, strlen(text), err, errlen);
 	free(text);
 	return rc;
 }
@@ -263,12 +264,8 @@ state_lock(const char *state_dir, char *err, size_t errlen)
 	int		 fd;
 
 	snprintf(path, sizeof(path), "%s/%s", state_dir, LOCK_FILE);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0600)) == -1) {
-		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+	if ((fd = sd_open(path, O_RDWR | O_CREAT, 0600, err, errlen)) == -1)
 		return -1;
-	}
-	own_fd(fd);
 	deadline = now_ms() + (int64_t)lock_wait_sec() * 1000;
 	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {

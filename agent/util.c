@@ -260,36 +260,41 @@ sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1])
 	out[SHA256_HEX_LEN] = '\0';
 }
 
-static uid_t	owner_uid = (uid_t)-1;
-static gid_t	owner_gid = (gid_t)-1;
+/* secret files opened before a change of user (secret_hold) */
+#define HELD_MAX	4
+static struct {
+	char	path[PATH_MAX];
+	int	fd;
+} held[HELD_MAX];
+static size_t	nheld;
 
 void
-state_owner_init(const char *state_dir)
+secret_hold(const char *path)
 {
-	struct stat	st;
+	int	fd;
 
-	owner_uid = (uid_t)-1;
-	owner_gid = (gid_t)-1;
-	if (stat(state_dir, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    st.st_uid != geteuid()) {
-		owner_uid = st.st_uid;
-		owner_gid = st.st_gid;
-	}
+	if (nheld == HELD_MAX || strlen(path) >= sizeof(held[0].path) ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return;		/* not there: the check says so later */
+	bg_strlcpy(held[nheld].path, path, sizeof(held[nheld].path));
+	held[nheld++].fd = fd;
 }
 
-void
-own_fd(int fd)
+/* by its path (a secret replaced since is read anew), else as held */
+static int
+open_secret(const char *path)
 {
-	/* best effort: a failure shows in ls -l and in the agent's errors */
-	if (geteuid() == 0 && owner_uid != (uid_t)-1 && fd >= 0)
-		(void)!fchown(fd, owner_uid, owner_gid);
-}
+	int	fd, saved;
 
-void
-own_path(const char *path)
-{
-	if (geteuid() == 0 && owner_uid != (uid_t)-1)
-		(void)!lchown(path, owner_uid, owner_gid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) != -1 ||
+	    errno != EACCES)
+		return fd;
+	saved = errno;
+	for (size_t i = 0; i < nheld; i++)
+		if (strcmp(held[i].path, path) == 0)
+			return fcntl(held[i].fd, F_DUPFD_CLOEXEC, 0);
+	errno = saved;
+	return -1;
 }
 
 static int
@@ -311,11 +316,10 @@ check_secret_fd(int fd, const char *path, char *err, size_t errlen)
 		    path);
 		return -1;
 	}
-	if (st.st_uid != 0 && st.st_uid != geteuid() &&
-	    st.st_uid != owner_uid) {
-		bg_err(err, errlen, "%s: owned by uid %u, not by root, the "
-		    "running user (uid %u) or the owner of state_dir", path,
-		    (unsigned)st.st_uid, (unsigned)geteuid());
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		bg_err(err, errlen, "%s: owned by uid %u, not by root or the "
+		    "running user (uid %u)", path, (unsigned)st.st_uid,
+		    (unsigned)geteuid());
 		return -1;
 	}
 	return 0;
@@ -326,7 +330,7 @@ check_secret_file(const char *path, char *err, size_t errlen)
 {
 	int	fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+	if ((fd = open_secret(path)) == -1) {
 		bg_err(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -346,7 +350,7 @@ read_secret_file(const char *path, char **out, char *err, size_t errlen)
 	int	 fd, rc = -1;
 
 	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+	if ((fd = open_secret(path)) == -1) {
 		bg_err(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -356,7 +360,8 @@ read_secret_file(const char *path, char **out, char *err, size_t errlen)
 		bg_err(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
-	while ((n = read(fd, buf + len, SECRET_MAX - len)) > 0)
+	/* pread: a held descriptor's offset is shared with its dups */
+	while ((n = pread(fd, buf + len, SECRET_MAX - len, (off_t)len)) > 0)
 		len += (size_t)n;
 	if (n == -1) {
 		bg_err(err, errlen, "%s: %s", path, strerror(errno));
@@ -425,111 +430,29 @@ no_core_dumps(char *err, size_t errlen)
 	return 0;
 }
 
-int
-ensure_private_dir(const char *path, char *err, size_t errlen)
-{
-	struct stat	st;
-
-	if (mkdir(path, 0700) == -1) {
-		if (errno != EEXIST) {
-			bg_err(err, errlen, "%s: cannot create: %s", path,
-			    strerror(errno));
-			return -1;
-		}
-	} else
-		own_path(path);
-	if (stat(path, &st) == -1) {
-		bg_err(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		bg_err(err, errlen, "%s: not a directory", path);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-fsync_parent(const char *path)
-{
-	char	dir[PATH_MAX];
-	char	*slash;
-	int	fd, rc;
-
-	bg_strlcpy(dir, path, sizeof(dir));
-	if ((slash = strrchr(dir, '/')) == NULL)
-		bg_strlcpy(dir, ".", sizeof(dir));
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
-int
-write_file_atomic(const char *path, const void *data, size_t len, char *err,
-    size_t errlen)
-{
-	char		 tmp[PATH_MAX];
-	const char	*p = data;
-	int		 fd;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		bg_err(err, errlen, "%s: path too long", path);
-		return -1;
-	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-	    O_NOFOLLOW, 0600)) == -1) {
-		bg_err(err, errlen, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	own_fd(fd);
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fsync(fd) == -1)
-		goto fail;
-	FAULT_WRITE(path);	/* written and synced, not yet renamed */
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1)
-		goto fail;
-	fsync_parent(path);
-	return 0;
- fail:
-	bg_err(err, errlen, "%s: %s", tmp, strerror(errno));
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-	return -1;
-}
-
 char *
 read_file(const char *path, size_t max, size_t *lenp)
 {
 	char	*buf;
-	size_t	 len = 0;
-	ssize_t	 n;
-	int	 fd;
+	int	 fd, e;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return NULL;
+	buf = read_fd(fd, max, lenp);
+	e = errno;
+	close(fd);
+	errno = e;
+	return buf;
+}
+
+char *
+read_fd(int fd, size_t max, size_t *lenp)
+{
+	char	*buf;
+	size_t	 len = 0;
+	ssize_t	 n;
+
 	if ((buf = malloc(max + 1)) == NULL) {
-		close(fd);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -538,12 +461,10 @@ read_file(const char *path, size_t max, size_t *lenp)
 			if (errno == EINTR)
 				continue;
 			free(buf);
-			close(fd);
 			return NULL;
 		}
 		len += (size_t)n;
 	}
-	close(fd);
 	if (len == max) {
 		free(buf);
 		errno = EFBIG;

@@ -43,22 +43,14 @@ char	*secret_dup(const char *s);
 int	no_core_dumps(char *err, size_t errlen);
 
 /*
- * The service user: when root (an admin through sudo) writes into a state_dir
- * owned by the service user, the files are handed to that user, and secret
- * files that user owns are trusted.  state_owner_init() reads the owner of
- * state_dir (nothing to do if missing or owned by us); own_fd() chowns.
+ * Before a change of user (privdrop.c): keep PATH open, so that a secret file
+ * only root may read can still be read through it afterwards.
  */
-void	state_owner_init(const char *state_dir);
-void	own_fd(int fd);
-void	own_path(const char *path);
+void	secret_hold(const char *path);
 
-/* create dir with mode 0700 if missing; refuse if it is not a directory */
-int	ensure_private_dir(const char *path, char *err, size_t errlen);
-/* write path via path.tmp, fsync, rename, fsync the directory; mode 0600 */
-int	write_file_atomic(const char *path, const void *data, size_t len,
-	    char *err, size_t errlen);
 /* whole file into a malloc'd NUL-terminated buffer (max bytes); NULL + errno */
 char	*read_file(const char *path, size_t max, size_t *lenp);
+char	*read_fd(int fd, size_t max, size_t *lenp);
 
 /*
  * Crash tests (tests/faults): built with -DBG_FAULT_HOOKS only, never in the

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../../agent/audit.h"
+#include "../../agent/statedir.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -22,6 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (dir[0] == '\0') {
 		snprintf(dir, sizeof(dir), "/tmp/fuzz-audit-%d", (int)getpid());
 		mkdir(dir, 0700);
+		statedir_open(dir, 0, NULL, 0);
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, AUDIT_FILE);
 	if ((fp = fopen(path, "w")) == NULL)

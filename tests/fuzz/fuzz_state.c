@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../../agent/state.h"
+#include "../../agent/statedir.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,6 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (dir[0] == '\0') {
 		snprintf(dir, sizeof(dir), "/tmp/fuzz-state-%d", (int)getpid());
 		mkdir(dir, 0700);
+		statedir_open(dir, 0, NULL, 0);
 	}
 	snprintf(path, sizeof(path), "%s/state.json", dir);
 	if ((fp = fopen(path, "w")) == NULL)

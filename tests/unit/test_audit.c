@@ -15,6 +15,7 @@
 
 #include "../../agent/audit.h"
 #include "../../agent/jscan.h"
+#include "../../agent/statedir.h"
 
 static char dir[64], logpath[128];
 
@@ -26,7 +27,7 @@ setup(void **state)
 	if (mkdtemp(dir) == NULL)
 		return -1;
 	snprintf(logpath, sizeof(logpath), "%s/%s", dir, AUDIT_FILE);
-	return 0;
+	return statedir_open(dir, 0, NULL, 0);
 }
 
 static int

@@ -1,4 +1,4 @@
-/* test_util.c - durations, time, hashing, secret files, atomic writes */
+/* test_util.c - durations, time, hashing, secret files */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -163,49 +163,6 @@ test_secret_file(void **state)
 }
 
 static void
-test_atomic_write(void **state)
-{
-	char		 path[128], err[256], *back;
-	struct stat	 st;
-	size_t		 len;
-
-	(void)state;
-	snprintf(path, sizeof(path), "%s/state.json", tmpdir);
-	assert_int_equal(write_file_atomic(path, "{\"a\":1}", 7, err,
-	    sizeof(err)), 0);
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0600);
-	back = read_file(path, 1024, &len);
-	assert_non_null(back);
-	assert_int_equal(len, 7);
-	assert_string_equal(back, "{\"a\":1}");
-	free(back);
-	snprintf(path, sizeof(path), "%s/state.json.tmp", tmpdir);
-	assert_int_equal(stat(path, &st), -1);
-	snprintf(path, sizeof(path), "%s/nodir/x", tmpdir);
-	assert_int_equal(write_file_atomic(path, "x", 1, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "nodir"));
-}
-
-static void
-test_private_dir(void **state)
-{
-	char		path[128], err[256];
-	struct stat	st;
-
-	(void)state;
-	snprintf(path, sizeof(path), "%s/sd", tmpdir);
-	assert_int_equal(ensure_private_dir(path, err, sizeof(err)), 0);
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0700);
-	snprintf(path, sizeof(path), "%s/file", tmpdir);
-	write_mode(path, "x", 0600);
-	assert_int_equal(ensure_private_dir(path, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "not a directory"));
-}
-
-/* a URL segment that does not fit is refused, never cut to another name */
-static void
 test_path_segment(void **unused)
 {
 	char	out[16];
@@ -232,10 +189,6 @@ main(void)
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_path_segment),
 		cmocka_unit_test_setup_teardown(test_secret_file, setup_dir,
-		    teardown_dir),
-		cmocka_unit_test_setup_teardown(test_atomic_write, setup_dir,
-		    teardown_dir),
-		cmocka_unit_test_setup_teardown(test_private_dir, setup_dir,
 		    teardown_dir),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
