@@ -175,6 +175,8 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	cJSON_AddNumberToObject(extra, "uac_from", res->change.old_uac);
 	cJSON_AddNumberToObject(extra, "uac_to", res->change.new_uac);
 	cJSON_AddBoolToObject(extra, "changed", res->change.changed);
+	/* more than 1: the value changed between a read and its write */
+	cJSON_AddNumberToObject(extra, "tries", res->change.tries);
 	cJSON_AddStringToObject(extra, "dc", res->dc);
 	st->account_uac = res->change.new_uac;
 	st->account_seen_ms = now_ms();

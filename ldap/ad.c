@@ -45,6 +45,13 @@ static pthread_mutex_t	 wd_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ad_conn	*live_conns;
 static uint64_t		 last_id;
 
+#ifdef BG_FAULT_HOOKS
+void	(*ad_fault_hook)(const char *);
+#define AD_FAULT(name)	do { if (ad_fault_hook != NULL) ad_fault_hook(name); } while (0)
+#else
+#define AD_FAULT(name)	do { } while (0)
+#endif
+
 static const char *ad_attrs[] = {
 	"userAccountControl", "objectGUID", "sAMAccountName", "whenChanged",
 	NULL
@@ -701,8 +708,7 @@ ad_set_disabled(struct ad_conn *c, const char *dn, const char *pin_guid,
 			    c->uri, dn, a.guid, pin_guid);
 			return AD_EGUID;
 		}
-		if (ch->tries == 0)
-			ch->old_uac = a.uac;
+		ch->old_uac = a.uac;	/* what the write replaces */
 		ch->new_uac = ad_uac_with_disabled(a.uac, disabled);
 		if (ch->new_uac == a.uac)
 			return AD_OK;	/* already so: nothing to write */
@@ -713,6 +719,7 @@ ad_set_disabled(struct ad_conn *c, const char *dn, const char *pin_guid,
 			return AD_ERR;
 		}
 		ch->tries++;
+		AD_FAULT("before-modify");
 		rc = cas_modify(c, dn, a.uac, ch->new_uac);
 		if (rc == LDAP_SUCCESS)
 			break;
@@ -729,6 +736,7 @@ ad_set_disabled(struct ad_conn *c, const char *dn, const char *pin_guid,
 			    "%s: %s", c->uri, dn, why);
 		return AD_ERR;
 	}
+	AD_FAULT("after-modify");
 	/* the read-back is the proof: some servers take a stale delete */
 	if ((r = ad_read_account(c, dn, &a, err, errlen)) != AD_OK)
 		return r;

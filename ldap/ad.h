@@ -34,7 +34,7 @@ struct ad_account {
 };
 
 struct ad_change {
-	unsigned int	old_uac;
+	unsigned int	old_uac;	/* as the last read found it */
 	unsigned int	new_uac;
 	int		changed;	/* 0: already in the wanted state */
 	int		tries;		/* modify attempts made */
@@ -91,5 +91,15 @@ int		 ad_guid_equal(const char *a, const char *b);
 int		 ad_escape_filter(const char *in, char *out, size_t size);
 int		 ad_escape_dn_value(const char *in, char *out, size_t size);
 int		 ad_dn_valid(const char *dn);
+
+#ifdef BG_FAULT_HOOKS
+/*
+ * The fault build only (make fault-build; never shipped): called with
+ * "before-modify" between the read and each compare-and-swap write, and
+ * with "after-modify" once a write was accepted, before the read-back.
+ * A pointer, so that ldap/ needs nothing of agent/ (main.c sets it).
+ */
+extern void	(*ad_fault_hook)(const char *point);
+#endif
 
 #endif
