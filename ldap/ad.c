@@ -2,7 +2,6 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#include <ctype.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -395,64 +394,6 @@ int
 ad_guid_equal(const char *a, const char *b)
 {
 	return strcasecmp(a, b) == 0;
-}
-
-int
-ad_escape_filter(const char *in, char *out, size_t size)
-{
-	size_t	o = 0;
-
-	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
-		if (*p == '*' || *p == '(' || *p == ')' || *p == '\\' ||
-		    *p < 0x20 || *p == 0x7f) {
-			if (o + 3 >= size)
-				return -1;
-			snprintf(out + o, 4, "\\%02x", *p);
-			o += 3;
-		} else {
-			if (o + 1 >= size)
-				return -1;
-			out[o++] = (char)*p;
-		}
-	}
-	if (o >= size)
-		return -1;
-	out[o] = '\0';
-	return 0;
-}
-
-int
-ad_escape_dn_value(const char *in, char *out, size_t size)
-{
-	size_t	o = 0, len = strlen(in);
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)in[i];
-		int special = strchr(",+\"\\<>;=", ch) != NULL && ch != '\0';
-
-		if ((i == 0 && (ch == '#' || ch == ' ')) ||
-		    (i == len - 1 && ch == ' '))
-			special = 1;
-		if (ch < 0x20 || ch == 0x7f) {
-			if (o + 3 >= size)
-				return -1;
-			snprintf(out + o, 4, "\\%02x", ch);
-			o += 3;
-		} else if (special) {
-			if (o + 2 >= size)
-				return -1;
-			out[o++] = '\\';
-			out[o++] = (char)ch;
-		} else {
-			if (o + 1 >= size)
-				return -1;
-			out[o++] = (char)ch;
-		}
-	}
-	if (o >= size)
-		return -1;
-	out[o] = '\0';
-	return 0;
 }
 
 int

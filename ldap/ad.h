@@ -87,9 +87,11 @@ int		 ad_uac_is_disabled(unsigned int uac);
 void		 ad_guid_format(const unsigned char bytes[16],
 		    char out[AD_GUID_LEN + 1]);
 int		 ad_guid_equal(const char *a, const char *b);
-/* RFC 4515 filter value / RFC 4514 DN attribute value; -1 if too long */
-int		 ad_escape_filter(const char *in, char *out, size_t size);
-int		 ad_escape_dn_value(const char *in, char *out, size_t size);
+/*
+ * A whole DN as the config gives it.  No DN or filter is ever built from
+ * input (every search is a base search of a configured DN for
+ * "(objectClass=*)"), so there is no escaping to do.
+ */
 int		 ad_dn_valid(const char *dn);
 
 #ifdef BG_FAULT_HOOKS
