@@ -149,6 +149,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	memset(res, 0, sizeof(*res));
 	bg_strlcpy(before, st->account_state, sizeof(before));
 	res->exit_code = BG_EXIT_FAIL;
+	FAULT_POINT("before-started");
 	if (audit_event(c, actor, event, st->account_state, want, reason,
 	    "started", evidence, NULL, &res->head, aerr, sizeof(aerr)) == -1) {
 		bg_err(err, errlen, "audit log not writable, account not "
