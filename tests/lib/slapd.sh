@@ -108,9 +108,11 @@ print(base64.b64encode(b).decode(), w)'
 }
 
 write_fixtures() {
+	# shellcheck disable=SC2046
 	set -- $(new_guid)
 	btg_b64=$1
 	BTG_GUID=$2
+	# shellcheck disable=SC2046
 	set -- $(new_guid)
 	cat >"$dir/fixtures.ldif" <<LDIF
 dn: $BASE_DN
@@ -163,7 +165,7 @@ launch() {
 		i=0
 		until answers; do
 			i=$((i + 1))
-			alive && [ $i -le 100 ] || break
+			if ! alive || [ $i -gt 100 ]; then break; fi
 			sleep 0.1
 		done
 		answers && return 0

@@ -60,6 +60,7 @@ mkdir "$base"
     git ls-files | grep -vxF -f "$work/deleted" |
     xargs -d '\n' cp -a --parents -t "$base") || die "cannot copy the tree"
 build() {
+	# shellcheck disable=SC2046
 	make -C "$1" -j2 all fault-build \
 	    $(cd "$1" && ls tests/unit/test_*.c | sed 's|tests/unit/\(.*\)\.c|build/tests/\1|') \
 	    >"$2" 2>&1
@@ -132,7 +133,7 @@ for p in $list; do
 		continue
 	fi
 	mkdir -p "$logs/$n"
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2046
 	suites "$m" "$logs/$n/run.log" $(suites_of "$p")
 	rc=$?
 	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
