@@ -205,3 +205,9 @@ demo: deps all
 
 clean:
 	rm -rf build build-asan build-fuzz build-fault breakglass
+
+# mutation testing (tests/mutants/run.sh): each mutant must fail its suites;
+# slow (a build and the named suites per mutant), so not in make check
+.PHONY: mutants
+mutants: deps
+	sh tests/mutants/run.sh $(MUTANTS)

@@ -94,6 +94,9 @@ main(int argc, char *argv[])
 	 * watchdog; libldap's next write must fail with EPIPE, not kill us.
 	 */
 	signal(SIGPIPE, SIG_IGN);
+#ifdef BG_FAULT_HOOKS
+	ad_fault_hook = fault_point;	/* the fault build's LDAP points */
+#endif
 	if (cli_parse(argc, argv, now_ms(), &cli, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		fprintf(stderr, "%s", cli_usage());

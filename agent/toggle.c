@@ -150,6 +150,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	memset(res, 0, sizeof(*res));
 	bg_strlcpy(before, st->account_state, sizeof(before));
 	res->exit_code = BG_EXIT_FAIL;
+	FAULT_POINT("before-started");
 	if (audit_event(c, actor, event, st->account_state, want, reason,
 	    "started", evidence, NULL, &res->head, aerr, sizeof(aerr)) == -1) {
 		bg_err(err, errlen, "audit log not writable, account not "
@@ -176,6 +177,8 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	cJSON_AddNumberToObject(extra, "uac_from", res->change.old_uac);
 	cJSON_AddNumberToObject(extra, "uac_to", res->change.new_uac);
 	cJSON_AddBoolToObject(extra, "changed", res->change.changed);
+	/* more than 1: the value changed between a read and its write */
+	cJSON_AddNumberToObject(extra, "tries", res->change.tries);
 	cJSON_AddStringToObject(extra, "dc", res->dc);
 	st->account_uac = res->change.new_uac;
 	st->account_seen_ms = now_ms();

@@ -27,17 +27,24 @@ fault_point(const char *name)
 {
 	static long	 hits;
 	const char	*want = getenv("BREAKGLASS_FAULT");
+	const char	*cmd = getenv("BREAKGLASS_FAULT_CMD");
 	size_t		 len = strlen(name);
 	long		 nth = 1;
+	int		 rc;
 
-	/* "name" kills at the first hit, "name:N" at the Nth */
+	/* "name" acts at the first hit, "name:N" at the Nth */
 	if (want == NULL || strncmp(want, name, len) != 0 ||
 	    (want[len] != '\0' && want[len] != ':'))
 		return;
 	if (want[len] == ':')
 		nth = strtol(want + len + 1, NULL, 10);
-	if (++hits >= nth)
+	if (++hits != nth)
+		return;
+	if (cmd == NULL || *cmd == '\0')
 		kill(getpid(), SIGKILL);
+	if ((rc = system(cmd)) != 0)
+		fprintf(stderr, "fault point %s: BREAKGLASS_FAULT_CMD exited "
+		    "with status %d\n", name, rc);
 }
 
 /* "state-write" in state.json, "spool-write" in a spool file */

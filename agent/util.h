@@ -55,7 +55,10 @@ char	*read_fd(int fd, size_t max, size_t *lenp);
 /*
  * Crash tests (tests/faults): built with -DBG_FAULT_HOOKS only, never in the
  * shipped binary.  FAULT_POINT("name") kills the process with SIGKILL when
- * $BREAKGLASS_FAULT is that name ("name:N": at its Nth hit).
+ * $BREAKGLASS_FAULT is that name ("name:N": at its Nth hit); with
+ * $BREAKGLASS_FAULT_CMD set it runs that command (sh -c) there instead and
+ * goes on, so that a test can act between two steps (tests/integration/
+ * 25-cas.sh changes the account between the read and the write).
  */
 #ifdef BG_FAULT_HOOKS
 void	fault_point(const char *name);

@@ -2,7 +2,6 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#include <ctype.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -44,6 +43,13 @@ struct ad_conn {
 static pthread_mutex_t	 wd_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ad_conn	*live_conns;
 static uint64_t		 last_id;
+
+#ifdef BG_FAULT_HOOKS
+void	(*ad_fault_hook)(const char *);
+#define AD_FAULT(name)	do { if (ad_fault_hook != NULL) ad_fault_hook(name); } while (0)
+#else
+#define AD_FAULT(name)	do { } while (0)
+#endif
 
 static const char *ad_attrs[] = {
 	"userAccountControl", "objectGUID", "sAMAccountName", "whenChanged",
@@ -396,64 +402,6 @@ ad_guid_equal(const char *a, const char *b)
 }
 
 int
-ad_escape_filter(const char *in, char *out, size_t size)
-{
-	size_t	o = 0;
-
-	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
-		if (*p == '*' || *p == '(' || *p == ')' || *p == '\\' ||
-		    *p < 0x20 || *p == 0x7f) {
-			if (o + 3 >= size)
-				return -1;
-			snprintf(out + o, 4, "\\%02x", *p);
-			o += 3;
-		} else {
-			if (o + 1 >= size)
-				return -1;
-			out[o++] = (char)*p;
-		}
-	}
-	if (o >= size)
-		return -1;
-	out[o] = '\0';
-	return 0;
-}
-
-int
-ad_escape_dn_value(const char *in, char *out, size_t size)
-{
-	size_t	o = 0, len = strlen(in);
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)in[i];
-		int special = strchr(",+\"\\<>;=", ch) != NULL && ch != '\0';
-
-		if ((i == 0 && (ch == '#' || ch == ' ')) ||
-		    (i == len - 1 && ch == ' '))
-			special = 1;
-		if (ch < 0x20 || ch == 0x7f) {
-			if (o + 3 >= size)
-				return -1;
-			snprintf(out + o, 4, "\\%02x", ch);
-			o += 3;
-		} else if (special) {
-			if (o + 2 >= size)
-				return -1;
-			out[o++] = '\\';
-			out[o++] = (char)ch;
-		} else {
-			if (o + 1 >= size)
-				return -1;
-			out[o++] = (char)ch;
-		}
-	}
-	if (o >= size)
-		return -1;
-	out[o] = '\0';
-	return 0;
-}
-
-int
 ad_dn_valid(const char *dn)
 {
 	LDAPDN	ldn = NULL;
@@ -767,8 +715,7 @@ ad_set_disabled(struct ad_conn *c, const char *dn, const char *pin_guid,
 			    c->uri, dn, a.guid, pin_guid);
 			return AD_EGUID;
 		}
-		if (ch->tries == 0)
-			ch->old_uac = a.uac;
+		ch->old_uac = a.uac;	/* what the write replaces */
 		ch->new_uac = ad_uac_with_disabled(a.uac, disabled);
 		if (ch->new_uac == a.uac)
 			return AD_OK;	/* already so: nothing to write */
@@ -779,6 +726,7 @@ ad_set_disabled(struct ad_conn *c, const char *dn, const char *pin_guid,
 			return AD_ERR;
 		}
 		ch->tries++;
+		AD_FAULT("before-modify");
 		rc = cas_modify(c, dn, a.uac, ch->new_uac);
 		if (rc == LDAP_SUCCESS)
 			break;
@@ -795,6 +743,7 @@ ad_set_disabled(struct ad_conn *c, const char *dn, const char *pin_guid,
 			    "%s: %s", c->uri, dn, why);
 		return AD_ERR;
 	}
+	AD_FAULT("after-modify");
 	/* the read-back is the proof: some servers take a stale delete */
 	if ((r = ad_read_account(c, dn, &a, err, errlen)) != AD_OK)
 		return r;

@@ -34,7 +34,7 @@ struct ad_account {
 };
 
 struct ad_change {
-	unsigned int	old_uac;
+	unsigned int	old_uac;	/* as the last read found it */
 	unsigned int	new_uac;
 	int		changed;	/* 0: already in the wanted state */
 	int		tries;		/* modify attempts made */
@@ -87,9 +87,11 @@ int		 ad_uac_is_disabled(unsigned int uac);
 void		 ad_guid_format(const unsigned char bytes[16],
 		    char out[AD_GUID_LEN + 1]);
 int		 ad_guid_equal(const char *a, const char *b);
-/* RFC 4515 filter value / RFC 4514 DN attribute value; -1 if too long */
-int		 ad_escape_filter(const char *in, char *out, size_t size);
-int		 ad_escape_dn_value(const char *in, char *out, size_t size);
+/*
+ * A whole DN as the config gives it.  No DN or filter is ever built from
+ * input (every search is a base search of a configured DN for
+ * "(objectClass=*)"), so there is no escaping to do.
+ */
 int		 ad_dn_valid(const char *dn);
 /*
  * One ldap.uri entry, as libldap will read it: exactly one URL (libldap
@@ -103,5 +105,15 @@ enum ad_uri_kind ad_uri_parse(const char *uri, char *why, size_t size);
 /* ad_uri_parse, and the scheme is ldaps:// without, ldap:// with StartTLS */
 int		 ad_uri_allowed(const char *uri, int starttls, char *why,
 		    size_t size);
+
+#ifdef BG_FAULT_HOOKS
+/*
+ * The fault build only (make fault-build; never shipped): called with
+ * "before-modify" between the read and each compare-and-swap write, and
+ * with "after-modify" once a write was accepted, before the read-back.
+ * A pointer, so that ldap/ needs nothing of agent/ (main.c sets it).
+ */
+extern void	(*ad_fault_hook)(const char *point);
+#endif
 
 #endif

@@ -91,3 +91,22 @@ wait "$holder_job" 2>/dev/null
 bg enable --reason "lock released"
 expect_rc 0 "after the holder is gone the command runs"
 bg disable --reason "cleanup"
+
+# the audit log becomes unwritable after the override line, before the
+# started line (a disk that fills in between): the toggle itself refuses.
+# The fault build's before-started point makes audit.log a directory there.
+new_case auditfail-toggle
+set_uac "$BTG_DN" 66050
+if [ -z "${FAULT_BIN:-}" ] || [ ! -x "$FAULT_BIN" ]; then
+	notok "FAULT_BIN names the fault build (make fault-build): '${FAULT_BIN:-}'"
+else
+	BREAKGLASS_FAULT=before-started BREAKGLASS_FAULT_CMD="mv $T/state/audit.log $T/audit.saved && mkdir $T/state/audit.log" \
+	    "$FAULT_BIN" -c "$T/breakglass.conf" enable --reason "audit fails at started" \
+	    >"$T/out" 2>"$T/err"
+	RC=$?
+	ERR=$(cat "$T/err")
+	check "the override line was written before the fault" grep -q '"override-set"' "$T/audit.saved"
+	expect_rc 3 "audit log unwritable at the started line: refused"
+	expect_err "audit log not writable, account not touched" "the refusal says the account was not touched"
+	expect_uac 66050 "audit log unwritable at the started line: account untouched"
+fi

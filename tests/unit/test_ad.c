@@ -47,44 +47,6 @@ test_guid_format(void **state)
 }
 
 static void
-test_escape_filter(void **state)
-{
-	char out[64];
-
-	(void)state;
-	assert_int_equal(ad_escape_filter("btg-admin@corp.example.com", out,
-	    sizeof(out)), 0);
-	assert_string_equal(out, "btg-admin@corp.example.com");
-	assert_int_equal(ad_escape_filter("*)(uid=*))(|(uid=*", out,
-	    sizeof(out)), 0);
-	assert_string_equal(out, "\\2a\\29\\28uid=\\2a\\29\\29\\28|\\28uid=\\2a");
-	assert_int_equal(ad_escape_filter("a\\b", out, sizeof(out)), 0);
-	assert_string_equal(out, "a\\5cb");
-	assert_int_equal(ad_escape_filter("a\nb", out, sizeof(out)), 0);
-	assert_string_equal(out, "a\\0ab");
-	assert_int_equal(ad_escape_filter("*****", out, 10), -1);
-}
-
-static void
-test_escape_dn(void **state)
-{
-	char out[64];
-
-	(void)state;
-	assert_int_equal(ad_escape_dn_value("Smith, John", out, sizeof(out)),
-	    0);
-	assert_string_equal(out, "Smith\\, John");
-	assert_int_equal(ad_escape_dn_value("#admin ", out, sizeof(out)), 0);
-	assert_string_equal(out, "\\#admin\\ ");
-	assert_int_equal(ad_escape_dn_value("a+b=c;<d>\"e\\", out,
-	    sizeof(out)), 0);
-	assert_string_equal(out, "a\\+b\\=c\\;\\<d\\>\\\"e\\\\");
-	assert_int_equal(ad_escape_dn_value(" x", out, sizeof(out)), 0);
-	assert_string_equal(out, "\\ x");
-	assert_int_equal(ad_escape_dn_value(",,,,", out, 8), -1);
-}
-
-static void
 test_dn_valid(void **state)
 {
 	(void)state;
@@ -150,8 +112,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_uac_bit),
 		cmocka_unit_test(test_guid_format),
-		cmocka_unit_test(test_escape_filter),
-		cmocka_unit_test(test_escape_dn),
 		cmocka_unit_test(test_dn_valid),
 		cmocka_unit_test(test_uri_one_url),
 		cmocka_unit_test(test_connect_refuses_list),
