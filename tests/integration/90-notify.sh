@@ -87,7 +87,9 @@ POLICY='mode = "manual"
   poll_interval = 1'
 write_conf
 BREAKGLASS_POLL_INTERVAL_MS=500 start_agent
-sleep 7
+wait_for "the agent tries the spooled message again (attempt 2)" 20 sh -c \
+    'grep -q "\"attempts\":[[:space:]]*[2-9]" "$1"/state/spool/*.json' - "$T"
+after_polls 2
 check "while the relay is down the message stays" test "$(spool_count)" -eq 1
 n=$(grep -c '"event":"notify-failed"' "$T/state/audit.log")
 check "notify-failed once per message, not per attempt ($n lines for 2 messages)" test "$n" -eq 2

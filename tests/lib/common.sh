@@ -241,6 +241,48 @@ wait_gone() {
 	! kill -0 "$1" 2>/dev/null
 }
 
+# status_polls: "PID POLLS" from the agent's status.json (top-level keys,
+# one tab deep in cJSON's print), "0 0" before the first poll
+status_polls() {
+	[ -f "$T/state/status.json" ] || { echo "0 0"; return; }
+	awk '/^\t"pid":/ { pid = $2 } /^\t"polls":/ { n = $2 }
+	    END { printf "%d %d\n", pid, n }' "$T/state/status.json"
+}
+agent_polls() { set -- $(status_polls); echo "$2"; }
+
+# after_polls N [DESC]: wait until the agent has finished N more polls, as
+# status.json counts them.  It is written once a cycle has decided and acted,
+# before that cycle's Graph step and notices: N >= 2 covers N - 1 whole
+# cycles.  Not ok (and 1) when the polls take longer than 8 s each + 10 s --
+# an agent that stopped polling, which a "nothing happened" check after this
+# would miss.  With DESC, ok when the polls were made.
+after_polls() {
+	ap_desc=${2:-the agent finishes $1 more polls}
+	if [ "$1" -lt 1 ]; then
+		notok "after_polls $1: waiting for no poll proves nothing"
+		return 1
+	fi
+	ap_limit=$(( $1 * 8 + 10 ))
+	ap_end=$(( $(date +%s) + ap_limit ))
+	set -- "$1" "${2:-}" $(status_polls)
+	ap_pid=$3
+	ap_want=$(( $4 + $1 ))
+	while :; do
+		set -- "$1" "$2" $(status_polls)
+		if [ "$3" != "$ap_pid" ]; then	# a new agent counts from 0
+			ap_pid=$3
+			ap_want=$1
+		fi
+		[ "$4" -ge "$ap_want" ] && break
+		if [ "$(date +%s)" -ge "$ap_end" ]; then
+			notok "$ap_desc: status.json counts $4 polls, not $ap_want within ${ap_limit}s"
+			return 1
+		fi
+		sleep 0.2
+	done
+	[ -z "$2" ] || ok "$ap_desc"
+}
+
 # stop_agent: SIGTERM, ok if it exits 0 within 5 s
 stop_agent() {
 	[ -n "${AGENT_PID:-}" ] || return 0
