@@ -193,6 +193,28 @@ stop_graph() {
 	GRAPH_PID=""
 }
 
+issue_reqs() { cat "$T/graph.log" 2>/dev/null | grep -c serviceAnnouncement/issues; }
+
+# waited_as_told DESC SKIP SECS: ok when every gap between the issue requests
+# the fake Graph logged after its first SKIP was SECS (-0.05, +1 s), and there
+# was at least one.  Give a Retry-After the client's own back-off (1, 2, 4,
+# 8 s) cannot produce, e.g. 3: then only a client that waits as told passes.
+waited_as_told() {
+	if /usr/bin/python3 -c '
+import json, sys
+t = [json.loads(l)["time"] for l in open(sys.argv[1])
+     if "serviceAnnouncement/issues" in l][int(sys.argv[2]):]
+gaps = [b - a for a, b in zip(t, t[1:])]
+print(" ".join("%.2f" % g for g in gaps) or "none")
+w = float(sys.argv[3])
+sys.exit(0 if gaps and all(w - 0.05 <= g < w + 1 for g in gaps) else 1)' \
+	    "$T/graph.log" "$2" "$3" >"$T/gaps"; then
+		ok "$1 (gaps $(cat "$T/gaps") s)"
+	else
+		notok "$1: the gaps between the requests were $(cat "$T/gaps") s, wanted $3 s each"
+	fi
+}
+
 # scenario JSON: written atomically, the server reads it on every request
 scenario() {
 	printf '%s\n' "$1" >"$T/scenario.tmp"
