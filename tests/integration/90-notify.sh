@@ -180,6 +180,25 @@ stop_agent
 bg disable --reason cleanup
 stop_mail
 
+# starttls = "required" against a relay that offers no STARTTLS: nothing is
+# sent, not the password, not the message
+new_case starttls-none
+set_uac "$BTG_DN" 66050
+NO_TLS=1
+start_mail
+NO_TLS=
+cp "$T/mail.pw" "$T/mail.pw.client"
+smtp_section
+bg notify-test
+expect_rc 1 "notify-test: STARTTLS required, the relay offers none"
+expect_out "smtp +FAILED: .*(STARTTLS|SSL|TLS)" "the failure names the missing STARTTLS"
+bg enable --reason "INC-78 relay without STARTTLS"
+expect_rc 0 "a relay without STARTTLS never fails the account change"
+check "the notice waits in the spool" test "$(spool_count)" -eq 1
+check "no mail went out in clear" test "$(mail_count)" -eq 0
+bg disable --reason cleanup
+stop_mail
+
 # webhook and command channels
 new_case hooks
 set_uac "$BTG_DN" 66050
