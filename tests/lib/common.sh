@@ -270,7 +270,7 @@ status_polls() {
 	awk '/^\t"pid":/ { pid = $2 } /^\t"polls":/ { n = $2 }
 	    END { printf "%d %d\n", pid, n }' "$T/state/status.json"
 }
-agent_polls() { set -- $(status_polls); echo "$2"; }
+agent_polls() { ap_s=$(status_polls); echo "${ap_s#* }"; }
 
 # after_polls N [DESC]: wait until the agent has finished N more polls, as
 # status.json counts them.  It is written once a cycle has decided and acted,
@@ -286,23 +286,23 @@ after_polls() {
 	fi
 	ap_limit=$(( $1 * 8 + 10 ))
 	ap_end=$(( $(date +%s) + ap_limit ))
-	set -- "$1" "${2:-}" $(status_polls)
-	ap_pid=$3
-	ap_want=$(( $4 + $1 ))
+	ap_s=$(status_polls)
+	ap_pid=${ap_s% *}
+	ap_want=$(( ${ap_s#* } + $1 ))
 	while :; do
-		set -- "$1" "$2" $(status_polls)
-		if [ "$3" != "$ap_pid" ]; then	# a new agent counts from 0
-			ap_pid=$3
+		ap_s=$(status_polls)
+		if [ "${ap_s% *}" != "$ap_pid" ]; then	# a new agent counts from 0
+			ap_pid=${ap_s% *}
 			ap_want=$1
 		fi
-		[ "$4" -ge "$ap_want" ] && break
+		[ "${ap_s#* }" -ge "$ap_want" ] && break
 		if [ "$(date +%s)" -ge "$ap_end" ]; then
-			notok "$ap_desc: status.json counts $4 polls, not $ap_want within ${ap_limit}s"
+			notok "$ap_desc: status.json counts ${ap_s#* } polls, not $ap_want within ${ap_limit}s"
 			return 1
 		fi
 		sleep 0.2
 	done
-	[ -z "$2" ] || ok "$ap_desc"
+	[ -z "${2:-}" ] || ok "$ap_desc"
 }
 
 # stop_agent: SIGTERM, ok if it exits 0 within 5 s
