@@ -6,6 +6,20 @@
 new_case toggle
 set_uac "$BTG_DN" 66050
 
+# --reason is required: without one (or a blank one), a usage error that
+# changes nothing
+for cmd in enable disable auto drill; do
+	bg $cmd
+	expect_rc 2 "$cmd without --reason is a usage error"
+	expect_err "^breakglass: $cmd: --reason TEXT is required" "$cmd: the error asks for --reason"
+done
+bg enable --reason "   "
+expect_rc 2 "enable with a blank --reason is a usage error"
+expect_err "^breakglass: --reason: must say why" "the error says the reason must say why"
+expect_uac 66050 "without a reason nothing changed in AD"
+check "nor in the state dir (no audit line, no state.json)" \
+    test "$(audit_lines)" -eq 0 -a ! -e "$T/state/state.json"
+
 bg enable --reason "INC-123 MFA outage" --dry-run
 expect_rc 0 "enable --dry-run"
 expect_out "would set .* enabled .*66050 -> 66048" "dry run says what would change"

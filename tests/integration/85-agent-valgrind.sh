@@ -22,9 +22,9 @@ BREAKGLASS_POLL_INTERVAL_MS=25 valgrind -q --leak-check=full \
     "${PLAIN_BIN:-$BIN}" -c "$T/breakglass.conf" run --polls "$N" >"$T/agent.log" 2>&1 &
 vg=$!
 polls() { cat "$T/graph.log" 2>/dev/null | grep -c 'serviceAnnouncement/issues\|oauth2/v2.0/token'; }
-# the agent's own count of polls (status.json), not requests: a Retry-After
-# wait is a poll without a request
-agent_polls() { pyjson 'j["polls"]' <"$T/state/status.json" 2>/dev/null || echo 0; }
+# until_polls N: until the agent's own count of polls (status.json, see
+# agent_polls in common.sh) is N -- not requests: a Retry-After wait is a poll
+# without a request
 until_polls() {
 	end=$(( $(date +%s) + 120 ))
 	while [ "$(agent_polls)" -lt "$1" ] && [ "$(date +%s)" -lt "$end" ] &&

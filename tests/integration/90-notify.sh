@@ -87,7 +87,9 @@ POLICY='mode = "manual"
   poll_interval = 1'
 write_conf
 BREAKGLASS_POLL_INTERVAL_MS=500 start_agent
-sleep 7
+wait_for "the agent tries the spooled message again (attempt 2)" 20 sh -c \
+    'grep -q "\"attempts\":[[:space:]]*[2-9]" "$1"/state/spool/*.json' - "$T"
+after_polls 2
 check "while the relay is down the message stays" test "$(spool_count)" -eq 1
 n=$(grep -c '"event":"notify-failed"' "$T/state/audit.log")
 check "notify-failed once per message, not per attempt ($n lines for 2 messages)" test "$n" -eq 2
@@ -175,6 +177,25 @@ write_conf
 BREAKGLASS_POLL_INTERVAL_MS=300 start_agent
 wait_for "a reminder arrives while the account is enabled" 10 sh -c 'grep -l "STILL ENABLED" "$1"/mail/*.eml | grep -q .' - "$T"
 stop_agent
+bg disable --reason cleanup
+stop_mail
+
+# starttls = "required" against a relay that offers no STARTTLS: nothing is
+# sent, not the password, not the message
+new_case starttls-none
+set_uac "$BTG_DN" 66050
+NO_TLS=1
+start_mail
+NO_TLS=
+cp "$T/mail.pw" "$T/mail.pw.client"
+smtp_section
+bg notify-test
+expect_rc 1 "notify-test: STARTTLS required, the relay offers none"
+expect_out "smtp +FAILED: .*(STARTTLS|SSL|TLS)" "the failure names the missing STARTTLS"
+bg enable --reason "INC-78 relay without STARTTLS"
+expect_rc 0 "a relay without STARTTLS never fails the account change"
+check "the notice waits in the spool" test "$(spool_count)" -eq 1
+check "no mail went out in clear" test "$(mail_count)" -eq 0
 bg disable --reason cleanup
 stop_mail
 

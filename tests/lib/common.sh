@@ -194,6 +194,28 @@ stop_graph() {
 	GRAPH_PID=""
 }
 
+issue_reqs() { cat "$T/graph.log" 2>/dev/null | grep -c serviceAnnouncement/issues; }
+
+# waited_as_told DESC SKIP SECS: ok when every gap between the issue requests
+# the fake Graph logged after its first SKIP was SECS (-0.05, +1 s), and there
+# was at least one.  Give a Retry-After the client's own back-off (1, 2, 4,
+# 8 s) cannot produce, e.g. 3: then only a client that waits as told passes.
+waited_as_told() {
+	if /usr/bin/python3 -c '
+import json, sys
+t = [json.loads(l)["time"] for l in open(sys.argv[1])
+     if "serviceAnnouncement/issues" in l][int(sys.argv[2]):]
+gaps = [b - a for a, b in zip(t, t[1:])]
+print(" ".join("%.2f" % g for g in gaps) or "none")
+w = float(sys.argv[3])
+sys.exit(0 if gaps and all(w - 0.05 <= g < w + 1 for g in gaps) else 1)' \
+	    "$T/graph.log" "$2" "$3" >"$T/gaps"; then
+		ok "$1 (gaps $(cat "$T/gaps") s)"
+	else
+		notok "$1: the gaps between the requests were $(cat "$T/gaps") s, wanted $3 s each"
+	fi
+}
+
 # scenario JSON: written atomically, the server reads it on every request
 scenario() {
 	printf '%s\n' "$1" >"$T/scenario.tmp"
@@ -240,6 +262,48 @@ wait_gone() {
 		i=$((i + 1))
 	done
 	! kill -0 "$1" 2>/dev/null
+}
+
+# status_polls: "PID POLLS" from the agent's status.json (top-level keys,
+# one tab deep in cJSON's print), "0 0" before the first poll
+status_polls() {
+	[ -f "$T/state/status.json" ] || { echo "0 0"; return; }
+	awk '/^\t"pid":/ { pid = $2 } /^\t"polls":/ { n = $2 }
+	    END { printf "%d %d\n", pid, n }' "$T/state/status.json"
+}
+agent_polls() { ap_s=$(status_polls); echo "${ap_s#* }"; }
+
+# after_polls N [DESC]: wait until the agent has finished N more polls, as
+# status.json counts them.  It is written once a cycle has decided and acted,
+# before that cycle's Graph step and notices: N >= 2 covers N - 1 whole
+# cycles.  Not ok (and 1) when the polls take longer than 8 s each + 10 s --
+# an agent that stopped polling, which a "nothing happened" check after this
+# would miss.  With DESC, ok when the polls were made.
+after_polls() {
+	ap_desc=${2:-the agent finishes $1 more polls}
+	if [ "$1" -lt 1 ]; then
+		notok "after_polls $1: waiting for no poll proves nothing"
+		return 1
+	fi
+	ap_limit=$(( $1 * 8 + 10 ))
+	ap_end=$(( $(date +%s) + ap_limit ))
+	ap_s=$(status_polls)
+	ap_pid=${ap_s% *}
+	ap_want=$(( ${ap_s#* } + $1 ))
+	while :; do
+		ap_s=$(status_polls)
+		if [ "${ap_s% *}" != "$ap_pid" ]; then	# a new agent counts from 0
+			ap_pid=${ap_s% *}
+			ap_want=$1
+		fi
+		[ "${ap_s#* }" -ge "$ap_want" ] && break
+		if [ "$(date +%s)" -ge "$ap_end" ]; then
+			notok "$ap_desc: status.json counts ${ap_s#* } polls, not $ap_want within ${ap_limit}s"
+			return 1
+		fi
+		sleep 0.2
+	done
+	[ -z "${2:-}" ] || ok "$ap_desc"
 }
 
 # stop_agent: SIGTERM, ok if it exits 0 within 5 s
