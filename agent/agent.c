@@ -11,6 +11,7 @@
 
 #include "../ldap/ad.h"
 #include "agent.h"
+#include "event.h"
 #include "log.h"
 #include "notify.h"
 #include "poll.h"
@@ -179,26 +180,9 @@ record(struct agent *a, struct state *st, const char *event,
     const char *from, const char *to, const char *reason,
     const cJSON *evidence)
 {
-	struct notice_in	in;
-	char			err[512];
-	int			audited;
-
-	audited = audit_event(a->cfg, "agent", event, from, to, reason, "ok",
-	    evidence, NULL, &st->audit_head, err, sizeof(err)) == 0;
-	if (!audited)
-		log_warnx("audit: %s: %s", event, err);
-	log_authpriv_audit(st->audit_head.seq, audited ?
-	    st->audit_head.sha256 : NULL, "%s: %s", event, reason);
-	memset(&in, 0, sizeof(in));
-	in.event = event;
-	in.from = from;
-	in.to = to;
-	in.state = st->account_state;
-	in.reason = reason;
-	in.actor = "agent";
-	in.evidence = evidence;
-	in.head = &st->audit_head;
-	account_notice(a->cfg, &in);
+	event_record(a->cfg, &(struct event){ .actor = "agent", .event = event,
+	    .from = from, .to = to, .reason = reason, .evidence = evidence,
+	    .state = st->account_state, .head = &st->audit_head }, NULL, 0);
 }
 
 /* while the account is enabled, say so every notify.remind_every */
@@ -245,8 +229,7 @@ remind(struct agent *a, struct state *st, const char *live, int64_t now)
 static void
 hold_disabled(struct agent *a, struct state *st, int64_t now)
 {
-	char	reason[REASON_MAX + 1], err[512];
-	int	audited;
+	char	reason[REASON_MAX + 1];
 
 	snprintf(reason, sizeof(reason), "account disabled outside "
 	    "breakglass while breakglass held it enabled; held disabled until "
@@ -262,13 +245,9 @@ hold_disabled(struct agent *a, struct state *st, int64_t now)
 	bg_strlcpy(st->ovr.reason, reason, sizeof(st->ovr.reason));
 	bg_strlcpy(st->last_set, "disabled", sizeof(st->last_set));
 	/* audited, not mailed again: the drift notice says it all */
-	audited = audit_event(a->cfg, "agent", "override-set", NULL,
-	    "disabled", reason, "ok", NULL, NULL, &st->audit_head, err,
-	    sizeof(err)) == 0;
-	if (!audited)
-		log_warnx("audit: override-set: %s", err);
-	log_authpriv_audit(st->audit_head.seq, audited ?
-	    st->audit_head.sha256 : NULL, "override-set: %s", reason);
+	event_record(a->cfg, &(struct event){ .actor = "agent", .event =
+	    "override-set", .to = "disabled", .reason = reason, .flags =
+	    EV_NO_NOTICE, .head = &st->audit_head }, NULL, 0);
 }
 
 /*

@@ -11,6 +11,7 @@
 
 #include "audit.h"
 #include "commands.h"
+#include "event.h"
 #include "log.h"
 #include "notify.h"
 #include "policy.h"

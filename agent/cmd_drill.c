@@ -8,6 +8,7 @@
 
 #include "../ldap/ad.h"
 #include "commands.h"
+#include "event.h"
 #include "log.h"
 #include "notify.h"
 #include "poll.h"

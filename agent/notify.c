@@ -13,12 +13,12 @@
 #include <unistd.h>
 
 #include "../graph/http.h"
+#include "event.h"
 #include "log.h"
 #include "notify.h"
 #include "state.h"
 #include "text.h"
 #include "statedir.h"
-#include "toggle.h"
 #include "util.h"
 
 #define SPOOL_FILE_MAX	(1024 * 1024)

@@ -5,6 +5,7 @@
 
 #include <cJSON.h>
 
+#include "event.h"
 #include "log.h"
 #include "notify.h"
 #include "poll.h"
@@ -13,22 +14,6 @@
 #include "util.h"
 
 /* a notice of a sync event: the audit line's head, the account's state */
-static void
-sync_notice(const struct config *c, const struct state *st, const char *actor,
-    const char *event, const char *result, const char *reason)
-{
-	struct notice_in	in;
-
-	memset(&in, 0, sizeof(in));
-	in.event = event;
-	in.result = result;
-	in.state = st->account_state;
-	in.reason = reason;
-	in.actor = actor;
-	in.head = &st->audit_head;
-	account_notice(c, &in);
-}
-
 int
 confirm_applies(const struct config *c)
 {
@@ -69,7 +54,7 @@ static void
 sync_record(const struct config *c, struct state *st, const char *actor,
     const char *want, int rc, const char *serr, int64_t elapsed_ms)
 {
-	char		 err[1024], result[1100], reason[256];
+	char		 result[1100], reason[256];
 	cJSON		*extra;
 
 	if (rc != 1) {
@@ -80,17 +65,18 @@ sync_record(const struct config *c, struct state *st, const char *actor,
 		extra = cJSON_CreateObject();
 		cJSON_AddNumberToObject(extra, "elapsed_ms",
 		    (double)elapsed_ms);
-		if (audit_event(c, actor, "sync", NULL, want, reason, result,
-		    NULL, extra, &st->audit_head, err, sizeof(err)) == -1)
-			log_warnx("audit: sync: %s", err);
+		/* mailed only when it failed */
+		event_record(c, &(struct event){ .actor = actor, .event =
+		    "sync", .to = want, .reason = reason, .result = result,
+		    .extra = extra, .state = st->account_state, .head =
+		    &st->audit_head, .flags = EV_NO_SYSLOG | (rc == 0 ?
+		    EV_NO_NOTICE : 0) }, NULL, 0);
 		cJSON_Delete(extra);
 		if (rc == 0)
 			log_info("sync.command done in %lld ms",
 			    (long long)elapsed_ms);
-		else {
+		else
 			log_warnx("sync.command: %s", result + 8);
-			sync_notice(c, st, actor, "sync", result, reason);
-		}
 	}
 	if (confirm_applies(c)) {
 		bg_strlcpy(st->confirm_want, want, sizeof(st->confirm_want));
@@ -190,7 +176,7 @@ int
 cloud_confirm_apply(const struct config *c, struct state *st,
     const char *actor, int got, int enabled, int64_t asked_ms)
 {
-	char		 err[1024], reason[512];
+	char		 reason[512];
 	cJSON		*extra;
 	int64_t		 el;
 	int		 want;
@@ -205,13 +191,12 @@ cloud_confirm_apply(const struct config *c, struct state *st,
 		    st->confirm_want, (double)el / 1000);
 		extra = cJSON_CreateObject();
 		cJSON_AddNumberToObject(extra, "elapsed_s", (double)el / 1000);
-		if (audit_event(c, actor, "cloud-confirmed", NULL,
-		    st->confirm_want, reason, "ok", NULL, extra,
-		    &st->audit_head, err, sizeof(err)) == -1)
-			log_warnx("audit: cloud-confirmed: %s", err);
+		event_record(c, &(struct event){ .actor = actor, .event =
+		    "cloud-confirmed", .to = st->confirm_want, .reason = reason,
+		    .result = "ok", .extra = extra, .state = st->account_state,
+		    .head = &st->audit_head, .flags = EV_NO_SYSLOG }, NULL, 0);
 		cJSON_Delete(extra);
 		log_info("%s", reason);
-		sync_notice(c, st, actor, "cloud-confirmed", "ok", reason);
 		st->confirm_want[0] = '\0';
 		return 1;
 	}
@@ -221,13 +206,13 @@ cloud_confirm_apply(const struct config *c, struct state *st,
 	    "%lld s after the change in AD (Entra Connect not exporting? "
 	    "Entra ID down?)", c->account.upn, st->confirm_want,
 	    (long long)(el / 1000));
-	if (audit_event(c, actor, "cloud-unconfirmed", NULL, st->confirm_want,
-	    reason, "failed: not confirmed within sync.confirm_within", NULL,
-	    NULL, &st->audit_head, err, sizeof(err)) == -1)
-		log_warnx("audit: cloud-unconfirmed: %s", err);
+	event_record(c, &(struct event){ .actor = actor, .event =
+	    "cloud-unconfirmed", .to = st->confirm_want, .reason = reason,
+	    .result = "failed: not confirmed within sync.confirm_within",
+	    .notice_result = "failed: not confirmed", .state =
+	    st->account_state, .head = &st->audit_head, .flags = EV_NO_SYSLOG },
+	    NULL, 0);
 	log_warnx("%s", reason);
-	sync_notice(c, st, actor, "cloud-unconfirmed", "failed: not confirmed",
-	    reason);
 	st->confirm_want[0] = '\0';
 	return -1;
 }

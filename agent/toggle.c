@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "event.h"
 #include "log.h"
 #include "notify.h"
 #include "sync.h"
@@ -58,62 +59,11 @@ account_read(const struct config *c, struct ad_account *a, char *dc,
 	return r;
 }
 
-int
-audit_event(const struct config *c, const char *actor, const char *event,
-    const char *from, const char *to, const char *reason, const char *result,
-    const cJSON *evidence, const cJSON *extra, struct audit_head *head,
-    char *err, size_t errlen)
+/* the end of the override in force, 0 if none: for the notice */
+static int64_t
+override_end(const struct state *st)
 {
-	struct audit_entry	e;
-
-	memset(&e, 0, sizeof(e));
-	e.actor = actor;
-	e.event = event;
-	e.account = c->account.dn;
-	e.from = from;
-	e.to = to;
-	e.reason = reason;
-	e.result = result;
-	e.evidence = evidence;
-	e.extra = extra;
-	return audit_append(c->state_dir, &e, head, err, errlen);
-}
-
-/* a notification of this change, spooled; mail trouble never fails it */
-static int
-queue_notice(const struct config *c, const struct state *st,
-    const char *actor, const char *event, const char *result,
-    const char *from, const char *to, const char *reason,
-    const cJSON *evidence, const struct audit_head *head)
-{
-	struct notice_in	in;
-
-	memset(&in, 0, sizeof(in));
-	in.event = event;
-	in.result = result;
-	in.from = from;
-	in.to = to;
-	in.state = st->account_state;
-	in.reason = reason;
-	in.actor = actor;
-	in.evidence = evidence;
-	in.head = head;
-	in.until_ms = override_active(&st->ovr, now_ms()) ? st->ovr.until_ms :
-	    0;
-	return account_notice(c, &in);
-}
-
-int
-account_notice(const struct config *c, struct notice_in *in)
-{
-	char	err[512];
-
-	in->account = c->account.dn;
-	if (notify_queue(c, in, err, sizeof(err)) == -1) {
-		log_warnx("notification of %s not spooled: %s", in->event, err);
-		return -1;
-	}
-	return 0;
+	return override_active(&st->ovr, now_ms()) ? st->ovr.until_ms : 0;
 }
 
 /*
@@ -143,9 +93,11 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	const char	*want = disable ? "disabled" : "enabled";
 	const char	*from;
 	char		 why[1024], result[1200], aerr[512], before[16];
+	char		 line[2400];
+	struct event	 ev;
 	cJSON		*extra = NULL;
 	enum ad_result	 r;
-	int		 audited = 1;
+	int		 done;
 
 	memset(res, 0, sizeof(*res));
 	bg_strlcpy(before, st->account_state, sizeof(before));
@@ -185,23 +137,24 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	bg_strlcpy(st->account_state, want, sizeof(st->account_state));
 	bg_strlcpy(st->last_set, want, sizeof(st->last_set));
 	FAULT_POINT("before-ok");
-	if (audit_event(c, actor, event, from, want, reason, "ok", evidence,
-	    extra, &res->head, aerr, sizeof(aerr)) == -1) {
+	snprintf(line, sizeof(line), "account %s %s by %s on %s "
+	    "(userAccountControl %u -> %u): %s", c->account.dn, want, actor,
+	    res->dc, res->change.old_uac, res->change.new_uac, reason);
+	ev = (struct event){ .actor = actor, .event = event, .from = from,
+	    .to = want, .reason = reason, .result = "ok", .evidence = evidence,
+	    .extra = extra, .state = st->account_state, .until_ms =
+	    override_end(st), .syslog = line, .head = &res->head,
+	    /* nothing changed: nothing to say beyond the audit line */
+	    .flags = res->change.changed ? 0 : EV_NO_SYSLOG | EV_NO_NOTICE };
+	done = event_record(c, &ev, aerr, sizeof(aerr));
+	if (!(done & EV_AUDITED)) {
 		bg_err(err, errlen, "account %s is now %s, but the audit log "
 		    "could not record it: %s", c->account.dn, want, aerr);
-		log_authpriv("account %s %s by %s but audit write failed: %s",
-		    c->account.dn, want, actor, aerr);
 		res->exit_code = BG_EXIT_FAIL;
 		goto out;
 	}
-	if (res->change.changed)	/* with the head the "ok" line made */
-		log_authpriv_audit(res->head.seq, res->head.sha256, "account "
-		    "%s %s by %s on %s (userAccountControl %u -> %u): %s",
-		    c->account.dn, want, actor, res->dc, res->change.old_uac,
-		    res->change.new_uac, reason);
 	/* a notice not spooled stays due: reconcile spools it again */
-	if (!res->change.changed || queue_notice(c, st, actor, event, "ok",
-	    from, want, reason, evidence, &res->head) == 0)
+	if (!res->change.changed || (done & EV_NOTICED))
 		st->notified_seq = res->head.seq;
 	st->audit_head = res->head;
 	res->state_saved = save_now(c, st);
@@ -240,16 +193,16 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 		}
 	}
 	snprintf(result, sizeof(result), "failed: %s", why);
-	if (audit_event(c, actor, event, before, want, reason, result,
-	    evidence, NULL, &res->head, aerr, sizeof(aerr)) == -1) {
-		log_warnx("audit log: %s", aerr);
-		audited = 0;
-	} else
+	snprintf(line, sizeof(line), "%s of %s by %s failed: %s", event,
+	    c->account.dn, actor, why);
+	ev = (struct event){ .actor = actor, .event = event, .from = before,
+	    .to = want, .reason = reason, .result = result, .evidence =
+	    evidence, .state = st->account_state, .until_ms = override_end(st),
+	    .syslog = line, .head = &res->head };
+	done = event_record(c, &ev, NULL, 0);
+	if (done & EV_AUDITED)
 		st->audit_head = res->head;
-	log_authpriv_audit(res->head.seq, audited ? res->head.sha256 : NULL,
-	    "%s of %s by %s failed: %s", event, c->account.dn, actor, why);
-	if (queue_notice(c, st, actor, event, result, before, want, reason,
-	    evidence, &res->head) == 0)
+	if (done & EV_NOTICED)
 		st->notified_seq = res->head.seq;
 	res->state_saved = save_now(c, st);
 	res->exit_code = r == AD_EGUID ? BG_EXIT_REFUSED : BG_EXIT_FAIL;
@@ -302,13 +255,12 @@ reconcile(const struct config *c, struct state *st, const char *actor)
 {
 	struct ad_account	 a;
 	struct audit_head	 lh;
-	struct notice_in	 in;
 	cJSON			*last, *extra;
 	const char		*ev, *res, *by, *live;
 	char			 err[1024], reason[1600], result[1200];
+	char			 line[2000];
 	long long		 seq;
 	enum ad_result		 r;
-	int			 audited;
 
 	memset(&lh, 0, sizeof(lh));
 	last = audit_last_entry(c->state_dir, &lh);
@@ -350,21 +302,10 @@ reconcile(const struct config *c, struct state *st, const char *actor)
 	extra = cJSON_CreateObject();
 	cJSON_AddNumberToObject(extra, "interrupted_seq", (double)seq);
 	cJSON_AddStringToObject(extra, "interrupted_event", ev);
-	audited = audit_event(c, actor, "reconcile", NULL, live, reason, result,
-	    NULL, extra, &st->audit_head, err, sizeof(err)) == 0;
-	if (!audited)
-		log_warnx("audit: reconcile: %s", err);
-	log_authpriv_audit(st->audit_head.seq, audited ? st->audit_head.sha256 :
-	    NULL, "account %s: %s", c->account.dn, reason);
-	memset(&in, 0, sizeof(in));
-	in.event = "reconcile";
-	in.result = result;
-	in.to = live;
-	in.state = live;
-	in.reason = reason;
-	in.actor = actor;
-	in.head = &st->audit_head;
-	account_notice(c, &in);
+	snprintf(line, sizeof(line), "account %s: %s", c->account.dn, reason);
+	event_record(c, &(struct event){ .actor = actor, .event = "reconcile",
+	    .to = live, .reason = reason, .result = result, .extra = extra,
+	    .state = live, .syslog = line, .head = &st->audit_head }, NULL, 0);
 	st->notified_seq = st->audit_head.seq;
 	cJSON_Delete(extra);
 	cJSON_Delete(last);

@@ -6,16 +6,9 @@
 
 #include "../ldap/ad.h"
 #include "config.h"
-#include "notify.h"
+#include "exits.h"
 #include "state.h"
 
-/* exit codes of the contract (DESIGN.md §4) */
-enum {
-	BG_EXIT_DONE = 0,
-	BG_EXIT_FAIL = 1,
-	BG_EXIT_USAGE = 2,
-	BG_EXIT_REFUSED = 3,
-};
 
 struct toggle_result {
 	int			exit_code;
@@ -53,13 +46,5 @@ const char	*uac_state(unsigned int uac);
 /* connect and bind to the first DC that answers (password read and wiped) */
 struct ad_conn	*account_connect(const struct config *, char *err,
 		    size_t errlen);
-/* spool a notification about the configured account (account filled in) */
-int		 account_notice(const struct config *, struct notice_in *);
-/* one audit line about the configured account */
-int		 audit_event(const struct config *, const char *actor,
-		    const char *event, const char *from, const char *to,
-		    const char *reason, const char *result,
-		    const cJSON *evidence, const cJSON *extra,
-		    struct audit_head *head, char *err, size_t errlen);
 
 #endif

@@ -6,6 +6,7 @@
 #include <cJSON.h>
 
 #include "../ldap/ad.h"
+#include "event.h"
 #include "log.h"
 #include "notify.h"
 #include "poll.h"
@@ -24,24 +25,12 @@ static void
 watch_notice(const struct config *c, struct state *st, const char *event,
     const char *reason, const cJSON *extra)
 {
-	struct notice_in	in;
-	char			err[512];
-	int			audited;
+	char	line[4200];
 
-	audited = audit_event(c, "agent", event, NULL, NULL, reason, "ok",
-	    NULL, extra, &st->audit_head, err, sizeof(err)) == 0;
-	if (!audited)
-		log_warnx("audit: %s: %s", event, err);
-	log_authpriv_audit(st->audit_head.seq, audited ?
-	    st->audit_head.sha256 : NULL, "account %s: %s", c->account.dn,
-	    reason);
-	memset(&in, 0, sizeof(in));
-	in.event = event;
-	in.state = st->account_state;
-	in.reason = reason;
-	in.actor = "agent";
-	in.head = &st->audit_head;
-	account_notice(c, &in);
+	snprintf(line, sizeof(line), "account %s: %s", c->account.dn, reason);
+	event_record(c, &(struct event){ .actor = "agent", .event = event,
+	    .reason = reason, .extra = extra, .state = st->account_state,
+	    .syslog = line, .head = &st->audit_head }, NULL, 0);
 }
 
 void
