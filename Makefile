@@ -31,6 +31,7 @@ AGENT	= agent/agent.c \
 	  agent/cmd_health.c \
 	  agent/command.c \
 	  agent/config.c \
+	  agent/config_check.c \
 	  agent/event.c \
 	  agent/jscan.c \
 	  agent/log.c \

@@ -1,21 +1,15 @@
-/* config.c - libconfuse schema, validation and the one struct config */
-#include <sys/stat.h>
-
-#include <ctype.h>
+/* config.c - libconfuse schema, the one struct config: load, free, print */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <confuse.h>
 
-#include "../ldap/ad.h"
 #include "config.h"
-#include "mail.h"
+#include "config_check.h"
 #include "url.h"
 #include "util.h"
 
@@ -26,20 +20,6 @@ static struct {
 	size_t		 errlen;
 	int		 failed;
 } ld;
-
-static const char *const graph_statuses[] = {
-	"serviceOperational", "investigating", "restoringService",
-	"verifyingService", "serviceRestored", "postIncidentReviewPublished",
-	"serviceDegradation", "serviceInterruption", "extendedRecovery",
-	"falsePositive", "investigationSuspended", "resolved",
-	"mitigatedExternal", "mitigated", "resolvedExternal", "confirmed",
-	"reported", "unknownFutureValue", NULL
-};
-static const char *const graph_classifications[] = {
-	"advisory", "incident", "unknownFutureValue", NULL
-};
-static const char *const smtp_schemes[] = { "smtp", "smtps", NULL };
-static const char *const webhook_schemes[] = { "https", NULL };
 
 const char *
 config_path(const char *opt)
@@ -94,250 +74,9 @@ errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 		    cfg != NULL ? cfg->line : 0, msg);
 }
 
-/* "section.key" for messages */
-static const char *
-keypath(cfg_t *cfg, cfg_opt_t *opt, char *buf, size_t size)
-{
-	if (cfg->name == NULL || strcmp(cfg->name, "root") == 0)
-		snprintf(buf, size, "%s", opt->name);
-	else
-		snprintf(buf, size, "%s.%s", cfg->name, opt->name);
-	return buf;
-}
-
-static int
-duration_cb(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
-{
-	char	err[160], key[64];
-	int64_t	secs;
-
-	if (parse_duration(value, &secs, err, sizeof(err)) == -1) {
-		cfg_error(cfg, "%s: %s", keypath(cfg, opt, key, sizeof(key)),
-		    err);
-		return -1;
-	}
-	*(long *)result = (long)secs;
-	return 0;
-}
-
-static const char *
-last_str(cfg_opt_t *opt)
-{
-	unsigned n = cfg_opt_size(opt);
-
-	return n == 0 ? NULL : cfg_opt_getnstr(opt, n - 1);
-}
-
-static int
-one_of(const char *v, const char *const *set)
-{
-	for (; *set != NULL; set++)
-		if (strcasecmp(v, *set) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-is_guid(const char *s)
-{
-	static const int	dash[] = { 8, 13, 18, 23 };
-	size_t			i, d = 0;
-
-	if (strlen(s) != 36)
-		return 0;
-	for (i = 0; i < 36; i++) {
-		if (d < 4 && (int)i == dash[d]) {
-			if (s[i] != '-')
-				return 0;
-			d++;
-		} else if (!isxdigit((unsigned char)s[i]))
-			return 0;
-	}
-	return 1;
-}
-
-static int
-has_prefix(const char *s, const char *prefix)
-{
-	return strncasecmp(s, prefix, strlen(prefix)) == 0;
-}
-
-/* one validator for every string option: dispatch on the key */
-static int
-validate_str(cfg_t *cfg, cfg_opt_t *opt)
-{
-	const char	*v = last_str(opt);
-	char		 key[64], why[256], shown[512];
-
-	if (v == NULL)
-		return 0;
-	keypath(cfg, opt, key, sizeof(key));
-	if (v[0] == '<' && v[strlen(v) - 1] == '>') {
-		cfg_error(cfg, "%s: \"%s\" is a placeholder of the example "
-		    "configuration: put your value there", key, v);
-		return -1;
-	}
-	if (strlen(v) > 4096) {
-		cfg_error(cfg, "%s: value longer than 4096 bytes", key);
-		return -1;
-	}
-	/* no value has a use for a line break, a tab or an escape */
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-		if (*p < 0x20 || *p == 0x7f) {
-			cfg_error(cfg, "%s: contains a control character "
-			    "(0x%02x) at byte %zu", key, *p,
-			    (size_t)(p - (const unsigned char *)v));
-			return -1;
-		}
-	if (strcmp(key, "state_dir") == 0 && v[0] != '/') {
-		cfg_error(cfg, "%s: \"%s\" must be an absolute path", key, v);
-		return -1;
-	}
-	/* every path built from it (spool file names are the longest)
-	   fits PATH_MAX with room to spare: none is ever cut short */
-	if (strcmp(key, "state_dir") == 0 && strlen(v) > STATE_DIR_MAX) {
-		cfg_error(cfg, "%s: longer than %d bytes", key, STATE_DIR_MAX);
-		return -1;
-	}
-	if (strcmp(key, "account.dn") == 0 && !ad_dn_valid(v)) {
-		cfg_error(cfg, "%s: \"%s\" is not a valid LDAP DN", key, v);
-		return -1;
-	}
-	if (strcmp(key, "account.object_guid") == 0 && *v != '\0' &&
-	    !is_guid(v)) {
-		cfg_error(cfg, "%s: \"%s\" is not a GUID like "
-		    "eb6c701a-a39a-4193-84fe-86a89f901849", key, v);
-		return -1;
-	}
-	if (strcmp(key, "account.upn") == 0 && *v != '\0' &&
-	    (strchr(v, '@') == NULL || strpbrk(v, " \t\r\n'\"") != NULL)) {
-		cfg_error(cfg, "%s: \"%s\" is not a user principal name", key,
-		    v);
-		return -1;
-	}
-	if (strcmp(key, "ldap.uri") == 0 &&
-	    ad_uri_parse(v, why, sizeof(why)) == AD_URI_BAD) {
-		cfg_error(cfg, "%s: \"%s\" %s", key, v, why);
-		return -1;
-	}
-	if ((strcmp(key, "graph.authority") == 0 ||
-	    strcmp(key, "graph.endpoint") == 0 ||
-	    strcmp(key, "policy.probe_url") == 0) && !has_prefix(v, "https://")) {
-		cfg_error(cfg, "%s: \"%s\" must be an https:// URL", key, v);
-		return -1;
-	}
-	if (strcmp(key, "policy.mode") == 0 &&
-	    !one_of(v, (const char *const[]){ "auto", "monitor", "manual",
-	    NULL })) {
-		cfg_error(cfg, "%s: \"%s\" is not one of auto, monitor, manual",
-		    key, v);
-		return -1;
-	}
-	if (strcmp(key, "policy.on_drift") == 0 &&
-	    !one_of(v, (const char *const[]){ "alert", "revert", NULL })) {
-		cfg_error(cfg, "%s: \"%s\" is not one of alert, revert", key, v);
-		return -1;
-	}
-	if (strcmp(key, "policy.token_probe") == 0 &&
-	    !one_of(v, (const char *const[]){ "warn", "act", NULL })) {
-		cfg_error(cfg, "%s: \"%s\" is not one of warn, act", key, v);
-		return -1;
-	}
-	if (strcmp(key, "policy.statuses") == 0 && !one_of(v, graph_statuses)) {
-		cfg_error(cfg, "%s: \"%s\" is not a Graph serviceHealthIssue "
-		    "status (see breakglass.conf(5))", key, v);
-		return -1;
-	}
-	if (strcmp(key, "policy.classifications") == 0 &&
-	    !one_of(v, graph_classifications)) {
-		cfg_error(cfg, "%s: \"%s\" is not one of advisory, incident, "
-		    "unknownFutureValue", key, v);
-		return -1;
-	}
-	/* not quoted: a user:password@ in it is what is refused */
-	if (strcmp(key, "smtp.url") == 0 && *v != '\0' &&
-	    url_check(v, smtp_schemes, 0, why, sizeof(why)) == -1) {
-		cfg_error(cfg, "notify.%s: %s%s", key, why,
-		    strstr(why, "user information") == NULL ? "" :
-		    ": set notify.smtp.username and notify.smtp.password_file "
-		    "instead");
-		return -1;
-	}
-	if (strcmp(key, "webhook.url") == 0 && *v != '\0' &&
-	    url_check(v, webhook_schemes, 1, why, sizeof(why)) == -1) {
-		url_mask(v, shown, sizeof(shown));
-		cfg_error(cfg, "notify.%s: \"%s\": %s", key, shown, why);
-		return -1;
-	}
-	if ((strcmp(key, "smtp.from") == 0 || strcmp(key, "smtp.to") == 0) &&
-	    *v != '\0' && !mail_address_ok(v)) {
-		cfg_error(cfg, "notify.%s: \"%s\" is not a plain mail address "
-		    "(user@domain)", key, v);
-		return -1;
-	}
-	if (strcmp(key, "smtp.starttls") == 0 &&
-	    !one_of(v, (const char *const[]){ "required", "none", NULL })) {
-		cfg_error(cfg, "notify.%s: \"%s\" is not one of required, none",
-		    key, v);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-validate_range(cfg_t *cfg, cfg_opt_t *opt)
-{
-	long	v = cfg_opt_getnint(opt, 0);
-	long	lo = 0, hi = 0;
-	char	key[64];
-
-	keypath(cfg, opt, key, sizeof(key));
-	if (strcmp(key, "ldap.timeout") == 0 ||
-	    strcmp(key, "graph.timeout") == 0 ||
-	    strcmp(key, "webhook.timeout") == 0) {
-		lo = 1;
-		hi = 300;
-	} else if (strcmp(key, "policy.poll_interval") == 0) {
-		lo = 1;
-		hi = 86400;
-	} else if (strcmp(key, "policy.rise") == 0 ||
-	    strcmp(key, "policy.fall") == 0) {
-		lo = 1;
-		hi = 1000;
-	} else if (strcmp(key, "policy.manual_for") == 0) {
-		lo = 1;
-		hi = 365 * 86400L;
-	} else if (strcmp(key, "policy.unreachable_after") == 0) {
-		lo = 0;
-		hi = 1000;
-	} else if (strcmp(key, "notify.remind_every") == 0) {
-		lo = 0;
-		hi = 30 * 86400L;
-	} else if (strcmp(key, "policy.drill_every") == 0) {
-		lo = 0;
-		hi = 3 * 365 * 86400L;
-	} else if (strcmp(key, "watch.every") == 0) {
-		lo = 1;
-		hi = 86400;
-	} else if (strcmp(key, "sync.timeout") == 0) {
-		lo = 1;
-		hi = 3600;
-	} else if (strcmp(key, "sync.confirm_within") == 0) {
-		lo = 0;
-		hi = 86400;
-	} else
-		return 0;
-	if (v < lo || v > hi) {
-		cfg_error(cfg, "%s: %ld is out of range (%ld to %ld)", key, v,
-		    lo, hi);
-		return -1;
-	}
-	return 0;
-}
-
 #define STR(n, d)	CFG_STR(n, d, CFGF_NONE)
 #define STRLIST(n, d)	CFG_STR_LIST(n, d, CFGF_NONE)
-#define DUR(n, d)	CFG_INT_CB(n, d, CFGF_NONE, duration_cb)
+#define DUR(n, d)	CFG_INT_CB(n, d, CFGF_NONE, config_duration_cb)
 
 static cfg_opt_t account_opts[] = {
 	STR("dn", NULL), STR("object_guid", ""), STR("upn", ""), CFG_END()
@@ -405,24 +144,6 @@ static cfg_opt_t root_opts[] = {
 	CFG_END()
 };
 
-static void
-set_validators(cfg_t *cfg, cfg_opt_t *opts, const char *prefix)
-{
-	char	path[128];
-
-	for (cfg_opt_t *o = opts; o->name != NULL; o++) {
-		snprintf(path, sizeof(path), "%s%s", prefix, o->name);
-		if (o->type == CFGT_SEC) {
-			char sub[160];
-			snprintf(sub, sizeof(sub), "%s|", path);
-			set_validators(cfg, o->subopts, sub);
-		} else if (o->type == CFGT_STR)
-			cfg_set_validate_func(cfg, path, validate_str);
-		else if (o->type == CFGT_INT)
-			cfg_set_validate_func(cfg, path, validate_range);
-	}
-}
-
 static char *
 dupstr(const char *s)
 {
@@ -442,96 +163,6 @@ get_list(cfg_t *sec, const char *name, struct strlist *l)
 		if (s != NULL && *s != '\0')
 			l->v[l->n++] = strdup(s);
 	}
-}
-
-/* cross-key rules, after the file parsed */
-static int
-check_config(struct config *c, char *err, size_t errlen)
-{
-	const char	*f = c->path;
-	char		 why[256];
-
-	if (c->account.dn == NULL) {
-		bg_err(err, errlen, "%s: account.dn: required key missing", f);
-		return -1;
-	}
-	if (c->ldap.uri.n == 0) {
-		bg_err(err, errlen, "%s: ldap.uri: required key missing", f);
-		return -1;
-	}
-	for (size_t i = 0; i < c->ldap.uri.n; i++) {
-		const char *u = c->ldap.uri.v[i];
-		if (ad_uri_allowed(u, c->ldap.starttls, why, sizeof(why)) ==
-		    -1) {
-			bg_err(err, errlen, "%s: ldap.uri: \"%s\" %s "
-			    "(ldap.starttls = %s)", f, u, why,
-			    c->ldap.starttls ? "true" : "false");
-			return -1;
-		}
-	}
-	if (c->ldap.bind_dn == NULL) {
-		bg_err(err, errlen, "%s: ldap.bind_dn: required key missing", f);
-		return -1;
-	}
-	if (c->ldap.bind_password_file == NULL) {
-		bg_err(err, errlen, "%s: ldap.bind_password_file: required key "
-		    "missing", f);
-		return -1;
-	}
-	if (c->ldap.ca_file == NULL) {
-		bg_err(err, errlen, "%s: ldap.ca_file: required key missing "
-		    "(certificate verification is always on; name the CA "
-		    "that signed the DC certificates)", f);
-		return -1;
-	}
-	if (c->graph.client_cert_file != NULL && c->graph.client_key_file == NULL) {
-		bg_err(err, errlen, "%s: graph.client_key_file: required with "
-		    "graph.client_cert_file", f);
-		return -1;
-	}
-	if (c->graph.client_key_file != NULL && c->graph.client_cert_file == NULL) {
-		bg_err(err, errlen, "%s: graph.client_cert_file: required with "
-		    "graph.client_key_file", f);
-		return -1;
-	}
-	if (c->graph.client_secret_file != NULL &&
-	    c->graph.client_cert_file != NULL) {
-		bg_err(err, errlen, "%s: graph: set client_secret_file or "
-		    "client_cert_file/client_key_file, not both", f);
-		return -1;
-	}
-	if (c->notify.smtp.url != NULL) {
-		if (c->notify.smtp.from == NULL) {
-			bg_err(err, errlen, "%s: notify.smtp.from: required "
-			    "with notify.smtp.url", f);
-			return -1;
-		}
-		if (c->notify.smtp.to.n == 0) {
-			bg_err(err, errlen, "%s: notify.smtp.to: at least one "
-			    "recipient required with notify.smtp.url", f);
-			return -1;
-		}
-		if (strcasecmp(c->notify.smtp.starttls, "none") == 0 &&
-		    has_prefix(c->notify.smtp.url, "smtp://") &&
-		    !url_is_loopback(c->notify.smtp.url)) {
-			bg_err(err, errlen, "%s: notify.smtp.starttls: \"none\" "
-			    "is only accepted for a loopback relay, not %s", f,
-			    c->notify.smtp.url);
-			return -1;
-		}
-		if (c->notify.smtp.username != NULL &&
-		    c->notify.smtp.password_file == NULL) {
-			bg_err(err, errlen, "%s: notify.smtp.password_file: "
-			    "required with notify.smtp.username", f);
-			return -1;
-		}
-	}
-	if (c->notify.webhook.url != NULL && c->notify.webhook.url_file != NULL) {
-		bg_err(err, errlen, "%s: notify.webhook.url and "
-		    "notify.webhook.url_file: set one of them, not both", f);
-		return -1;
-	}
-	return 0;
 }
 
 static enum bg_mode
@@ -628,7 +259,7 @@ config_load(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	cfg_set_error_function(cfg, errfunc);
-	set_validators(cfg, root_opts, "");
+	config_check_register(cfg, root_opts);
 	rc = cfg_parse_buf(cfg, clean);
 	free(clean);
 	if (rc != CFG_SUCCESS) {
@@ -717,7 +348,7 @@ config_load(const char *path, char *err, size_t errlen)
 		bg_err(err, errlen, "%s: state_dir: must not be empty", path);
 		goto fail;
 	}
-	if (check_config(c, err, errlen) == -1)
+	if (config_check_keys(c, err, errlen) == -1)
 		goto fail;
 	goto out;
  fail:
@@ -781,80 +412,6 @@ config_free(struct config *c)
 	free(c);
 }
 
-static int
-check_one_secret(const struct config *c, const char *key, const char *file,
-    char *err, size_t errlen)
-{
-	char	why[512];
-
-	if (file == NULL)
-		return 0;
-	if (check_secret_file(file, why, sizeof(why)) == -1) {
-		bg_err(err, errlen, "%s: %s: %s", c->path, key, why);
-		return -1;
-	}
-	return 0;
-}
-
-/* a CA or certificate file named in the config: a readable regular file */
-static int
-check_readable(const struct config *c, const char *key, const char *file,
-    char *err, size_t errlen)
-{
-	struct stat	sb;
-	int		fd;
-
-	if (file == NULL || *file == '\0')
-		return 0;
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
-		bg_err(err, errlen, "%s: %s: %s: %s", c->path, key, file,
-		    strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
-		bg_err(err, errlen, "%s: %s: %s: not a regular file", c->path,
-		    key, file);
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
-int
-config_check_secrets(const struct config *c, char *err, size_t errlen)
-{
-	if (check_readable(c, "ldap.ca_file", c->ldap.ca_file, err,
-	    errlen) == -1 ||
-	    check_readable(c, "graph.ca_file", c->graph.ca_file, err,
-	    errlen) == -1 ||
-	    check_readable(c, "graph.client_cert_file",
-	    c->graph.client_cert_file, err, errlen) == -1 ||
-	    check_readable(c, "notify.smtp.ca_file", c->notify.smtp.ca_file,
-	    err, errlen) == -1 ||
-	    check_readable(c, "notify.webhook.ca_file",
-	    c->notify.webhook.ca_file, err, errlen) == -1)
-		return -1;
-	if (check_one_secret(c, "ldap.bind_password_file",
-	    c->ldap.bind_password_file, err, errlen) == -1 ||
-	    check_one_secret(c, "graph.client_secret_file",
-	    c->graph.client_secret_file, err, errlen) == -1 ||
-	    check_one_secret(c, "graph.client_key_file",
-	    c->graph.client_key_file, err, errlen) == -1 ||
-	    check_one_secret(c, "notify.smtp.password_file",
-	    c->notify.smtp.password_file, err, errlen) == -1 ||
-	    check_one_secret(c, "notify.webhook.url_file",
-	    c->notify.webhook.url_file, err, errlen) == -1)
-		return -1;
-	if (c->notify.webhook.url_file != NULL) {
-		char *url = NULL;
-		if (config_webhook_url(c, &url, err, errlen) == -1)
-			return -1;
-		secret_free(url);
-	}
-	return 0;
-}
-
 int
 config_has_webhook(const struct config *c)
 {
@@ -885,28 +442,11 @@ config_webhook_url(const struct config *c, char **url, char *err,
 		    why);
 		return -1;
 	}
-	if (url_check(*url, webhook_schemes, 1, why, sizeof(why)) == -1) {
+	if (config_webhook_url_ok(*url, why, sizeof(why)) == -1) {
 		bg_err(err, errlen, "%s: notify.webhook.url_file: %s: the URL "
 		    "in it: %s", c->path, c->notify.webhook.url_file, why);
 		secret_free(*url);
 		*url = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-int
-config_graph_ready(const struct config *c, char *err, size_t errlen)
-{
-	if (c->graph.tenant_id == NULL || c->graph.client_id == NULL) {
-		bg_err(err, errlen, "%s: graph.tenant_id and graph.client_id "
-		    "are required to read service health", c->path);
-		return -1;
-	}
-	if (c->graph.client_secret_file == NULL &&
-	    c->graph.client_cert_file == NULL) {
-		bg_err(err, errlen, "%s: graph: set client_secret_file or "
-		    "client_cert_file and client_key_file", c->path);
 		return -1;
 	}
 	return 0;

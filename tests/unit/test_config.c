@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <sys/stat.h>
+#include <ctype.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "../../agent/config.h"
+#include "../../agent/config_check.h"
 #include "../../agent/url.h"
 #include "../../agent/util.h"
 
@@ -553,6 +555,326 @@ test_webhook_url_file(void **state)
 	unlink(hook);
 }
 
+/*
+ * The key table against the contract of breakglass.conf(5), written here a
+ * second time on purpose: a row of config_keys that drifts from it (a range,
+ * a choice, a rule, a path) fails, and so does a row nobody wrote here.
+ */
+static const struct want_range {
+	const char	*path;
+	int		 dur;		/* a duration: "-1" is no number */
+	long		 lo, hi;
+} want_ranges[] = {
+	{ "ldap.timeout", 1, 1, 300 },
+	{ "graph.timeout", 1, 1, 300 },
+	{ "policy.poll_interval", 1, 1, 86400 },
+	{ "policy.rise", 0, 1, 1000 },
+	{ "policy.fall", 0, 1, 1000 },
+	{ "policy.manual_for", 1, 1, 365 * 86400L },
+	{ "policy.unreachable_after", 0, 0, 1000 },
+	{ "policy.drill_every", 1, 0, 3 * 365 * 86400L },
+	{ "watch.every", 1, 1, 86400 },
+	{ "sync.timeout", 1, 1, 3600 },
+	{ "sync.confirm_within", 1, 0, 86400 },
+	{ "notify.remind_every", 1, 0, 30 * 86400L },
+	{ "notify.webhook.timeout", 1, 1, 300 },
+};
+static const struct want_choices {
+	const char	*path;
+	int		 list;
+	const char	*choices;	/* blank-separated */
+	const char	*what;		/* NULL: "one of" them */
+} want_choices[] = {
+	{ "policy.mode", 0, "auto monitor manual", NULL },
+	{ "policy.on_drift", 0, "alert revert", NULL },
+	{ "policy.token_probe", 0, "warn act", NULL },
+	{ "policy.statuses", 1, "serviceOperational investigating "
+	  "restoringService verifyingService serviceRestored "
+	  "postIncidentReviewPublished serviceDegradation serviceInterruption "
+	  "extendedRecovery falsePositive investigationSuspended resolved "
+	  "mitigatedExternal mitigated resolvedExternal confirmed reported "
+	  "unknownFutureValue",
+	  "a Graph serviceHealthIssue status (see breakglass.conf(5))" },
+	{ "policy.classifications", 1, "advisory incident unknownFutureValue",
+	  NULL },
+	{ "notify.smtp.starttls", 0, "required none", NULL },
+};
+static const struct want_rule {
+	const char	*path;
+	int		 list;
+	int		 optional;	/* "" accepted: not set */
+	const char	*bad, *good, *msg;	/* msg follows "path: " */
+} want_rules[] = {
+	{ "state_dir", 0, 0, "var/lib/bg", "/srv/breakglass",
+	  "\"var/lib/bg\" must be an absolute path" },
+	{ "account.dn", 0, 0, "not a dn", "CN=other,DC=corp,DC=example,DC=com",
+	  "\"not a dn\" is not a valid LDAP DN" },
+	{ "account.object_guid", 0, 1, "1234",
+	  "EB6C701A-A39A-4193-84FE-86A89F901849",
+	  "\"1234\" is not a GUID like eb6c701a-a39a-4193-84fe-86a89f901849" },
+	{ "account.upn", 0, 1, "btg-admin", "x@corp.example.com",
+	  "\"btg-admin\" is not a user principal name" },
+	{ "ldap.uri", 1, 0, "ldaps://a b", "ldaps://dc9.corp.example.com",
+	  "\"ldaps://a b\" holds a blank or a comma: give one URI per entry "
+	  "of the list" },
+	{ "graph.authority", 0, 0, "http://login", "https://login.example",
+	  "\"http://login\" must be an https:// URL" },
+	{ "graph.endpoint", 0, 0, "http://graph", "https://graph.example",
+	  "\"http://graph\" must be an https:// URL" },
+	{ "policy.probe_url", 0, 0, "http://probe", "https://probe.example",
+	  "\"http://probe\" must be an https:// URL" },
+	{ "notify.smtp.url", 0, 1, "smtp://u:p@relay", "smtps://relay.example",
+	  "holds user information (user:password@), which would be printed "
+	  "and stored with the URL: set notify.smtp.username and "
+	  "notify.smtp.password_file instead" },
+	{ "notify.smtp.from", 0, 1, "not-an-address", "a@b.example",
+	  "\"not-an-address\" is not a plain mail address (user@domain)" },
+	{ "notify.smtp.to", 1, 1, "not-an-address", "a@b.example",
+	  "\"not-an-address\" is not a plain mail address (user@domain)" },
+	{ "notify.webhook.url", 0, 1, "http://hook.example/p?sig=SECRET",
+	  "https://hook.example/p?sig=SECRET",
+	  "\"http://hook.example/***\": the scheme must be https://" },
+};
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * A good config with path = value, written where the path says: the last
+ * line of account or ldap, or nested sections after them.  *line: the line
+ * of the value.
+ */
+static struct config *
+load_key(const char *path, const char *value, int *line, char *err,
+    size_t errlen)
+{
+	char		 text[8192], sect[64], in_account[512] = "",
+			 in_ldap[512] = "", tail[2048] = "", *dot, *key;
+	int		 depth = 0;
+
+	snprintf(sect, sizeof(sect), "%s", path);
+	key = (dot = strrchr(sect, '.')) != NULL ? dot + 1 : sect;
+	if (dot != NULL)
+		*dot = '\0';
+	if (dot != NULL && strcmp(sect, "account") == 0) {
+		snprintf(in_account, sizeof(in_account), "  %s = %s", key,
+		    value);
+		*line = 6;
+	} else if (dot != NULL && strcmp(sect, "ldap") == 0) {
+		snprintf(in_ldap, sizeof(in_ldap), "  %s = %s", key, value);
+		*line = 13;
+	} else {
+		size_t n = 0;
+		for (char *s = sect, *next; dot != NULL && s != NULL;
+		    s = next, depth++) {
+			if ((next = strchr(s, '.')) != NULL)
+				*next++ = '\0';
+			n += (size_t)snprintf(tail + n, sizeof(tail) - n,
+			    "%s {\n", s);
+		}
+		n += (size_t)snprintf(tail + n, sizeof(tail) - n, "%s = %s\n",
+		    key, value);
+		for (int i = 0; i < depth; i++)
+			n += (size_t)snprintf(tail + n, sizeof(tail) - n,
+			    "}\n");
+		*line = 15 + depth;
+	}
+	snprintf(text, sizeof(text), "state_dir = \"/var/lib/breakglass\"\n"
+	    "account {\n"
+	    "  dn = \"CN=btg-admin,OU=Emergency,DC=corp,DC=example,DC=com\"\n"
+	    "  object_guid = \"eb6c701a-a39a-4193-84fe-86a89f901849\"\n"
+	    "  upn = \"btg-admin@corp.example.com\"\n"
+	    "%s\n}\n"
+	    "ldap {\n"
+	    "  uri = {\"ldaps://dc1.corp.example.com\"}\n"
+	    "  bind_dn = \"svc-breakglass@corp.example.com\"\n"
+	    "  bind_password_file = \"%s\"\n"
+	    "  ca_file = \"%s/ad-ca.pem\"\n"
+	    "%s\n}\n%s", in_account, secret, dir, in_ldap, tail);
+	write_text(conf, text, 0644);
+	err[0] = '\0';
+	return config_load(conf, err, errlen);
+}
+
+/* the value passed its own line: loaded, or refused only later */
+static void
+assert_accepted(const char *path, const char *value)
+{
+	struct config	*c;
+	char		 err[1024], at[16];
+	int		 line;
+
+	c = load_key(path, value, &line, err, sizeof(err));
+	snprintf(at, sizeof(at), ":%d:", line);
+	if (c == NULL && strstr(err, at) != NULL)
+		fail_msg("%s = %s refused: %s", path, value, err);
+	config_free(c);
+}
+
+/* libconfuse names a key "section.key": webhook.timeout */
+static const char *
+confuse_name(const char *path)
+{
+	const char	*p = path + strlen(path);
+	int		 dots = 0;
+
+	while (p > path && !(p[-1] == '.' && ++dots == 2))
+		p--;
+	return p;
+}
+
+/* refused at its line, the message naming the key; want: NULL or in it */
+static void
+assert_refused(const char *path, const char *value, const char *want)
+{
+	struct config	*c;
+	char		 err[1024], at[16];
+	const char	*key;
+	int		 line;
+
+	c = load_key(path, value, &line, err, sizeof(err));
+	snprintf(at, sizeof(at), ":%d:", line);
+	key = confuse_name(path);
+	if (c != NULL)
+		fail_msg("%s = %s loaded", path, value);
+	if (strstr(err, conf) == NULL || strstr(err, at) == NULL ||
+	    strstr(err, key) == NULL || (want != NULL &&
+	    strstr(err, want) == NULL))
+		fail_msg("%s = %s: \"%s\" lacks %s / %s / %s / %s", path,
+		    value, err, conf, at, key, want != NULL ? want : "");
+}
+
+static void
+test_table_ranges(void **state)
+{
+	char	v[64], want[160];
+
+	(void)state;
+	for (size_t i = 0; i < NELEM(want_ranges); i++) {
+		const struct want_range *r = &want_ranges[i];
+		const char *key = confuse_name(r->path);
+
+		snprintf(v, sizeof(v), "%ld", r->lo);
+		assert_accepted(r->path, v);
+		snprintf(v, sizeof(v), "%ld", r->hi);
+		assert_accepted(r->path, v);
+		snprintf(v, sizeof(v), "%ld", r->hi + 1);
+		snprintf(want, sizeof(want), "%s: %ld is out of range (%ld to "
+		    "%ld)", key, r->hi + 1, r->lo, r->hi);
+		assert_refused(r->path, v, want);
+		snprintf(v, sizeof(v), "%ld", r->lo - 1);
+		snprintf(want, sizeof(want), "%s: %ld is out of range (%ld to "
+		    "%ld)", key, r->lo - 1, r->lo, r->hi);
+		/* a duration below 0 is no duration: refused by the parse */
+		assert_refused(r->path, v, r->dur && r->lo == 0 ? NULL : want);
+	}
+}
+
+static void
+test_table_choices(void **state)
+{
+	char	list[1024], one[64], v[96], want[1200];
+
+	(void)state;
+	for (size_t i = 0; i < NELEM(want_choices); i++) {
+		const struct want_choices *w = &want_choices[i];
+		const char *fmt = w->list ? "{\"%s\"}" : "\"%s\"";
+		size_t n = 0;
+
+		list[0] = '\0';
+		for (const char *p = w->choices; *p != '\0';) {
+			size_t len = strcspn(p, " ");
+			snprintf(one, sizeof(one), "%.*s", (int)len, p);
+			p += len + (p[len] == ' ');
+			n += (size_t)snprintf(list + n, sizeof(list) - n,
+			    "%s%s", n > 0 ? ", " : "", one);
+			snprintf(v, sizeof(v), fmt, one);
+			assert_accepted(w->path, v);
+			for (char *u = one; *u != '\0'; u++)
+				*u = (char)toupper((unsigned char)*u);
+			snprintf(v, sizeof(v), fmt, one);
+			assert_accepted(w->path, v);
+		}
+		snprintf(want, sizeof(want), "%s: \"bogus\" is not %s%s",
+		    w->path, w->what != NULL ? "" : "one of ",
+		    w->what != NULL ? w->what : list);
+		snprintf(v, sizeof(v), fmt, "bogus");
+		assert_refused(w->path, v, want);
+		snprintf(v, sizeof(v), fmt, "");
+		assert_refused(w->path, v, NULL);
+	}
+}
+
+static void
+test_table_rules(void **state)
+{
+	char	v[1200], want[1200], longdir[STATE_DIR_MAX + 2];
+
+	(void)state;
+	for (size_t i = 0; i < NELEM(want_rules); i++) {
+		const struct want_rule *w = &want_rules[i];
+		const char *fmt = w->list ? "{\"%s\"}" : "\"%s\"";
+		struct config *c;
+		char err[1024];
+		int line;
+
+		snprintf(v, sizeof(v), fmt, w->bad);
+		snprintf(want, sizeof(want), "%s: %s", w->path, w->msg);
+		assert_refused(w->path, v, want);
+		snprintf(v, sizeof(v), fmt, w->good);
+		assert_accepted(w->path, v);
+		snprintf(v, sizeof(v), fmt, "");
+		if (w->optional)
+			assert_accepted(w->path, v);
+		else
+			assert_refused(w->path, v, NULL);
+		/* the secret part of a URL is never in the message */
+		snprintf(v, sizeof(v), fmt, w->bad);
+		c = load_key(w->path, v, &line, err, sizeof(err));
+		assert_null(c);
+		assert_null(strstr(err, "SECRET"));
+	}
+	memset(longdir, 'a', sizeof(longdir) - 1);
+	longdir[0] = '/';
+	longdir[sizeof(longdir) - 1] = '\0';
+	snprintf(v, sizeof(v), "\"%s\"", longdir);
+	snprintf(want, sizeof(want), "state_dir: longer than %d bytes",
+	    STATE_DIR_MAX);
+	assert_refused("state_dir", v, want);
+}
+
+/* every row of the table is one of the contract's, and back */
+static void
+test_table_complete(void **state)
+{
+	const struct config_key	*k;
+	size_t			 rows = 0;
+
+	(void)state;
+	for (k = config_keys; k->path != NULL; k++, rows++) {
+		int found = 0;
+		for (size_t i = 0; i < NELEM(want_ranges); i++)
+			if (strcmp(k->path, want_ranges[i].path) == 0)
+				found += k->kind == (want_ranges[i].dur ?
+				    KIND_DUR : KIND_INT);
+		for (size_t i = 0; i < NELEM(want_choices); i++)
+			if (strcmp(k->path, want_choices[i].path) == 0)
+				found += k->choices != NULL &&
+				    k->kind == (want_choices[i].list ?
+				    KIND_LIST : KIND_STR);
+		for (size_t i = 0; i < NELEM(want_rules); i++)
+			if (strcmp(k->path, want_rules[i].path) == 0)
+				found += (k->ok != NULL || k->check != NULL) &&
+				    k->optional == want_rules[i].optional &&
+				    k->kind == (want_rules[i].list ?
+				    KIND_LIST : KIND_STR);
+		if (found != 1)
+			fail_msg("row %s: %d rows of the contract match", k->path,
+			    found);
+	}
+	assert_int_equal(rows, NELEM(want_ranges) + NELEM(want_choices) +
+	    NELEM(want_rules));
+}
+
 int
 main(void)
 {
@@ -570,6 +892,10 @@ main(void)
 		cmocka_unit_test(test_url_mask),
 		cmocka_unit_test(test_webhook_url_masked),
 		cmocka_unit_test(test_webhook_url_file),
+		cmocka_unit_test(test_table_ranges),
+		cmocka_unit_test(test_table_choices),
+		cmocka_unit_test(test_table_rules),
+		cmocka_unit_test(test_table_complete),
 	};
 	return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }
