@@ -8,6 +8,7 @@
 #include "log.h"
 #include "notify.h"
 #include "poll.h"
+#include "process.h"
 #include "sync.h"
 #include "toggle.h"
 #include "util.h"
