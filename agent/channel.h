@@ -1,4 +1,4 @@
-/* channel.h - the notification channels: one row in channels[], one file each */
+/* channel.h - notification channels: a row in channels[] and a file each */
 #ifndef BG_CHANNEL_H
 #define BG_CHANNEL_H
 
@@ -9,7 +9,7 @@
 #include "config.h"
 
 struct channel {
-	const char	*name;	/* in spool files and notify-test lines */
+	const char	*name;		/* in spool files, notify-test */
 	int		(*configured)(const struct config *);
 	/* deliver one notice now: 0 accepted, else -1 with err */
 	int		(*send)(const struct config *, const cJSON *notice,

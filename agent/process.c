@@ -1,4 +1,4 @@
-/* process.c - run a configured command: no shell, its own session, a deadline */
+/* process.c - run a configured command: no shell, own session, a deadline */
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>

@@ -1,4 +1,4 @@
-/* process.h - run a configured command: no shell, its own session, a deadline */
+/* process.h - run a configured command: no shell, own session, a deadline */
 #ifndef BG_PROCESS_H
 #define BG_PROCESS_H
 

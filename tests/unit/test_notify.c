@@ -69,8 +69,8 @@ spool_files(char names[][PATH_MAX], int max)
 		return 0;
 	for (int i = 0; i < n; i++) {
 		size_t len = strlen(list[i]->d_name);
-		if (len > 5 && strcmp(list[i]->d_name + len - 5, ".json") == 0 &&
-		    got < max)
+		if (len > 5 && got < max &&
+		    strcmp(list[i]->d_name + len - 5, ".json") == 0)
 			snprintf(names[got++], PATH_MAX, "%s/%s", spool,
 			    list[i]->d_name);
 		free(list[i]);
