@@ -23,13 +23,14 @@ LDLIBS	= $(PKG_LIBS)
 
 AGENT	= agent/agent.c \
 	  agent/audit.c \
+	  agent/channel.c \
+	  agent/channel_command.c \
 	  agent/cli.c \
 	  agent/cmd_account.c \
 	  agent/cmd_audit.c \
 	  agent/cmd_doctor.c \
 	  agent/cmd_drill.c \
 	  agent/cmd_health.c \
-	  agent/command.c \
 	  agent/config.c \
 	  agent/config_check.c \
 	  agent/event.c \
@@ -41,6 +42,7 @@ AGENT	= agent/agent.c \
 	  agent/policy.c \
 	  agent/poll.c \
 	  agent/privdrop.c \
+	  agent/process.c \
 	  agent/session.c \
 	  agent/smtp.c \
 	  agent/source_service_health.c \
@@ -61,7 +63,7 @@ LIBOBJ	= $(LIBSRC:%.c=$(BUILD)/%.o)
 MAINOBJ	= $(BUILD)/agent/main.o
 
 UNIT	= test_util test_config test_audit test_ad test_cli test_policy \
-	  test_match test_graph test_mail test_text test_statedir
+	  test_match test_graph test_mail test_text test_statedir test_notify
 UNITBIN	= $(UNIT:%=$(BUILD)/tests/%)
 
 BIN	= $(if $(filter build,$(BUILD)),breakglass,$(BUILD)/breakglass)

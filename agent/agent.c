@@ -541,7 +541,7 @@ cycle(struct agent *a)
 	}
 	if (!stop_flag)
 		graph_step(a, &g);
-	notify_flush(a->cfg, "agent", 0, 0);	/* outside the lock */
+	notify_flush(a->cfg, "agent", 0);	/* outside the lock */
  out:
 	cJSON_Delete(r.evidence);
 }
@@ -669,7 +669,7 @@ agent_run(const char *conf_path, struct config **cfgp, long max_polls)
 	}
 	if (mark_running(&a, 1) == -1)
 		return 3;
-	notify_flush(a.cfg, "agent", 1, 0);	/* what a crash left behind */
+	notify_flush(a.cfg, "agent", 1);	/* what a crash left behind */
 	log_warnx("agent started: mode %s, poll every %llds, rise %ld, fall "
 	    "%ld", mode_name(a.cfg->policy.mode),
 	    (long long)a.cfg->policy.poll_interval, a.cfg->policy.rise,

@@ -198,7 +198,7 @@ notify_once(const struct config *c, const char *actor)
 
 	if (!notify_configured(c))
 		return;
-	if ((pending = notify_flush(c, actor, 0, 0)) > 0)
+	if ((pending = notify_flush(c, actor, 0)) > 0)
 		fprintf(stderr, "breakglass: %d notification(s) not delivered "
 		    "yet; kept in %s/spool, the agent retries them\n", pending,
 		    c->state_dir);

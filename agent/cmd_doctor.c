@@ -13,6 +13,7 @@
 
 #include "../ldap/ad.h"
 #include "audit.h"
+#include "channel.h"
 #include "commands.h"
 #include "notify.h"
 #include "poll.h"

@@ -13,7 +13,8 @@
 #include <unistd.h>
 
 #include "../graph/http.h"
-#include "event.h"
+#include "channel.h"
+#include "audit.h"
 #include "log.h"
 #include "notify.h"
 #include "state.h"
@@ -28,8 +29,10 @@
 int
 notify_configured(const struct config *c)
 {
-	return c->notify.smtp.url != NULL || config_has_webhook(c) ||
-	    c->notify.command != NULL;
+	for (const struct channel *ch = channels; ch->name != NULL; ch++)
+		if (ch->configured(c))
+			return 1;
+	return 0;
 }
 
 static int
@@ -90,12 +93,49 @@ write_spool(const char *path, const cJSON *j, char *err, size_t errlen)
 	return rc;
 }
 
-static const char	*chans[] = { "smtp", "webhook", "command" };
+/* a spool file in dir holds a notice of audit seq for channel name */
+static int
+spool_holds(const char *dir, int64_t seq, const char *name)
+{
+	char		 path[PATH_MAX + 300], *buf;
+	struct dirent	*de;
+	DIR		*d;
+	size_t		 len;
+	int		 found = 0;
 
-/* spool the notice on every configured channel not in skip (bit i) */
+	if ((d = sd_opendir(dir, NULL, 0)) == NULL)
+		return 0;
+	while (!found && (de = readdir(d)) != NULL) {
+		cJSON		*f;
+		const char	*ch;
+		size_t		 nl = strlen(de->d_name);
+
+		if (nl < 6 || strcmp(de->d_name + nl - 5, ".json") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if ((buf = sd_read_file(path, SPOOL_FILE_MAX, &len, NULL,
+		    0)) == NULL)
+			continue;
+		f = cJSON_ParseWithLength(buf, len);
+		free(buf);
+		ch = cJSON_GetStringValue(cJSON_GetObjectItem(f, "channel"));
+		found = ch != NULL && strcmp(ch, name) == 0 &&
+		    cJSON_GetNumberValue(cJSON_GetObjectItem(
+		    cJSON_GetObjectItem(f, "notice"), "audit_seq")) ==
+		    (double)seq;
+		cJSON_Delete(f);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * Spool the notice on every configured channel; with requeue, not on those
+ * whose spool already holds a notice of in->head->seq.
+ */
 static int
 queue_channels(const struct config *c, const struct notice_in *in,
-    unsigned int skip, char *err, size_t errlen)
+    int requeue, char *err, size_t errlen)
 {
 	char			 dir[PATH_MAX], path[PATH_MAX + 128];
 	cJSON			*notice;
@@ -113,16 +153,15 @@ queue_channels(const struct config *c, const struct notice_in *in,
 		bg_err(err, errlen, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < 3; i++) {
+	for (const struct channel *ch = channels; ch->name != NULL; ch++) {
 		cJSON *f;
-		if ((i == 0 && c->notify.smtp.url == NULL) ||
-		    (i == 1 && !config_has_webhook(c)) ||
-		    (i == 2 && c->notify.command == NULL) || (skip & (1u << i)))
+		if (!ch->configured(c) ||
+		    (requeue && spool_holds(dir, in->head->seq, ch->name)))
 			continue;
 		snprintf(path, sizeof(path), "%s/%lld-%.8s-%s.json", dir,
-		    (long long)now_ms(), id, chans[i]);
+		    (long long)now_ms(), id, ch->name);
 		f = cJSON_CreateObject();
-		cJSON_AddStringToObject(f, "channel", chans[i]);
+		cJSON_AddStringToObject(f, "channel", ch->name);
 		cJSON_AddNumberToObject(f, "attempts", 0);
 		cJSON_AddNumberToObject(f, "next_attempt_ms", 0);
 		cJSON_AddNullToObject(f, "last_error");
@@ -151,56 +190,23 @@ int
 notify_requeue(const struct config *c, const struct notice_in *in, char *err,
     size_t errlen)
 {
-	char		 dir[PATH_MAX], path[PATH_MAX + 300], *buf;
-	struct dirent	*de;
-	DIR		*d;
-	unsigned int	 have = 0;
-	size_t		 len;
-
-	if (!notify_configured(c) || in->head == NULL)
+	if (in->head == NULL)
 		return 0;
-	if (spool_path(c, dir, sizeof(dir)) == 0 &&
-	    (d = sd_opendir(dir, NULL, 0)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			cJSON		*f;
-			const char	*ch;
-			size_t		 nl = strlen(de->d_name);
-
-			if (nl < 6 || strcmp(de->d_name + nl - 5, ".json") != 0)
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-			if ((buf = sd_read_file(path, SPOOL_FILE_MAX, &len,
-			    NULL, 0)) == NULL)
-				continue;
-			f = cJSON_ParseWithLength(buf, len);
-			free(buf);
-			ch = cJSON_GetStringValue(cJSON_GetObjectItem(f,
-			    "channel"));
-			if (ch != NULL && cJSON_GetNumberValue(
-			    cJSON_GetObjectItem(cJSON_GetObjectItem(f, "notice"),
-			    "audit_seq")) == (double)in->head->seq)
-				for (unsigned int i = 0; i < 3; i++)
-					if (strcmp(ch, chans[i]) == 0)
-						have |= 1u << i;
-			cJSON_Delete(f);
-		}
-		closedir(d);
-	}
-	return queue_channels(c, in, have, err, errlen);
+	return queue_channels(c, in, 1, err, errlen);
 }
 
-int
+/* deliver one notice through the channel named in its spool file now */
+static int
 notify_send(const struct config *c, const char *channel, const cJSON *notice,
     char *err, size_t errlen)
 {
-	if (strcmp(channel, "smtp") == 0)
-		return smtp_send(c, notice, err, errlen);
-	if (strcmp(channel, "webhook") == 0)
-		return webhook_send(c, notice, err, errlen);
-	if (strcmp(channel, "command") == 0)
-		return command_run(c, notice, err, errlen);
-	bg_err(err, errlen, "unknown channel %s", channel);
-	return -1;
+	const struct channel	*ch = channel_find(channel);
+
+	if (ch == NULL) {
+		bg_err(err, errlen, "unknown channel %s", channel);
+		return -1;
+	}
+	return ch->send(c, notice, err, errlen);
 }
 
 static int
@@ -212,11 +218,12 @@ cmp_names(const void *a, const void *b)
 /* the first failure of a message goes into the audit log, once */
 static void
 record_failure(const struct config *c, const char *actor, const cJSON *f,
-    const char *why, int lock_held)
+    const char *why)
 {
 	const cJSON	*n = cJSON_GetObjectItem(f, "notice");
 	cJSON		*extra = cJSON_CreateObject();
 	struct state	 st;
+	struct audit_entry e;
 	char		 err[512], reason[1024];
 	int		 lockfd = -1;
 
@@ -228,16 +235,21 @@ record_failure(const struct config *c, const char *actor, const cJSON *f,
 	    cJSON_GetStringValue(cJSON_GetObjectItem(n, "event")));
 	snprintf(reason, sizeof(reason), "%s: %.700s (kept in the spool, retried)",
 	    cJSON_GetStringValue(cJSON_GetObjectItem(f, "channel")), why);
-	if (!lock_held && (lockfd = state_lock(c->state_dir, err,
-	    sizeof(err))) < 0) {
+	if ((lockfd = state_lock(c->state_dir, err, sizeof(err))) < 0) {
 		log_warnx("notify-failed not audited: %s", err);
 		goto out;
 	}
+	/*
+	 * The spool's own record, straight in the audit format: the event
+	 * funnel (event.c) spools notices, so it cannot be called from here.
+	 */
+	e = (struct audit_entry){ .actor = actor, .event = "notify-failed",
+	    .account = c->account.dn, .reason = reason, .result = "ok",
+	    .extra = extra };
 	if (state_load(c->state_dir, &st, err, sizeof(err)) == -1 ||
-	    audit_event(c, actor, "notify-failed", NULL, NULL, reason, "ok",
-	    NULL, extra, &st.audit_head, err, sizeof(err)) == -1 ||
-	    (!lock_held && state_save(c->state_dir, &st, err, sizeof(err)) ==
-	    -1))
+	    audit_append(c->state_dir, &e, &st.audit_head, err, sizeof(err)) ==
+	    -1 ||
+	    state_save(c->state_dir, &st, err, sizeof(err)) == -1)
 		log_warnx("notify-failed not audited: %s", err);
  out:
 	state_unlock(lockfd);
@@ -247,7 +259,7 @@ record_failure(const struct config *c, const char *actor, const cJSON *f,
 /* one spool file; 1 delivered, 0 still pending, -1 skipped */
 static int
 flush_one(const struct config *c, const char *actor, const char *path,
-    int force, int lock_held)
+    int force)
 {
 	char	 err[1024], *buf;
 	cJSON	*f;
@@ -308,7 +320,7 @@ flush_one(const struct config *c, const char *actor, const char *path,
 	log_warnx("notify: %s: %s; retry in %llds (attempt %d)", channel, err,
 	    (long long)(next / 1000), attempts);
 	if (!cJSON_IsTrue(cJSON_GetObjectItem(f, "failure_recorded"))) {
-		record_failure(c, actor, f, err, lock_held);
+		record_failure(c, actor, f, err);
 		cJSON_ReplaceItemInObject(f, "failure_recorded",
 		    cJSON_CreateBool(1));
 	}
@@ -343,8 +355,7 @@ remove_stale_tmp(const char *dir, const char *name)
 }
 
 int
-notify_flush(const struct config *c, const char *actor, int force,
-    int lock_held)
+notify_flush(const struct config *c, const char *actor, int force)
 {
 	char		  dir[PATH_MAX], path[PATH_MAX + 300];
 	char		  err[PATH_MAX + 256];
@@ -387,7 +398,7 @@ notify_flush(const struct config *c, const char *actor, int force,
 		qsort(names, n, sizeof(char *), cmp_names);	/* oldest first */
 	for (size_t i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (flush_one(c, actor, path, force, lock_held) != 1 &&
+		if (flush_one(c, actor, path, force) != 1 &&
 		    sd_lstat(path, &sb) == 0)
 			pending++;
 		free(names[i]);
@@ -415,15 +426,13 @@ notify_test(const struct config *c, const char *actor, FILE *out)
 	in.actor = actor;
 	in.head = &head;
 	n = make_notice(&in);
-	for (size_t i = 0; i < 3; i++) {
-		if ((i == 0 && c->notify.smtp.url == NULL) ||
-		    (i == 1 && !config_has_webhook(c)) ||
-		    (i == 2 && c->notify.command == NULL))
+	for (const struct channel *ch = channels; ch->name != NULL; ch++) {
+		if (!ch->configured(c))
 			continue;
-		if (notify_send(c, chans[i], n, err, sizeof(err)) == 0)
-			fprintf(out, "%-8s ok\n", chans[i]);
+		if (ch->send(c, n, err, sizeof(err)) == 0)
+			fprintf(out, "%-8s ok\n", ch->name);
 		else {
-			out_line(out, "%-8s FAILED: %s", chans[i], err);
+			out_line(out, "%-8s FAILED: %s", ch->name, err);
 			failed++;
 		}
 	}

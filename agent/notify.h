@@ -13,8 +13,6 @@
 #define SPOOL_DIR		"spool"
 #define NOTIFY_BACKOFF_MS	5000		/* first retry */
 #define NOTIFY_BACKOFF_MAX_MS	(15 * 60 * 1000)
-#define COMMAND_TIMEOUT_SEC	30
-#define COMMAND_KILL_GRACE_MS	1000	/* SIGTERM to SIGKILL */
 
 struct notice_in {
 	const char		*event;
@@ -37,48 +35,23 @@ int	notify_configured(const struct config *);
  * attempt.  Returns the number of files, -1 with err if the spool is not
  * writable.
  */
+int	notify_queue(const struct config *, const struct notice_in *,
+	    char *err, size_t errlen);
 /*
  * As notify_queue, but only on the channels whose spool lacks a notice of
  * in->head->seq (recovery after a crash between audit and spool).
  */
 int	notify_requeue(const struct config *, const struct notice_in *,
 	    char *err, size_t errlen);
-int	notify_queue(const struct config *, const struct notice_in *,
-	    char *err, size_t errlen);
 /*
  * Try every message that is due (every one with force) once.  A message is
  * removed only after its channel accepted it; a failure backs off
  * (NOTIFY_BACKOFF_MS doubling, at most NOTIFY_BACKOFF_MAX_MS) and, the first
- * time only, is audited as notify-failed (taking the state lock unless
- * lock_held).  Returns how many messages are still pending.
+ * time only, is audited as notify-failed (taking the state lock, so the
+ * caller must not hold it).  Returns how many messages are still pending.
  */
-int	notify_flush(const struct config *, const char *actor, int force,
-	    int lock_held);
-/* deliver one notice through one channel now */
-int	notify_send(const struct config *, const char *channel,
-	    const cJSON *notice, char *err, size_t errlen);
+int	notify_flush(const struct config *, const char *actor, int force);
 /* notify-test: every channel, each result printed; 0 if all succeeded */
 int	notify_test(const struct config *, const char *actor, FILE *out);
-
-/* channels */
-/* the relay answers: greeting, EHLO, STARTTLS verified, AUTH, NOOP */
-int	smtp_probe(const struct config *, char *err, size_t errlen);
-int	smtp_send(const struct config *, const cJSON *notice, char *err,
-	    size_t errlen);
-int	webhook_send(const struct config *, const cJSON *notice, char *err,
-	    size_t errlen);
-/*
- * Run cmdline (an absolute program and blank-separated arguments, "quotes"
- * group, no shell) with exactly envp, stdin/stdout on /dev/null, stderr
- * kept and no other descriptor, default signal dispositions, in a session
- * of its own; as root, as the owner of state_dir.  Its whole process group
- * is killed (SIGTERM, then SIGKILL after COMMAND_KILL_GRACE_MS) after
- * timeout_sec or when breakglass is told to stop.  0 if it exited 0; else
- * -1 with err naming key.
- */
-int	run_command(const char *key, const char *cmdline, const char *state_dir,
-	    char *const envp[], long timeout_sec, char *err, size_t errlen);
-int	command_run(const struct config *, const cJSON *notice, char *err,
-	    size_t errlen);
 
 #endif

@@ -6,8 +6,8 @@
 
 #include <curl/curl.h>
 
+#include "channel.h"
 #include "mail.h"
-#include "notify.h"
 #include "util.h"
 
 struct reader {
@@ -65,6 +65,12 @@ smtp_handle_free(CURL *h)
 		curl_easy_setopt(h, CURLOPT_PASSWORD, "");
 		curl_easy_cleanup(h);
 	}
+}
+
+int
+smtp_configured(const struct config *c)
+{
+	return c->notify.smtp.url != NULL;
 }
 
 int

@@ -9,8 +9,8 @@
 #include "log.h"
 #include "notify.h"
 #include "poll.h"
+#include "process.h"
 #include "sync.h"
-#include "toggle.h"
 #include "util.h"
 
 /* a notice of a sync event: the audit line's head, the account's state */

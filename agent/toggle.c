@@ -7,7 +7,6 @@
 #include "event.h"
 #include "log.h"
 #include "notify.h"
-#include "sync.h"
 #include "toggle.h"
 #include "util.h"
 

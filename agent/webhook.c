@@ -4,9 +4,15 @@
 #include <string.h>
 
 #include "../graph/http.h"
+#include "channel.h"
 #include "mail.h"
-#include "notify.h"
 #include "util.h"
+
+int
+webhook_configured(const struct config *c)
+{
+	return config_has_webhook(c);
+}
 
 int
 webhook_send(const struct config *c, const cJSON *notice, char *err,
