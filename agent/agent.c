@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* agent.c - the run loop: poll, decide, act, sleep; signals */
 #include <errno.h>
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* agent.h - the run loop: poll, decide, act, sleep; signals */
 #ifndef BG_AGENT_H
 #define BG_AGENT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* audit.c - append, chain, verify and print the audit log */
 #include <sys/stat.h>
 #include <sys/types.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* audit.h - the hash-chained audit log (DESIGN.md §6) */
 #ifndef BG_AUDIT_H
 #define BG_AUDIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* channel.c - the table of notification channels; a new one is a row here */
 #include <string.h>
 

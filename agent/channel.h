@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* channel.h - notification channels: a row in channels[] and a file each */
 #ifndef BG_CHANNEL_H
 #define BG_CHANNEL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* channel_command.c - the command channel: notify.command, the notice in env */
 #include <stdio.h>
 

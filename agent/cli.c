@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cli.c - command-line parsing: global options, one command, its options */
 #include <stdio.h>
 #include <stdlib.h>

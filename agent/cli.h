@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cli.h - command-line parsing, pure so it can be unit-tested */
 #ifndef BG_CLI_H
 #define BG_CLI_H

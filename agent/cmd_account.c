@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cmd_account.c - status, enable, disable, auto: the admin at the keyboard */
 #include <sys/stat.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cmd_audit.c - history and verify: the auditor's commands */
 #include <stdio.h>
 #include <string.h>

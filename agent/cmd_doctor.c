@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cmd_doctor.c - breakglass doctor: every link of the set-up checked, with a fix */
 #include <sys/stat.h>
 

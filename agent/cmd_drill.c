@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cmd_drill.c - breakglass drill: enable, confirm (AD, cloud), disable, timed */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cmd_health.c - health (one poll), check (monitoring plugin), run (the agent) */
 #include <sys/stat.h>
 

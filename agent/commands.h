@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* commands.h - one function per command; each returns the exit code */
 #ifndef BG_COMMANDS_H
 #define BG_COMMANDS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* config.c - libconfuse schema, the one struct config: load, free, print */
 #include <errno.h>
 #include <stdarg.h>

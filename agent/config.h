@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* config.h - the one struct config; nothing else parses the file */
 #ifndef BG_CONFIG_H
 #define BG_CONFIG_H

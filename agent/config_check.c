@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* config_check.c - what a config value must be: the key table, the rules */
 #include <sys/stat.h>
 

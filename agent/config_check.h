@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* config_check.h - what a config value must be: one table row per key */
 #ifndef BG_CONFIG_CHECK_H
 #define BG_CONFIG_CHECK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* event.c - the one funnel for an event: audit line, authpriv line, notice */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* event.h - the one funnel for an event: audit line, authpriv line, notice */
 #ifndef BG_EVENT_H
 #define BG_EVENT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* exits.h - the exit codes of the contract (DESIGN.md §4) */
 #ifndef BG_EXITS_H
 #define BG_EXITS_H

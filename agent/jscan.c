@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * jscan.c - a strict JSON syntax walk without allocation, for verify's hot
  * loop: one audit line checked to be a JSON object and its top-level "seq"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* jscan.h - an allocation-free JSON syntax walk for audit lines */
 #ifndef BG_JSCAN_H
 #define BG_JSCAN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* log.c - stderr for the user and the journal, syslog(LOG_AUTHPRIV) for account changes */
 #include <errno.h>
 #include <stdio.h>

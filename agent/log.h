@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* log.h - one logging idiom for the whole program (after OpenBSD's log.c) */
 #ifndef BG_LOG_H
 #define BG_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mail.c - the notification text: subject, body, RFC 5322 message (pure) */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mail.h - the notification text: subject, body, RFC 5322 message (pure) */
 #ifndef BG_MAIL_H
 #define BG_MAIL_H

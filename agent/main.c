@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* main.c - argument parsing and dispatch to one function per command */
 #include <sys/stat.h>
 

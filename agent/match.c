@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* match.c - which service health issues mean an Entra ID / MFA outage (§7) */
 #include <string.h>
 #include <strings.h>

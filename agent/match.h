@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* match.h - which service health issues mean an Entra ID / MFA outage (§7) */
 #ifndef BG_MATCH_H
 #define BG_MATCH_H

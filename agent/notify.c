@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* notify.c - the spool: one file per message and channel, retried until sent */
 #include <sys/file.h>
 #include <sys/stat.h>

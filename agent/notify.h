@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* notify.h - notifications that are never lost: spool, channels, retries */
 #ifndef BG_NOTIFY_H
 #define BG_NOTIFY_H

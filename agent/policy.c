@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* policy.c - the pure decision logic: inputs in, decision out */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* policy.h - the pure decision logic (DESIGN.md §8): no I/O, no clock reads */
 #ifndef BG_POLICY_H
 #define BG_POLICY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* poll.c - one look at every health source, combined into one verdict */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* poll.h - one look at every health source, combined into one verdict */
 #ifndef BG_POLL_H
 #define BG_POLL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* privdrop.c - a command run as root becomes the owner of state_dir */
 #include <sys/types.h>
 

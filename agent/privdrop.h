@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* privdrop.h - a command run as root becomes the owner of state_dir */
 #ifndef BG_PRIVDROP_H
 #define BG_PRIVDROP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* process.c - run a configured command: no shell, own session, a deadline */
 #include <sys/resource.h>
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* process.h - run a configured command: no shell, own session, a deadline */
 #ifndef BG_PROCESS_H
 #define BG_PROCESS_H

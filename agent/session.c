@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* session.c - the Graph session: one token, one kept connection, Retry-After */
 #include <stdarg.h>
 #include <stdio.h>

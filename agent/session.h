@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* session.h - the Graph session: one token, one kept connection, Retry-After */
 #ifndef BG_SESSION_H
 #define BG_SESSION_H

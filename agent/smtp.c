@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* smtp.c - the mail channel: libcurl SMTP, STARTTLS or SMTPS, verified */
 #include <stdio.h>
 #include <stdlib.h>

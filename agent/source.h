@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* source.h - a health source: one file each, one row in poll.c's table */
 #ifndef BG_SOURCE_H
 #define BG_SOURCE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* source_service_health.c - Microsoft's service health: issues that match */
 #include <string.h>
 

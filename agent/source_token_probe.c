@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* source_token_probe.c - no token while the rest of the internet answers */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* state.c - state.json (written atomically) and the flock of state_dir */
 #include <sys/file.h>
 #include <sys/types.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* state.h - state.json (atomic) and the state lock */
 #ifndef BG_STATE_H
 #define BG_STATE_H

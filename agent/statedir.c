@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* statedir.c - state_dir opened once; every file in it opened relative to it */
 #include <sys/stat.h>
 #include <sys/types.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* statedir.h - state_dir: one directory fd, every file in it opened from it */
 #ifndef BG_STATEDIR_H
 #define BG_STATEDIR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sync.c - after a change: Entra Connect delta sync now, then the cloud's word */
 #include <stdio.h>
 #include <stdlib.h>

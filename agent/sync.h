@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sync.h - Entra Connect delta sync after a change, and cloud confirmation */
 #ifndef BG_SYNC_H
 #define BG_SYNC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* text.c - text from outside made safe to print: terminal, log line, mail */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* text.h - text from outside made safe to print: terminal, log line, mail */
 #ifndef BG_TEXT_H
 #define BG_TEXT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* toggle.c - lock held: audit started -> LDAP compare-and-swap -> audit result */
 #include <stdio.h>
 #include <stdlib.h>

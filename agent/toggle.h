@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* toggle.h - the one path that changes the account (DESIGN.md §9) */
 #ifndef BG_TOGGLE_H
 #define BG_TOGGLE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* url.c - the relay's and the webhook's URLs, read by libcurl's own parser */
 #include <arpa/inet.h>
 #include <netinet/in.h>

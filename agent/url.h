@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* url.h - the relay's and the webhook's URLs, read by libcurl's own parser */
 #ifndef BG_URL_H
 #define BG_URL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* util.c - durations, time formatting, hashing, secure file I/O */
 #include <sys/prctl.h>
 #include <sys/resource.h>

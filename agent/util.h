@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* util.h - durations, time formatting, hashing, secure file I/O */
 #ifndef BG_UTIL_H
 #define BG_UTIL_H

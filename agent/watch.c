@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* watch.c - who touches the break-glass account: cloud sign-ins, AD attributes */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* watch.h - sign-ins of the cloud user and changes of the AD account */
 #ifndef BG_WATCH_H
 #define BG_WATCH_H

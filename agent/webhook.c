@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* webhook.c - the webhook channel: a JSON POST, Teams/Slack-compatible text */
 #include <stdio.h>
 #include <stdlib.h>

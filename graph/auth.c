@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* auth.c - OAuth 2.0 client credentials: a secret or a certificate JWT */
 #include <stdio.h>
 #include <stdlib.h>

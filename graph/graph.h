@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* graph.h - Microsoft Graph: token, service health; errors the caller can act on */
 #ifndef BG_GRAPH_H
 #define BG_GRAPH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* health.c - Graph service health issues: GET with retries, paging, parsing */
 #include <stdio.h>
 #include <stdlib.h>

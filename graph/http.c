@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* http.c - the one curl wrapper: TLS verified, timeouts, size cap, reuse */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* http.h - the one curl wrapper: TLS verified, timeouts, size cap, reuse */
 #ifndef BG_HTTP_H
 #define BG_HTTP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ad.c - Active Directory over LDAP: failover connect, bind, read, CAS flip */
 #include <sys/socket.h>
 #include <sys/time.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ad.h - Active Directory over LDAP: failover connect, bind, read, CAS flip */
 #ifndef BG_AD_H
 #define BG_AD_H

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # install-deps.sh - install the Debian 12 packages breakglass needs to build
 # and test, when any is missing.  Needs root for apt-get (CI runs as root).
 set -eu

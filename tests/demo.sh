@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # demo.sh - make demo: an outage drill end to end on loopback.  A throwaway
 # Samba AD DC, a server shaped like Microsoft Graph and a mail sink (the test
 # bed in tests/lib), breakglass run in automatic mode, narrated step by step.

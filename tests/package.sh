@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # package.sh - build the .deb, install it on this machine, check what it
 # installed (files, modes, user, unit), run it, lint it, purge it.
 # Prints ok/not ok lines like the integration tests.  Needs root.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # run.sh - run the unit and integration tests; the last line says
 # "N passed, N failed" and the exit status is 1 if anything failed.
 #   tests/run.sh [unit|integration|all] [integration test name ...]

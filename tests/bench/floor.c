@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * floor.c - the memory floor of breakglass's libraries, without breakglass.
  *

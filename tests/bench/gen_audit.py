@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """gen_audit.py N FILE - a valid hash-chained audit log of N lines, shaped like
 breakglass's own (agent polls and toggles), for the verify/history benchmark."""
 import hashlib

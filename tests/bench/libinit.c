@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libinit.c - the peak RSS of one of breakglass's libraries on its own:
  * built once per library (-DWITH_CURL, -DWITH_LDAP, -DWITH_CRYPTO, or none

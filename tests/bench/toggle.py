@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """toggle.py PAIRS BIN CONF DC_DIR BIND_UPN SECRET DN CA - the toggle latency
 benchmark: enable + disable of the account by breakglass, by ldapmodify (one
 bind + one replace each) and by samba-tool on the DC, run alternately

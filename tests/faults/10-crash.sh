@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 10-crash.sh - kill -9 the CLI and the agent at every step of a toggle, with
 # the test-only hooks of the fault build (make fault-build: FAULT_POINT() in
 # toggle.c, util.c, notify.c; the shipped binary has none).  After a restart

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 20-graph.sh - Graph faults beyond 70-health: 429 storms (short and hour-long
 # Retry-After), a 64 MiB body, the right JSON under the wrong Content-Type,
 # nextLink loops, the token endpoint down.  Each gives "unknown" within the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 30-disk.sh - state_dir on a 256 KiB tmpfs that fills up: the audit or state
 # write fails, so the account is not touched, exit 3, a clear message and a
 # syslog line; no torn audit line.  After space returns everything works and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 40-directory.sh - directory faults: a slow and a stalling DC behind a TCP
 # proxy written for the tests (tests/lib/tcp_proxy.py), a DC that drops the
 # connection mid-session, the DC killed and restarted under the agent, the

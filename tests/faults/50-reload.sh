@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 50-reload.sh - SIGHUP with every kind of broken configuration: each is
 # rejected with one line naming what is wrong, the agent keeps running and
 # polling on the old configuration; a good one is then taken.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 60-secrets.sh - the LDAP bind password, the Graph client secret and the SMTP
 # password never reach anything breakglass writes: stdout, stderr, syslog,
 # audit, state, status, spool, mail, the agent's log, /proc/PID/cmdline --

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 70-injection.sh - hostile strings in everything a user can supply: the
 # reason, the sudo user name, config values.  LDAP filter and DN syntax, CRLF
 # and SMTP dot lines, terminal escapes: each is carried as data or refused

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 80-child.sh - sync.command and notify.command as child processes: only
 # descriptors 0-2 (no Graph or LDAP socket), default signal dispositions
 # (SIGPIPE not ignored), the whole process group killed on timeout and on a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 80-hardening.sh - small things a review found (issue 19 item 10): a pid in
 # state.json that would make kill(pid, 0) ask about every process, and a
 # state_dir so long that the paths built from it would be cut short.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 80-statedir.sh - state_dir belongs to the service user and an admin runs
 # the command line as root: it becomes that user before it touches state_dir
 # (what it creates is the user's, the invoker is still the actor), and

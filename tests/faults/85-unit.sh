@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 85-unit.sh - the systemd unit: the hardening lines are there, systemd
 # accepts the unit, its exposure figure; and the agent works under the user
 # namespace PrivateUsers=yes gives it (root and the service user mapped,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_audit.c - the audit verifier, history and the head reader */
 #include <sys/stat.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_config.c - the config loader (libconfuse + our validation) */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_duration.c - durations and times, as typed by admins */
 #include <stdint.h>
 #include <stdlib.h>

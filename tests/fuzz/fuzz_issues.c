@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_issues.c - the Graph serviceHealthIssue collection parser */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_mail.c - mail header folding: no input may add a header line */
 #include <stdint.h>
 #include <stdlib.h>

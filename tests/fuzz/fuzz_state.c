@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_state.c - the state.json loader */
 #include <sys/stat.h>
 

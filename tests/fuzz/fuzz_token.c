@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_token.c - the token endpoint answer parser */
 #include <stdint.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # run.sh SECONDS TARGET... - run each libFuzzer target SECONDS on a copy of its
 # seed corpus (tests/fuzz/corpus/NAME); a crash, leak or timeout fails it.
 # Ends with "N passed, N failed"; crash inputs are kept in build-fuzz/.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 10-toggle.sh - enable/disable against the real DC: only ACCOUNTDISABLE
 # moves, idempotence, dry run, status, history, the audit lines.
 . "$(dirname "$0")/../lib/common.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 20-safety.sh - every refusal: GUID pin, untrusted DC certificate, no rights
 # on another user, open secret file, plain LDAP, unwritable audit log, lock.
 . "$(dirname "$0")/../lib/common.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 25-cas.sh - the compare-and-swap and the read-back of DESIGN.md section 9,
 # against OpenLDAP's slapd (tests/lib/slapd.sh): unlike Samba 4.17, it
 # refuses the delete of a value that is no longer there (noSuchAttribute),

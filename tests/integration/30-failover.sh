@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 30-failover.sh - a dead first DC, StartTLS, and every DC down (refusing
 # or stalled) ending within the timeout with a failed audit line.
 . "$(dirname "$0")/../lib/common.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 40-chain.sh - 12 concurrent writers keep one unbroken chain; verify finds
 # an edited line and a deleted line in a real log.
 . "$(dirname "$0")/../lib/common.sh"

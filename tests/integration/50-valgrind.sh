@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 50-valgrind.sh - the CLI paths under valgrind memcheck: no error, no leak
 # (definite or indirect) in enable, disable, status, history, verify, and a
 # failed run.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 60-syslog.sh - account changes and refusals reach syslog as LOG_AUTHPRIV,
 # each with the audit head of its line.
 # The command runs in a private mount namespace whose /dev/log is a socket

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 70-health.sh - one poll (breakglass health) against the fake Graph: what
 # counts as an outage, noise that never does, and every fault giving unknown.
 . "$(dirname "$0")/../lib/common.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 80-agent.sh - breakglass run with poll_interval = 1 against the fake Graph
 # and the real DC: rise, fall, blips, faults mid-outage, overrides, drift,
 # SIGHUP with a broken config, SIGTERM, the token probe, check.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 82-probe.sh - what the token probe may count as an outage, and TLS that is
 # verified everywhere: a certificate from another CA or a name that does not
 # resolve is "possible interception" (unknown, an alert), never an outage; a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 83-drift.sh - a responder disables the account in AD mid-outage: the agent
 # never enables it again on its own (not with on_drift = revert, not for the
 # outage in force); the disable is held until a person runs auto or enable.

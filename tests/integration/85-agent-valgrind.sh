@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 85-agent-valgrind.sh - VG_POLLS agent polls (200 in make check, 1000 in
 # make check-long) under valgrind memcheck through two outages and every
 # Graph fault kind (5xx, 429, garbage, truncated, 64 MiB, wrong type, loop,

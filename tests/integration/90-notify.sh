@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 90-notify.sh - notifications against a real SMTP server (aiosmtpd, STARTTLS
 # required, AUTH): delivery, headers, the audit head, hostile reasons, a wrong
 # password, the relay down, kill -9 during delivery, webhook, command.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 95-doctor.sh - breakglass doctor against the Samba DC, the Graph-shaped
 # server (users, transitiveMemberOf, Conditional Access policies) and the
 # mail sink: every check passes on a good set-up, each fails for its cause

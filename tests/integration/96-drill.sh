@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 96-drill.sh - Entra Connect delta sync after a change (sync.command), cloud
 # confirmation through Graph (the Graph-shaped server's user follows only
 # when the "sync" runs), drills with their timings, drill_every in check and

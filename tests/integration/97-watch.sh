@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 97-watch.sh - sign-in alerting without Log Analytics: the cloud user's
 # sign-ins (Graph auditLogs/signIns) one notice each, never twice; the AD
 # account's badPwdCount (password guessing on the disabled account),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # common.sh - sourced by every integration test: TAP-style checks, a fresh
 # state dir and config per test case, and helpers for the Samba DC.
 # Needs: BIN (the breakglass binary), DC_DIR (a running tests/lib/dc.sh DC).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # dc.sh - a throwaway Samba AD domain controller on loopback for the tests
 # (facts: ../shared/TESTBED.md).  Fixed ports 389/636: one DC per machine.
 #   dc.sh start DIR          provision, start LDAP(S), create the fixtures,

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """fake_graph.py - a local HTTPS server shaped like the two Microsoft endpoints
 breakglass uses (../../../shared/GRAPH.md), scriptable per test.
 

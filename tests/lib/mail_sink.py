@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """mail_sink.py - a real SMTP server (aiosmtpd) on 127.0.0.1 for the tests.
 
   mail_sink.py --port-file F --maildir DIR --cert C --key K

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # pki.sh DIR - a throwaway test PKI: ca.pem (the test CA), server.pem/key for
 # localhost, 127.0.0.1 and ::1, and other-ca.pem, a CA that signed nothing
 # here (to prove that an untrusted DC certificate is refused).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # slapd.sh - a throwaway OpenLDAP slapd on loopback for the tests that need a
 # directory which enforces value deletion (Samba 4.17 takes a stale
 # delete+add as a replace; slapd, like Windows AD, answers noSuchAttribute).

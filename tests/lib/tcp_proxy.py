@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """tcp_proxy.py - a TCP proxy in front of the test DC that misbehaves on cue.
 
   tcp_proxy.py --target HOST:PORT --port-file F --mode-file M

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # run.sh - mutation testing (make mutants): each tests/mutants/NN-name.patch
 # is one small deliberate bug in a dangerous place.  It is applied with
 # patch -p1 to a scratch copy of the tree, the copy is built, and the suites

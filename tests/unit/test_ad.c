@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_ad.c - the pure parts of ldap/: bit arithmetic, GUID form, escaping */
 #include <stdarg.h>
 #include <stddef.h>

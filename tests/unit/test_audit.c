@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_audit.c - the chain writer and verifier: every way a log can break */
 #include <stdarg.h>
 #include <stddef.h>

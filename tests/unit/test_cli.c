@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_cli.c - the argument parser: every command, option and usage error */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_config.c - every config error names the file, the line and the key */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_graph.c - Graph parsers (issues page, token) and the client assertion */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_mail.c - the message: headers, injection, encodings, the text */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_match.c - DESIGN.md §7: what counts as an Entra ID / MFA outage */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_notify.c - the channel table and the spool: queue, requeue, ledger */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_policy.c - policy_step, every branch, as tables of verdict sequences */
 #include <stdarg.h>
 #include <stddef.h>

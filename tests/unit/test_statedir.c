@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_statedir.c - state_dir opened once, its files never through a link */
 #include <stdarg.h>
 #include <stddef.h>

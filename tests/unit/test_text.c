@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_text.c - text from outside made safe to print */
 #include <stdarg.h>
 #include <stddef.h>

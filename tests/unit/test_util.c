@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_util.c - durations, time, hashing, secret files */
 #include <stdarg.h>
 #include <stddef.h>
