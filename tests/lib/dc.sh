@@ -12,6 +12,10 @@
 #   dc.sh crash DIR          kill -9 the DC (dies mid-session)
 #   dc.sh set-password DIR USER PASSWORD
 set -eu
+# breakglass sets LDAPNOINIT=1 for itself; its children (a fault hook, a
+# sync command) inherit it, and it would make ldapsearch here ignore
+# LDAPTLS_CACERT
+unset LDAPNOINIT
 
 REALM=CORP.EXAMPLE.TEST
 DOMAIN=CORP

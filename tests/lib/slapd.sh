@@ -13,6 +13,10 @@
 #   slapd.sh uac DIR DN         print userAccountControl of DN
 #   slapd.sh set-uac DIR DN N   set it (as the rootdn)
 set -eu
+# breakglass sets LDAPNOINIT=1 for itself; its children (a fault hook, a
+# sync command) inherit it, and it would make ldapsearch here ignore
+# LDAPTLS_CACERT
+unset LDAPNOINIT
 
 BASE_DN="dc=corp,dc=example,dc=test"
 ADMIN_DN="cn=admin,$BASE_DN"
