@@ -63,7 +63,8 @@ LIBOBJ	= $(LIBSRC:%.c=$(BUILD)/%.o)
 MAINOBJ	= $(BUILD)/agent/main.o
 
 UNIT	= test_util test_config test_audit test_ad test_cli test_policy \
-	  test_match test_graph test_mail test_text test_statedir test_notify
+	  test_match test_graph test_mail test_text test_statedir test_notify \
+	  test_state
 UNITBIN	= $(UNIT:%=$(BUILD)/tests/%)
 
 BIN	= $(if $(filter build,$(BUILD)),breakglass,$(BUILD)/breakglass)

@@ -404,15 +404,42 @@ struct graph_ask {
  * under the lock again, against the state as it is then: a confirmation
  * the command line replaced meanwhile is left to the next poll.
  */
+struct graph_answers {
+	const struct config	*c;
+	const struct graph_ask	*g;
+	int			 got;		/* cloud_state(): 0 answered */
+	int			 enabled;
+	int64_t			 asked;
+	cJSON			*signins;	/* or NULL */
+};
+
+static int
+graph_apply(struct state *st, void *arg, char *err, size_t errlen)
+{
+	struct graph_answers	*ga = arg;
+	const struct graph_ask	*g = ga->g;
+
+	(void)err;
+	(void)errlen;
+	if (g->confirm_want[0] != '\0' &&
+	    strcmp(st->confirm_want, g->confirm_want) == 0 &&
+	    st->confirm_since_ms == g->confirm_since_ms)
+		cloud_confirm_apply(ga->c, st, "agent", ga->got, ga->enabled,
+		    ga->asked);
+	if (ga->signins != NULL)
+		signins_apply(ga->c, st, ga->signins);
+	return 1;
+}
+
 static void
 graph_step(struct agent *a, const struct graph_ask *g)
 {
 	struct config	*c = a->cfg;
-	struct state	 st;
 	cJSON		*j = NULL;
 	char		 err[1024];
 	int64_t		 asked = now_ms();
-	int		 got = -1, enabled = 0, lockfd;
+	int		 got = -1, enabled = 0;
+	struct graph_answers ga;
 
 	if (g->confirm_want[0] == '\0' && !g->signins)
 		return;
@@ -429,25 +456,10 @@ graph_step(struct agent *a, const struct graph_ask *g)
 	}
 	if (g->confirm_want[0] == '\0' && j == NULL)
 		return;
-	if ((lockfd = state_lock(c->state_dir, err, sizeof(err))) < 0) {
-		log_warnx("lock: %s; Graph answers left to the next poll", err);
-		goto out;
-	}
-	if (state_load(c->state_dir, &st, err, sizeof(err)) == -1)
+	ga = (struct graph_answers){ c, g, got, enabled, asked, j };
+	if (state_update(c->state_dir, graph_apply, &ga, err, sizeof(err)) ==
+	    -1)
 		log_warnx("%s; Graph answers left to the next poll", err);
-	else {
-		if (g->confirm_want[0] != '\0' &&
-		    strcmp(st.confirm_want, g->confirm_want) == 0 &&
-		    st.confirm_since_ms == g->confirm_since_ms)
-			cloud_confirm_apply(c, &st, "agent", got, enabled,
-			    asked);
-		if (j != NULL)
-			signins_apply(c, &st, j);
-		if (state_save(c->state_dir, &st, err, sizeof(err)) == -1)
-			log_warnx("state: %s", err);
-	}
-	state_unlock(lockfd);
- out:
 	cJSON_Delete(j);
 }
 
@@ -578,66 +590,78 @@ reload(struct agent *a, const char *path)
 	log_warnx("configuration reloaded from %s", path);
 }
 
+struct running {
+	struct agent		*a;
+	int			 starting;
+	int			 unclean;	/* the previous agent died */
+	char			 account_state[16];
+	struct audit_head	 head;
+};
+
+/* lock held: agent-start / agent-stop, and the pid of the running agent */
+static int
+mark_apply(struct state *st, void *arg, char *err, size_t errlen)
+{
+	struct running	*r = arg;
+	cJSON		*extra = NULL;
+	char		 aerr[512];
+	int		 rc = 1;
+
+	if (r->starting)
+		reconcile(r->a->cfg, st, "agent");
+	if (r->starting && st->agent_pid > 0 && st->agent_pid != getpid()) {
+		if (kill((pid_t)st->agent_pid, 0) == 0) {
+			bg_err(err, errlen, "another agent (pid %ld) is running "
+			    "on %s", st->agent_pid, r->a->cfg->state_dir);
+			return -1;
+		}
+		r->unclean = 1;
+		extra = cJSON_CreateObject();
+		cJSON_AddBoolToObject(extra, "after_unclean_stop", 1);
+		cJSON_AddNumberToObject(extra, "previous_pid",
+		    (double)st->agent_pid);
+	}
+	st->agent_pid = r->starting ? getpid() : 0;
+	if (audit_event(r->a->cfg, "agent", r->starting ? "agent-start" :
+	    "agent-stop", NULL, NULL, r->starting ? (r->unclean ?
+	    "agent started after an unclean stop" : "agent started") :
+	    "agent stopped", "ok", NULL, extra, &st->audit_head, aerr,
+	    sizeof(aerr)) == -1) {
+		bg_err(err, errlen, "audit log not writable: %s", aerr);
+		rc = -1;
+	}
+	bg_strlcpy(r->account_state, st->account_state,
+	    sizeof(r->account_state));
+	r->head = st->audit_head;
+	cJSON_Delete(extra);
+	return rc;
+}
+
 /* agent-start / agent-stop, and the pid that marks a running agent */
 static int
 mark_running(struct agent *a, int starting)
 {
-	struct state	st;
-	cJSON		*extra = NULL;
+	struct running	r = { .a = a, .starting = starting };
+	struct notice_in in;
 	char		err[1024];
-	int		lockfd, rc = -1;
 
-	if ((lockfd = state_lock(a->cfg->state_dir, err, sizeof(err))) < 0) {
-		log_warnx("lock: %s", err);
+	if (state_update(a->cfg->state_dir, mark_apply, &r, err,
+	    sizeof(err)) == -1) {
+		log_warnx("%s", err);
 		return -1;
 	}
-	if (state_load(a->cfg->state_dir, &st, err, sizeof(err)) == -1) {
-		log_warnx("%s", err);
-		goto out;
-	}
-	if (starting)
-		reconcile(a->cfg, &st, "agent");
-	if (starting && st.agent_pid > 0 && st.agent_pid != getpid()) {
-		if (kill((pid_t)st.agent_pid, 0) == 0) {
-			log_warnx("another agent (pid %ld) is running on %s",
-			    st.agent_pid, a->cfg->state_dir);
-			goto out;
-		}
-		extra = cJSON_CreateObject();
-		cJSON_AddBoolToObject(extra, "after_unclean_stop", 1);
-		cJSON_AddNumberToObject(extra, "previous_pid",
-		    (double)st.agent_pid);
-	}
-	st.agent_pid = starting ? getpid() : 0;
-	if (audit_event(a->cfg, "agent", starting ? "agent-start" :
-	    "agent-stop", NULL, NULL, starting ? (extra != NULL ?
-	    "agent started after an unclean stop" : "agent started") :
-	    "agent stopped", "ok", NULL, extra, &st.audit_head, err,
-	    sizeof(err)) == -1) {
-		log_warnx("audit log not writable: %s", err);
-		goto out;
-	}
-	if (state_save(a->cfg->state_dir, &st, err, sizeof(err)) == -1) {
-		log_warnx("state: %s", err);
-		goto out;
-	}
-	if (extra != NULL) {	/* the previous agent died: tell the admins */
-		struct notice_in in;
+	if (r.unclean) {	/* the previous agent died: tell the admins */
 		memset(&in, 0, sizeof(in));
 		in.event = "agent-start";
-		in.state = st.account_state;
+		in.state = r.account_state;
 		in.reason = "the agent started after an unclean stop (crash, "
 		    "kill -9 or power loss); pending notifications are sent "
 		    "now";
 		in.actor = "agent";
-		in.head = &st.audit_head;
+		in.head = &r.head;
 		account_notice(a->cfg, &in);
 	}
-	rc = 0;
- out:
-	cJSON_Delete(extra);
-	state_unlock(lockfd);
-	return rc;
+	return 0;
 }
 
 /* BREAKGLASS_POLL_INTERVAL_MS: sub-second polls for tests and benchmarks */

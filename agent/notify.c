@@ -216,6 +216,20 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+struct failure_audit {
+	const char		*state_dir;
+	struct audit_entry	 e;
+};
+
+static int
+audit_failure(struct state *st, void *arg, char *err, size_t errlen)
+{
+	struct failure_audit	*fa = arg;
+
+	return audit_append(fa->state_dir, &fa->e, &st->audit_head, err,
+	    errlen) == 0 ? 1 : -1;
+}
+
 /* the first failure of a message goes into the audit log, once */
 static void
 record_failure(const struct config *c, const char *actor, const cJSON *f,
@@ -223,10 +237,8 @@ record_failure(const struct config *c, const char *actor, const cJSON *f,
 {
 	const cJSON	*n = cJSON_GetObjectItem(f, "notice");
 	cJSON		*extra = cJSON_CreateObject();
-	struct state	 st;
-	struct audit_entry e;
+	struct failure_audit fa;
 	char		 err[512], reason[1024];
-	int		 lockfd = -1;
 
 	cJSON_AddStringToObject(extra, "channel",
 	    cJSON_GetStringValue(cJSON_GetObjectItem(f, "channel")));
@@ -236,24 +248,17 @@ record_failure(const struct config *c, const char *actor, const cJSON *f,
 	    cJSON_GetStringValue(cJSON_GetObjectItem(n, "event")));
 	snprintf(reason, sizeof(reason), "%s: %.700s (kept in the spool, retried)",
 	    cJSON_GetStringValue(cJSON_GetObjectItem(f, "channel")), why);
-	if ((lockfd = state_lock(c->state_dir, err, sizeof(err))) < 0) {
-		log_warnx("notify-failed not audited: %s", err);
-		goto out;
-	}
 	/*
 	 * The spool's own record, straight in the audit format: the event
 	 * funnel (event.c) spools notices, so it cannot be called from here.
 	 */
-	e = (struct audit_entry){ .actor = actor, .event = "notify-failed",
+	fa.state_dir = c->state_dir;
+	fa.e = (struct audit_entry){ .actor = actor, .event = "notify-failed",
 	    .account = c->account.dn, .reason = reason, .result = "ok",
 	    .extra = extra };
-	if (state_load(c->state_dir, &st, err, sizeof(err)) == -1 ||
-	    audit_append(c->state_dir, &e, &st.audit_head, err, sizeof(err)) ==
-	    -1 ||
-	    state_save(c->state_dir, &st, err, sizeof(err)) == -1)
+	if (state_update(c->state_dir, audit_failure, &fa, err,
+	    sizeof(err)) == -1)
 		log_warnx("notify-failed not audited: %s", err);
- out:
-	state_unlock(lockfd);
 	cJSON_Delete(extra);
 }
 

@@ -302,3 +302,25 @@ state_unlock(int fd)
 	flock(fd, LOCK_UN);
 	close(fd);
 }
+
+int
+state_update(const char *state_dir, state_fn fn, void *arg, char *err,
+    size_t errlen)
+{
+	struct state	st;
+	char		why[768];
+	int		lockfd, rc;
+
+	if ((lockfd = state_lock(state_dir, why, sizeof(why))) < 0) {
+		bg_err(err, errlen, "lock: %s", why);
+		return -1;
+	}
+	if ((rc = state_load(state_dir, &st, err, errlen)) == 0 &&
+	    (rc = fn(&st, arg, err, errlen)) == 1 &&
+	    state_save(state_dir, &st, why, sizeof(why)) == -1) {
+		bg_err(err, errlen, "state: %s", why);
+		rc = -1;
+	}
+	state_unlock(lockfd);
+	return rc;
+}

@@ -68,4 +68,15 @@ int	override_active(const struct override *, int64_t now);
 int	state_lock(const char *state_dir, char *err, size_t errlen);
 void	state_unlock(int fd);
 
+/*
+ * One transaction on state.json: take the lock, load, let fn change the
+ * state, save, release.  fn returns 1 (save), 0 (nothing to save) or -1
+ * (failed, err filled: nothing saved).  Returns fn's answer; -1 with err
+ * when the lock, the load or the save failed ("lock: ...", "state: ...").
+ */
+typedef int	(*state_fn)(struct state *, void *arg, char *err,
+		    size_t errlen);
+int	state_update(const char *state_dir, state_fn fn, void *arg,
+	    char *err, size_t errlen);
+
 #endif

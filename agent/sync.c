@@ -96,30 +96,40 @@ sync_after_change(const struct config *c, struct state *st, const char *actor,
 	sync_record(c, st, actor, want, rc, err, el);
 }
 
+struct sync_done {
+	const struct config	*c;
+	const char		*actor;
+	const char		*want;
+	int			 rc;
+	const char		*err;
+	int64_t			 elapsed_ms;
+};
+
+static int
+sync_apply(struct state *st, void *arg, char *err, size_t errlen)
+{
+	const struct sync_done	*d = arg;
+
+	(void)err;
+	(void)errlen;
+	sync_record(d->c, st, d->actor, d->want, d->rc, d->err, d->elapsed_ms);
+	return 1;
+}
+
 void
 sync_unlocked(const struct config *c, const char *actor, const char *want)
 {
-	struct state	st;
-	char		err[1024] = "", lerr[1024];
-	int64_t		el = 0;
-	int		rc = sync_run(c, want, &el, err, sizeof(err));
-	int		lockfd;
+	struct sync_done	d = { c, actor, want, 0, NULL, 0 };
+	char			err[1024] = "", lerr[1024];
 
-	if (rc == 1 && !confirm_applies(c))
+	d.rc = sync_run(c, want, &d.elapsed_ms, err, sizeof(err));
+	d.err = err;
+	if (d.rc == 1 && !confirm_applies(c))
 		return;			/* nothing to run, nothing to record */
-	if ((lockfd = state_lock(c->state_dir, lerr, sizeof(lerr))) < 0) {
-		log_warnx("sync.command %s, but not recorded: %s", rc == -1 ?
+	if (state_update(c->state_dir, sync_apply, &d, lerr, sizeof(lerr)) ==
+	    -1)
+		log_warnx("sync.command %s, but not recorded: %s", d.rc == -1 ?
 		    "failed" : "done", lerr);
-		return;
-	}
-	if (state_load(c->state_dir, &st, lerr, sizeof(lerr)) == -1)
-		log_warnx("sync not recorded: %s", lerr);
-	else {
-		sync_record(c, &st, actor, want, rc, err, el);
-		if (state_save(c->state_dir, &st, lerr, sizeof(lerr)) == -1)
-			log_warnx("state: %s", lerr);
-	}
-	state_unlock(lockfd);
 }
 
 int
