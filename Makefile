@@ -39,6 +39,7 @@ AGENT	= agent/agent.c \
 	  agent/mail.c \
 	  agent/match.c \
 	  agent/notify.c \
+	  agent/override.c \
 	  agent/policy.c \
 	  agent/poll.c \
 	  agent/privdrop.c \

@@ -15,6 +15,7 @@
 #include "event.h"
 #include "log.h"
 #include "notify.h"
+#include "override.h"
 #include "poll.h"
 #include "policy.h"
 #include "state.h"
@@ -318,6 +319,9 @@ decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
 	} else if (strcmp(live, "unknown") != 0)
 		bg_strlcpy(st->account_state, live, sizeof(st->account_state));
 
+	/* the same record as a command line's (override.c) */
+	if (override_expire(c, st, now, err, sizeof(err)) == -1)
+		log_warnx("override-expired: %s", err);
 	policy_step(c->policy.mode, c->policy.rise, c->policy.fall, st,
 	    r->verdict, now, &d);
 	evidence_text(r->evidence, why, sizeof(why));
@@ -331,9 +335,6 @@ decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
 		    "healthy polls", st->healthy_count);
 		record(a, st, "outage-cleared", NULL, NULL, reason, NULL);
 	}
-	if (d.override_expired)
-		record(a, st, "override-expired", NULL, NULL,
-		    "the override ran out; the agent decides again", NULL);
 	if (d.override_ended)
 		record(a, st, "override-cleared", "disabled", NULL,
 		    "the outage it was set in is over", NULL);

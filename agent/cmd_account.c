@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "event.h"
 #include "log.h"
+#include "override.h"
 #include "notify.h"
 #include "policy.h"
 #include "state.h"
@@ -243,19 +244,6 @@ audit_override(const struct config *c, const char *actor, const char *event,
 	return rc;
 }
 
-/* an override found expired by a CLI command is recorded as expired */
-static int
-expire_override(const struct config *c, struct state *st, int64_t now,
-    char *err, size_t errlen)
-{
-	if (!st->ovr.active || override_active(&st->ovr, now))
-		return 0;
-	if (audit_override(c, "agent", "override-expired", st->ovr.state,
-	    NULL, st->ovr.reason, 0, &st->audit_head, err, errlen) == -1)
-		return -1;
-	memset(&st->ovr, 0, sizeof(st->ovr));
-	return 0;
-}
 
 static int
 dry_run(const struct cli *cli, const struct config *c, int disable)
@@ -329,7 +317,7 @@ cmd_set(const struct cli *cli, const struct config *c, const char *actor)
 	if (reconcile(c, &st, actor))
 		fprintf(stderr, "breakglass: an interrupted change was found "
 		    "and reconciled (see breakglass history)\n");
-	if (expire_override(c, &st, now, err, sizeof(err)) == -1) {
+	if (override_expire(c, &st, now, err, sizeof(err)) == -1) {
 		refused(c, cli, actor, "audit log not writable", err);
 		rc = BG_EXIT_REFUSED;
 		goto out;
@@ -428,7 +416,7 @@ cmd_auto(const struct cli *cli, const struct config *c, const char *actor)
 		goto out;
 	}
 	reconcile(c, &st, actor);
-	if (expire_override(c, &st, now, err, sizeof(err)) == -1) {
+	if (override_expire(c, &st, now, err, sizeof(err)) == -1) {
 		log_warnx("audit log not writable: %s", err);
 		goto out;
 	}
