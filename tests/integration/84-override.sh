@@ -42,6 +42,9 @@ for path in cli agent; do
 		start_agent
 		wait_for "[$path] the agent records the end" 15 \
 		    audit_has '"event":"override-expired"'
+		# the agent delivers its spool: let it before it stops
+		wait_for "[$path] the agent delivers the notice" 10 \
+		    grep -q "^override-expired|" "$T/notices"
 		stop_agent
 		stop_graph
 	fi
