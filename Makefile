@@ -31,6 +31,7 @@ AGENT	= agent/agent.c \
 	  agent/cmd_doctor.c \
 	  agent/cmd_drill.c \
 	  agent/cmd_health.c \
+	  agent/cmd_misc.c \
 	  agent/config.c \
 	  agent/config_check.c \
 	  agent/event.c \

@@ -6,6 +6,7 @@
 
 #include "audit.h"
 #include "cli.h"
+#include "commands.h"
 #include "state.h"
 #include "text.h"
 #include "util.h"
@@ -16,27 +17,45 @@ enum {
 	O_AGAINST = 1 << 7,
 };
 
+/* what a command needs before it runs: a reason, the config, the secrets */
+#define N_REASON	0x1
+#define N_CONFIG	0x2
+#define N_SECRETS	0x4	/* the secret files checked first */
+
+/*
+ * The commands: name, its options, what it needs, the function that runs
+ * it (commands.h).  A new command is a row here and a cmd_* function.
+ */
 static const struct {
 	const char	*name;
 	enum cmd	 cmd;
 	int		 opts;
-	int		 need_reason;
+	int		 needs;
+	cmd_fn		 run;
 } commands[] = {
-	{ "status",	  CMD_STATUS,	    O_JSON, 0 },
-	{ "enable",	  CMD_ENABLE,	    O_REASON | O_FOR | O_DRY, 1 },
-	{ "disable",	  CMD_DISABLE,	    O_REASON | O_FOR | O_DRY, 1 },
-	{ "auto",	  CMD_AUTO,	    O_REASON, 1 },
-	{ "history",	  CMD_HISTORY,	    O_JSON | O_LIMIT | O_SINCE, 0 },
-	{ "verify",	  CMD_VERIFY,	    O_AGAINST, 0 },
-	{ "health",	  CMD_HEALTH,	    O_JSON, 0 },
-	{ "run",	  CMD_RUN,	    O_POLLS, 0 },
-	{ "check",	  CMD_CHECK,	    0, 0 },
-	{ "config-check", CMD_CONFIG_CHECK, 0, 0 },
-	{ "notify-test",  CMD_NOTIFY_TEST,  0, 0 },
-	{ "doctor",	  CMD_DOCTOR,	    O_JSON, 0 },
-	{ "drill",	  CMD_DRILL,	    O_REASON, 1 },
-	{ "version",	  CMD_VERSION,	    0, 0 },
-	{ "help",	  CMD_HELP,	    0, 0 },
+	{ "status",	  CMD_STATUS,	    O_JSON, N_CONFIG | N_SECRETS,
+	  cmd_status },
+	{ "enable",	  CMD_ENABLE,	    O_REASON | O_FOR | O_DRY,
+	  N_REASON | N_CONFIG | N_SECRETS, cmd_set },
+	{ "disable",	  CMD_DISABLE,	    O_REASON | O_FOR | O_DRY,
+	  N_REASON | N_CONFIG | N_SECRETS, cmd_set },
+	{ "auto",	  CMD_AUTO,	    O_REASON, N_REASON | N_CONFIG,
+	  cmd_auto },
+	{ "history",	  CMD_HISTORY,	    O_JSON | O_LIMIT | O_SINCE,
+	  N_CONFIG, cmd_history },
+	{ "verify",	  CMD_VERIFY,	    O_AGAINST, N_CONFIG, cmd_verify },
+	{ "health",	  CMD_HEALTH,	    O_JSON, N_CONFIG, cmd_health },
+	{ "run",	  CMD_RUN,	    O_POLLS, N_CONFIG | N_SECRETS,
+	  cmd_run },
+	{ "check",	  CMD_CHECK,	    0, N_CONFIG, cmd_check },
+	{ "config-check", CMD_CONFIG_CHECK, 0, N_CONFIG, cmd_config_check },
+	{ "notify-test",  CMD_NOTIFY_TEST,  0, N_CONFIG | N_SECRETS,
+	  cmd_notify_test },
+	{ "doctor",	  CMD_DOCTOR,	    O_JSON, N_CONFIG, cmd_doctor },
+	{ "drill",	  CMD_DRILL,	    O_REASON,
+	  N_REASON | N_CONFIG | N_SECRETS, cmd_drill },
+	{ "version",	  CMD_VERSION,	    0, 0, cmd_version },
+	{ "help",	  CMD_HELP,	    0, 0, NULL },
 };
 
 const char *
@@ -195,8 +214,11 @@ cli_parse(int argc, char *const argv[], int64_t now, struct cli *c,
 	}
 	c->cmd = commands[k].cmd;
 	c->cmd_name = commands[k].name;
+	c->run = commands[k].run;
+	c->needs_config = (commands[k].needs & N_CONFIG) != 0;
+	c->needs_secrets = (commands[k].needs & N_SECRETS) != 0;
 	opts = commands[k].opts;
-	need_reason = commands[k].need_reason;
+	need_reason = (commands[k].needs & N_REASON) != 0;
 
 	for (i++; i < argc; i++) {
 		const char	*a = argv[i], *v;

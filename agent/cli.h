@@ -12,8 +12,13 @@ enum cmd {
 	CMD_NOTIFY_TEST, CMD_DOCTOR, CMD_DRILL, CMD_VERSION, CMD_HELP,
 };
 
+struct cmd_ctx;
+
 struct cli {
 	const char	*config;	/* -c FILE, NULL if not given */
+	int		(*run)(const struct cmd_ctx *);	/* the command */
+	int		 needs_config;	/* load the configuration first */
+	int		 needs_secrets;	/* and check the secret files */
 	int		 verbose;
 	enum cmd	 cmd;
 	const char	*cmd_name;

@@ -94,8 +94,10 @@ load_status_json(const char *state_dir)
 }
 
 int
-cmd_status(const struct cli *cli, const struct config *c)
+cmd_status(const struct cmd_ctx *x)
 {
+	const struct cli	*cli = x->cli;
+	const struct config	*c = *x->cfg;
 	struct ad_account	 a;
 	struct state		 st;
 	struct audit_head	 head;
@@ -293,8 +295,11 @@ refused(const struct config *c, const struct cli *cli, const char *actor,
 }
 
 int
-cmd_set(const struct cli *cli, const struct config *c, const char *actor)
+cmd_set(const struct cmd_ctx *x)
 {
+	const struct cli	*cli = x->cli;
+	const struct config	*c = *x->cfg;
+	const char		*actor = x->actor;
 	struct toggle_result	 res;
 	struct state		 st;
 	const char		*want;
@@ -400,8 +405,11 @@ cmd_set(const struct cli *cli, const struct config *c, const char *actor)
 }
 
 int
-cmd_auto(const struct cli *cli, const struct config *c, const char *actor)
+cmd_auto(const struct cmd_ctx *x)
 {
+	const struct cli	*cli = x->cli;
+	const struct config	*c = *x->cfg;
+	const char		*actor = x->actor;
 	struct state	st;
 	struct override	was;
 	char		err[1024];

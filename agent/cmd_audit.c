@@ -10,8 +10,10 @@
 #include "toggle.h"
 
 int
-cmd_history(const struct cli *cli, const struct config *c)
+cmd_history(const struct cmd_ctx *x)
 {
+	const struct cli	*cli = x->cli;
+	const struct config	*c = *x->cfg;
 	struct history_opts	o;
 	char			path[4096], err[1024];
 
@@ -28,8 +30,10 @@ cmd_history(const struct cli *cli, const struct config *c)
 }
 
 int
-cmd_verify(const struct cli *cli, const struct config *c)
+cmd_verify(const struct cmd_ctx *x)
 {
+	const struct cli	*cli = x->cli;
+	const struct config	*c = *x->cfg;
 	struct audit_verdict	 v;
 	struct state		 st;
 	struct audit_head	 outside;

@@ -497,8 +497,10 @@ check_audit(struct doctor *d)
 }
 
 int
-cmd_doctor(const struct cli *cli, const struct config *c)
+cmd_doctor(const struct cmd_ctx *x)
 {
+	const struct cli	*cli = x->cli;
+	const struct config	*c = *x->cfg;
 	struct doctor	d;
 
 	memset(&d, 0, sizeof(d));

@@ -87,8 +87,11 @@ add_ms(cJSON *o, const char *key, int64_t ms)
 }
 
 int
-cmd_drill(const struct cli *cli, const struct config *c, const char *actor)
+cmd_drill(const struct cmd_ctx *x)
 {
+	const struct cli	*cli = x->cli;
+	const struct config	*c = *x->cfg;
+	const char		*actor = x->actor;
 	struct toggle_result	 res;
 	struct state		 st;
 	struct poll_ctx		 pc;

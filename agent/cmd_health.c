@@ -21,8 +21,10 @@
 #include "util.h"
 
 int
-cmd_health(const struct cli *cli, const struct config *c)
+cmd_health(const struct cmd_ctx *x)
 {
+	const struct cli	*cli = x->cli;
+	const struct config	*c = *x->cfg;
 	struct poll_ctx		p;
 	struct poll_result	r;
 	char			err[512];
@@ -130,8 +132,10 @@ status_age(const char *state_dir, int64_t now)
 }
 
 int
-cmd_check(const struct cli *cli, const struct config *c)
+cmd_check(const struct cmd_ctx *x)
 {
+	const struct cli	*cli = x->cli;
+	const struct config	*c = *x->cfg;
 	struct ad_account	a;
 	struct audit_verdict	v;
 	struct state		st;
@@ -214,8 +218,11 @@ cmd_check(const struct cli *cli, const struct config *c)
 }
 
 int
-cmd_run(const struct cli *cli, const char *path, struct config **cfg)
+cmd_run(const struct cmd_ctx *x)
 {
+	const struct cli	*cli = x->cli;
+	const char		*path = x->path;
+	struct config		**cfg = x->cfg;
 	char	err[1024];
 
 	log_set_verbosity(cli->verbose > 1 ? cli->verbose : 1);

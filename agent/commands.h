@@ -6,18 +6,30 @@
 #include "cli.h"
 #include "config.h"
 
-int	cmd_status(const struct cli *, const struct config *);
-int	cmd_set(const struct cli *, const struct config *, const char *actor);
-int	cmd_auto(const struct cli *, const struct config *, const char *actor);
-int	cmd_history(const struct cli *, const struct config *);
-int	cmd_verify(const struct cli *, const struct config *);
-int	cmd_health(const struct cli *, const struct config *);
-int	cmd_check(const struct cli *, const struct config *);
-int	cmd_doctor(const struct cli *, const struct config *);
-int	cmd_drill(const struct cli *, const struct config *, const char *actor);
-/* after a command: each new notification tried once, the rest left spooled */
+/* what every command is given */
+struct cmd_ctx {
+	const struct cli	 *cli;
+	struct config		**cfg;		/* run replaces it on reload */
+	const char		 *path;		/* the config file */
+	const char		 *actor;	/* the invoking user */
+};
+
+typedef int	(*cmd_fn)(const struct cmd_ctx *);
+
+int	cmd_status(const struct cmd_ctx *);
+int	cmd_set(const struct cmd_ctx *);		/* enable, disable */
+int	cmd_auto(const struct cmd_ctx *);
+int	cmd_history(const struct cmd_ctx *);
+int	cmd_verify(const struct cmd_ctx *);
+int	cmd_health(const struct cmd_ctx *);
+int	cmd_check(const struct cmd_ctx *);
+int	cmd_doctor(const struct cmd_ctx *);
+int	cmd_drill(const struct cmd_ctx *);
+int	cmd_run(const struct cmd_ctx *);
+int	cmd_version(const struct cmd_ctx *);
+int	cmd_config_check(const struct cmd_ctx *);
+int	cmd_notify_test(const struct cmd_ctx *);
 void	notify_once(const struct config *, const char *actor);
-int	cmd_run(const struct cli *, const char *path, struct config **);
 
 /* "cli:NAME(uid=N)": SUDO_USER/SUDO_UID through sudo, else the caller */
 void	actor_name(char *buf, size_t size);

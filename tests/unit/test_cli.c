@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../agent/cli.h"
+#include "../../agent/commands.h"
 
 #define NOW	1764036600000LL		/* 2025-11-25T02:10:00Z */
 
@@ -218,11 +219,51 @@ test_simple_commands(void **state)
 	assert_int_equal(c.cmd, CMD_HELP);
 }
 
+/* each command's row: its function, and what main() does before it */
+static void
+test_command_table(void **state)
+{
+	static const struct {
+		const char	*argv1, *argv2, *argv3;
+		cmd_fn		 run;
+		int		 config, secrets;
+	} cases[] = {
+		{ "status", NULL, NULL, cmd_status, 1, 1 },
+		{ "enable", "--reason", "x", cmd_set, 1, 1 },
+		{ "disable", "--reason", "x", cmd_set, 1, 1 },
+		{ "auto", "--reason", "x", cmd_auto, 1, 0 },
+		{ "history", NULL, NULL, cmd_history, 1, 0 },
+		{ "verify", NULL, NULL, cmd_verify, 1, 0 },
+		{ "health", NULL, NULL, cmd_health, 1, 0 },
+		{ "run", NULL, NULL, cmd_run, 1, 1 },
+		{ "check", NULL, NULL, cmd_check, 1, 0 },
+		{ "config-check", NULL, NULL, cmd_config_check, 1, 0 },
+		{ "notify-test", NULL, NULL, cmd_notify_test, 1, 1 },
+		{ "doctor", NULL, NULL, cmd_doctor, 1, 0 },
+		{ "drill", "--reason", "x", cmd_drill, 1, 1 },
+		{ "version", NULL, NULL, cmd_version, 0, 0 },
+	};
+	struct cli	c;
+	char		err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (parse(&c, err, sizeof(err), cases[i].argv1,
+		    cases[i].argv2, cases[i].argv3, NULL) != 0)
+			fail_msg("%s: %s", cases[i].argv1, err);
+		if (c.run != cases[i].run || c.needs_config !=
+		    cases[i].config || c.needs_secrets != cases[i].secrets)
+			fail_msg("%s: the row's function or needs differ",
+			    cases[i].argv1);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_enable),
+		cmocka_unit_test(test_command_table),
 		cmocka_unit_test(test_reason_required),
 		cmocka_unit_test(test_reason_controls),
 		cmocka_unit_test(test_bad_options),
