@@ -102,15 +102,18 @@ if [ "${1:-}" = --inner ]; then
 		fi
 		return "$rc"
 	}
-	mount_root() {	# DIR: what a running Debian has
-		for m in proc sys dev dev/pts dev/shm; do
+	# mount_root DIR: what a running Debian has; / a mount point too
+	# (unshare -m, which the syslog test uses, sets / private)
+	mount_root() {
+		for m in / proc sys dev dev/pts dev/shm; do
 			case $m in
+			/) mount --bind "$1" "$1" ;;
 			proc) mount -t proc proc "$1/proc" ;;
 			sys) mount -t sysfs sysfs "$1/sys" ;;
 			dev/shm) mount -t tmpfs -o mode=1777 tmpfs "$1/dev/shm" ;;
 			*) mount --bind "/$m" "$1/$m" ;;
 			esac || exit 1
-			mounted="$1/$m $mounted"
+			mounted="${1%/}/${m#/} $mounted"
 		done
 	}
 	# in_root DIR CMD: CMD by sh in the chroot, in root's login environment
@@ -176,7 +179,8 @@ fi
 start=$(now)
 if ! command -v debootstrap >/dev/null; then
 	echo "fresh: installing debootstrap"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null ||
+	{ apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -q debootstrap; } >/dev/null ||
 	    die "apt-get install debootstrap failed"
 fi
 
