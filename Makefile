@@ -70,7 +70,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbreakglass.a | have-test-libs
 # have-libs, have-test-libs: pkg-config finds the libraries, or the build
 # stops naming the missing Debian packages and the command that installs them
 have = pkg-config --exists $1 2>/dev/null || { \
-	sh packaging/install-deps.sh --explain $2 >&2; exit 1; }
+	PC="$1" sh packaging/install-deps.sh --explain $2 >&2; exit 1; }
 have-libs:
 	@$(call have,$(PKGS))
 have-test-libs: have-libs

@@ -4,10 +4,10 @@
 #   install-deps.sh              install what is missing (make deps)
 #   install-deps.sh --download   only download it into apt's cache
 #                                (tests/fresh.sh, before it cuts the network)
-#   install-deps.sh --explain [PKG...]
-#                                make, when pkg-config finds no library: name
-#                                the missing build packages (and PKG...) and
-#                                the command that installs them; exit 1
+#   PC="LIB..." install-deps.sh --explain [PKG...]
+#                                make, when pkg-config finds no LIB: name the
+#                                missing build packages (and PKG...) and the
+#                                command that installs them; exit 1
 set -eu
 
 # what `make` needs to build ./breakglass
@@ -33,9 +33,10 @@ case $mode in
 	# shellcheck disable=SC2086
 	missing=$(missing_of $BUILD_PKGS "$@")
 	if [ -z "$missing" ]; then
-		echo "breakglass: pkg-config finds no library, yet the Debian packages" \
-		    "are installed: see pkg-config --print-errors --exists" \
-		    "libcjson libconfuse libcurl ldap libcrypto cmocka"
+		# shellcheck disable=SC2086
+		pkg-config --print-errors --exists ${PC:-} || :
+		echo "breakglass: cannot build: pkg-config finds no ${PC:-library}, yet the" \
+		    "Debian packages install-deps.sh names are installed"
 	else
 		echo "breakglass: cannot build: Debian packages missing:$missing"
 		echo "breakglass: install them as root with: make deps"
