@@ -12,9 +12,14 @@ VERSION	= $(shell sed -n 's/.*BREAKGLASS_VERSION "\(.*\)".*/\1/p' agent/version.
 BUILD	?= build
 
 CC	?= cc
+# The libraries' flags are asked of pkg-config when a compile first needs
+# them, never when make reads this file: on a fresh machine the first
+# `make demo` reads it before deps has installed pkg-config and the -dev
+# packages (issue 13).  The objects wait for have-libs, which stops a build
+# without them with the command that installs them, not in the compiler.
 PKGS	= libcjson libconfuse libcurl ldap libcrypto
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcjson -lconfuse -lcurl -lldap -llber -lcrypto)
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
 WARN	= -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 	  -Wmissing-prototypes -Wno-format-nonliteral
 CFLAGS	?= -O2 -g
@@ -72,7 +77,8 @@ UNITBIN	= $(UNIT:%=$(BUILD)/tests/%)
 BIN	= $(if $(filter build,$(BUILD)),breakglass,$(BUILD)/breakglass)
 
 .PHONY: all check check-unit check-integration check-asan check-package check-long deps \
-	clean install deb demo fuzz fuzz-build fault-build bench
+	clean install deb demo fuzz fuzz-build fault-build bench have-libs have-test-libs \
+	check-fresh
 
 all: $(BIN)
 
@@ -87,11 +93,21 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbreakglass.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbreakglass.a | have-test-libs
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libbreakglass.a $(LDLIBS) -lcmocka
 
 -include $(LIBOBJ:.o=.d) $(MAINOBJ:.o=.d)
+
+# have-libs, have-test-libs: pkg-config finds the libraries, or the build
+# stops naming the missing Debian packages and the command that installs them
+have = pkg-config --exists $1 2>/dev/null || { \
+	PC="$1" sh packaging/install-deps.sh --explain $2 >&2; exit 1; }
+have-libs:
+	@$(call have,$(PKGS))
+have-test-libs: have-libs
+	@$(call have,cmocka,libcmocka-dev)
+$(LIBOBJ) $(MAINOBJ): | have-libs
 
 # the crash-test build: FAULT_POINT()s live (tests/faults), never shipped
 fault-build:
@@ -174,7 +190,7 @@ install: all
 	    $(DESTDIR)$(SYSCONFDIR)/breakglass/breakglass.conf
 
 # a .deb from a copy of the tree with packaging/debian as debian/
-deb:
+deb: deps
 	rm -rf build/deb && mkdir -p build/deb/breakglass-$(VERSION)
 	git ls-files -z | xargs -0 cp --parents -t build/deb/breakglass-$(VERSION)
 	cp -r packaging/debian build/deb/breakglass-$(VERSION)/debian
@@ -186,12 +202,13 @@ deb:
 BENCHBIN = $(BUILD)/tests/bench-floor $(BUILD)/tests/libinit-libc \
 	  $(BUILD)/tests/libinit-curl $(BUILD)/tests/libinit-ldap \
 	  $(BUILD)/tests/libinit-crypto
-bench: deps all $(BENCHBIN)
+bench: deps
+	$(MAKE) all $(BENCHBIN)
 	BIN=$(abspath $(BIN)) FLOOR=$(abspath $(BUILD)/tests/bench-floor) \
 	    LIBINIT=$(abspath $(BUILD)/tests/libinit) sh tests/bench/bench.sh
 
 # the libraries' memory floor without breakglass (tests/bench/floor.c)
-$(BUILD)/tests/bench-floor: tests/bench/floor.c
+$(BUILD)/tests/bench-floor: tests/bench/floor.c | have-libs
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
@@ -200,15 +217,21 @@ LIBINIT_libc	=
 LIBINIT_curl	= -DWITH_CURL $(shell pkg-config --libs libcurl)
 LIBINIT_ldap	= -DWITH_LDAP $(shell pkg-config --libs ldap)
 LIBINIT_crypto	= -DWITH_CRYPTO $(shell pkg-config --libs libcrypto)
-$(BUILD)/tests/libinit-%: tests/bench/libinit.c
+$(BUILD)/tests/libinit-%: tests/bench/libinit.c | have-libs
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBINIT_$*)
 
 check-package: deps
 	sh tests/package.sh
 
-demo: deps all
+demo: deps
+	$(MAKE) all
 	sh tests/demo.sh
+
+# the README's two commands as the first ones on a fresh Debian 12 root
+# (debootstrap), then the .deb installed there with apt (tests/fresh.sh)
+check-fresh:
+	sh tests/fresh.sh
 
 clean:
 	rm -rf build build-asan build-fuzz build-fault breakglass
