@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # fresh.sh - make check-fresh: the README's two commands as the first ones on
 # a fresh Debian 12, then the .deb installed the way the README says.
 #
@@ -10,8 +11,8 @@
 #   3. in it, chrooted with /proc, /sys, /dev, /dev/pts and /dev/shm
 #      mounted: `make demo` first, then `make check`; either failing fails;
 #   4. `make deb` there, and the .deb installed with `apt install ./...` in
-#      a second copy of the fresh root (only make and git added to
-#      debootstrap's): apt pulls the libraries its Depends name, then
+#      a second copy of the debootstrap'd root, taken before anything was
+#      installed in it: apt pulls the libraries its Depends name, then
 #      `breakglass version`, `config-check` on the shipped example and
 #      `man breakglass` run.
 #
