@@ -34,7 +34,7 @@ cloud_user false
 cat >"$T/sync.sh" <<SH
 #!/bin/sh
 echo "\$BREAKGLASS_EVENT \$BREAKGLASS_STATE \$BREAKGLASS_UPN" >>"$T/sync.log"
-[ -e "$T/sync.slow" ] && exec sleep 30
+[ -e "$T/sync.slow" ] && echo \$\$ >"$T/sync.pid" && exec sleep 30
 [ -e "$T/sync.broken" ] && exit 3
 [ -e "$T/sync.stalled" ] && exit 0
 en=false; [ "\$BREAKGLASS_STATE" = enabled ] && en=true
@@ -139,7 +139,7 @@ BREAKGLASS_LOCK_WAIT=1 bg enable --reason "INC-6 a second admin"
 expect_rc 0 "sync.command runs without the lock: a second admin is not kept out"
 kill -9 "$cli"
 wait "$cli" 2>/dev/null
-pkill -f "sleep 30" 2>/dev/null
+kill "$(cat "$T/sync.pid")" 2>/dev/null	# this case's slow sync, no other
 rm -f "$T/sync.slow"
 expect_uac 66048 "the account was enabled before the kill"
 pycheck "state.json already says enabled" "$T/state/state.json" \
