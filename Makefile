@@ -39,6 +39,7 @@ AGENT	= agent/agent.c \
 	  agent/cmd_misc.c \
 	  agent/config.c \
 	  agent/config_check.c \
+	  agent/config_rules.c \
 	  agent/event.c \
 	  agent/jscan.c \
 	  agent/log.c \

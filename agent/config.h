@@ -12,7 +12,6 @@
 enum bg_mode { MODE_AUTO, MODE_MONITOR, MODE_MANUAL };
 enum bg_drift { DRIFT_ALERT, DRIFT_REVERT };
 
-#define STATE_DIR_MAX	1024	/* bytes; paths inside stay under PATH_MAX */
 
 struct strlist {
 	char	**v;
@@ -104,6 +103,9 @@ const char	*config_path(const char *opt);
 struct config	*config_load(const char *path, char *err, size_t errlen);
 void		 config_free(struct config *);
 /* the secret files it names exist, are regular, 0600 or stricter */
+/* the rules between keys, after the file parsed (config_rules.c) */
+int		 config_check_keys(const struct config *, char *err,
+		    size_t errlen);
 int		 config_check_secrets(const struct config *, char *err,
 		    size_t errlen);
 /* the graph section is complete enough to get a token */

@@ -7,7 +7,8 @@
 
 #include <confuse.h>
 
-#include "config.h"
+#define STATE_DIR_MAX	1024	/* bytes; paths inside stay under PATH_MAX */
+
 
 enum config_kind { KIND_STR, KIND_LIST, KIND_INT, KIND_DUR };
 
@@ -39,8 +40,6 @@ void	config_check_register(cfg_t *, cfg_opt_t *opts);
 /* the libconfuse parse callback of a duration ("90s", "15m", "4h", "1d") */
 int	config_duration_cb(cfg_t *, cfg_opt_t *, const char *value,
 	    void *result);
-/* the rules between keys, after the file parsed; -1 with err */
-int	config_check_keys(const struct config *, char *err, size_t errlen);
 /* the webhook URL rule, for the value of url and the content of url_file */
 int	config_webhook_url_ok(const char *url, char *why, size_t size);
 
