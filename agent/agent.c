@@ -277,7 +277,12 @@ tell_once(struct agent *a, struct state *st, const struct poll_result *r)
 	a->alerted = r->alert;
 }
 
-/* lock held: drift, decision, action */
+/*
+ * Lock held: drift, decision, action.
+ * Long on purpose: one poll's decision in the order it must happen (drift,
+ * the policy step and its records, the action, the back-off), readable top
+ * to bottom in one place.
+ */
 static void
 decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
     const char *live, int64_t now)

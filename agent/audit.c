@@ -338,6 +338,10 @@ check_outside(const struct audit_head *o, const struct audit_head *found,
 	return 0;
 }
 
+/*
+ * Long on purpose: one pass over the log does the chain, the anchor and
+ * the head; split, each part would need the others' state.
+ */
 int
 audit_verify_against(const char *path, const struct audit_head *anchor,
     const struct audit_head *outside, struct audit_verdict *v, char *err,
@@ -607,6 +611,10 @@ line_time(const cJSON *j, int64_t *ms)
 	return cJSON_IsString(t) ? parse_time(t->valuestring, ms) : -1;
 }
 
+/*
+ * Long on purpose: one pass over the log with the filters (--since,
+ * --limit) and both outputs (table, --json) of history.
+ */
 int
 audit_history(const char *path, const struct history_opts *o, FILE *out,
     char *err, size_t errlen)

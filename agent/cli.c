@@ -168,6 +168,10 @@ parse_since(const char *v, int64_t now, int64_t *ms, char *err, size_t errlen)
 	return -1;
 }
 
+/*
+ * Long on purpose: one walk over argv, every global and command option a
+ * case of it (the table above says which command takes which).
+ */
 int
 cli_parse(int argc, char *const argv[], int64_t now, struct cli *c,
     char *err, size_t errlen)

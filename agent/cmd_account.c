@@ -294,6 +294,11 @@ refused(const struct config *c, const struct cli *cli, const char *actor,
 	    "disable" : "enable", c->account.dn, actor, what, err);
 }
 
+/*
+ * Long on purpose: enable and disable as the admin sees them, step by
+ * step (lock, expired override, the new override, dry run, the change,
+ * its notice, the sync after the lock): the order is the contract.
+ */
 int
 cmd_set(const struct cmd_ctx *x)
 {

@@ -121,6 +121,11 @@ has_value(char **v, size_t n, const char *want)
 	return 0;
 }
 
+/*
+ * Long on purpose: doctor's directory checks in the order an admin fixes
+ * them (reach, TLS, bind, the account, the GUID pin, the write right), one
+ * report line each, over one connection.
+ */
 static void
 check_directory(struct doctor *d)
 {

@@ -223,6 +223,10 @@ strip_comments(const char *in, size_t len)
 	return out;
 }
 
+/*
+ * Long on purpose: it copies every key into struct config, one line a
+ * key; a table of key -> field would replace it (issue 14, open).
+ */
 struct config *
 config_load(const char *path, char *err, size_t errlen)
 {

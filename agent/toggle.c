@@ -83,6 +83,11 @@ save_now(const struct config *c, const struct state *st)
 	return 1;
 }
 
+/*
+ * Long on purpose: DESIGN.md section 9, the one operation that changes the
+ * account, every path (refusal, failure, re-read, success) visible in one
+ * function.
+ */
 int
 toggle_account(const struct config *c, struct state *st, const char *actor,
     const char *reason, int disable, const cJSON *evidence,

@@ -75,6 +75,10 @@ json_b64(cJSON *j)
 	return out;
 }
 
+/*
+ * Long on purpose: the RS256 client assertion, header, claims, signature
+ * and encoding in the order RFC 7523 and Microsoft's docs give them.
+ */
 char *
 graph_client_assertion(const char *token_url, const char *client_id,
     const char *cert_file, const char *key_file, int64_t now_ms, char *err,
