@@ -90,6 +90,7 @@ wait_for "the outage enables the account" 15 uac_is 66048
 wait_for "the agent ran sync.command" 10 test -s "$T/sig.sync"
 wait_for "the agent ran notify.command" 10 test -s "$T/sig.notify"
 stop_agent
+stop_graph
 for n in sync notify; do
 	got=$(fd_numbers $n)
 	check "$n.command has descriptors 0 1 2 only (has: $got)" \

@@ -40,6 +40,12 @@ fi
 # PrivateUsers=yes: the agent as the service user in a user namespace that
 # maps only root and that user; CA and config root's, secrets and state the
 # service user's, a file of another user read as nobody's
+# The kernel refuses a user namespace to a chrooted process (EPERM), as in
+# make check-fresh's root: there the emulation cannot run, and says so (no
+# check is counted); the sanitizer run on the host runs it.
+if ! unshare --user true 2>/dev/null; then
+	echo "# PrivateUsers emulation not run: unshare --user is not permitted here (a chroot?)"
+else
 set_uac "$BTG_DN" 66050
 start_graph
 POLICY='mode = "auto"
@@ -67,7 +73,9 @@ while [ "$(readlink "/proc/$AGENT_PID/ns/user")" = "$mine" ] && [ $i -lt 50 ]; d
 done
 printf '0 0 1\n%s %s 1\n' "$SVC_UID" "$SVC_UID" >"/proc/$AGENT_PID/uid_map"
 printf '0 0 1\n%s %s 1\n' "$SVC_UID" "$SVC_UID" >"/proc/$AGENT_PID/gid_map"
-echo go >"$D/go"
+# never block on the FIFO if the agent's side is gone
+timeout 10 sh -c 'echo go >"$1"' - "$D/go" ||
+    notok "the agent in its user namespace waits for the mapping"
 wait_for "under the mapping the agent enables the account on the outage" 20 \
     uac_is 66048
 check "in the namespace another user's file reads as nobody's" \
@@ -78,3 +86,4 @@ check "state written by the service user" \
     test "$(stat -c %u "$D/state/state.json")" -eq "$SVC_UID"
 stop_agent
 set_uac "$BTG_DN" 66050
+fi
