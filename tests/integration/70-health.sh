@@ -9,16 +9,6 @@ start_graph
 POLICY='mode = "auto"'
 write_conf
 
-# verdict WANT DESC: one poll, the verdict in --json
-verdict() {
-	bg health --json
-	got=$(printf '%s' "$OUT" | pyjson 'j["verdict"]' 2>/dev/null)
-	if [ "$got" = "$1" ]; then ok "$2: $got"; else
-		notok "$2: verdict $got, wanted $1"
-		echo "# $OUT $ERR"
-	fi
-}
-
 scenario '{}'
 verdict healthy "no issues"
 expect_rc 0 "health exits 0 on a verdict"

@@ -8,32 +8,6 @@
 # certificate from a foreign CA.
 . "$(dirname "$0")/../lib/common.sh"
 
-# the agent's polls so far, from status.json
-polls() { pyjson 'j["polls"]' <"$T/state/status.json" 2>/dev/null || echo 0; }
-
-# wait_polls N: N more completed polls, or not ok (the agent stopped)
-wait_polls() {
-	wp_target=$(( $(polls) + $1 ))
-	wp_end=$(( $(date +%s) + $1 * 3 + 10 ))
-	while [ "$(polls)" -lt "$wp_target" ]; do
-		if [ "$(date +%s)" -ge "$wp_end" ]; then
-			notok "the agent made $1 more polls (at $(polls) of $wp_target)"
-			return 1
-		fi
-		sleep 0.1
-	done
-}
-
-# verdict WANT DESC: one `breakglass health --json`
-verdict() {
-	bg health --json
-	got=$(printf '%s' "$OUT" | pyjson 'j["verdict"]' 2>/dev/null)
-	if [ "$got" = "$1" ]; then ok "$2: $got"; else
-		notok "$2: verdict $got, wanted $1"
-		echo "# $OUT $ERR"
-	fi
-}
-
 # a second Graph-shaped server whose certificate comes from another CA
 start_foreign() {
 	sh "$LIB/pki.sh" "$T/pki2" >/dev/null 2>&1
@@ -86,7 +60,7 @@ verdict unknown "token endpoint with a foreign CA's certificate, probe answering
 expect_out 'possible interception' "health names a possible interception"
 start_agent
 wait_for "the agent polls" 10 test -s "$T/state/status.json"
-wait_polls 3
+after_polls 3
 expect_uac 66050 "a foreign certificate on the token endpoint never enables"
 check "no outage is declared" test "$(audit_count '"event":"outage-declared"')" -eq 0
 check "one alert is audited for the episode" \
@@ -119,7 +93,7 @@ done
 scenario '{"token": {"mode": "401"}}'
 start_agent
 wait_for "the agent polls" 10 test -s "$T/state/status.json"
-wait_polls 3
+after_polls 3
 expect_uac 66050 "token 401 for 3 polls from healthy: the account stays disabled"
 check "no outage is declared on a token 401" \
     test "$(audit_count '"event":"outage-declared"')" -eq 0
@@ -137,7 +111,7 @@ verdict unknown "token 5xx while the probe answers, token_probe = warn (default)
 expect_out 'not acting alone' "health says the probe only warns"
 start_agent
 wait_for "the agent polls" 10 test -s "$T/state/status.json"
-wait_polls 3
+after_polls 3
 expect_uac 66050 "token_probe = warn: the account stays disabled"
 check "one warn line is audited for the episode" \
     test "$(audit_count '"event":"warn"')" -eq 1

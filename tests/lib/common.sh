@@ -217,6 +217,16 @@ sys.exit(0 if gaps and all(w - 0.05 <= g < w + 1 for g in gaps) else 1)' \
 	fi
 }
 
+# verdict WANT DESC: one `breakglass health --json`, its verdict WANT
+verdict() {
+	bg health --json
+	got=$(printf '%s' "$OUT" | pyjson 'j["verdict"]' 2>/dev/null)
+	if [ "$got" = "$1" ]; then ok "$2: $got"; else
+		notok "$2: verdict $got, wanted $1"
+		echo "# $OUT $ERR"
+	fi
+}
+
 # scenario JSON: written atomically, the server reads it on every request
 scenario() {
 	printf '%s\n' "$1" >"$T/scenario.tmp"
