@@ -46,6 +46,18 @@ bputs(struct buf *b, const char *s)
 	bput(b, s, strlen(s));
 }
 
+#define BFMT_MAX	2048	/* one formatted piece, cut beyond */
+
+/* format into tmp (BFMT_MAX): 0, or -1 on an encoding error */
+static int bfmt(char *tmp, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
+static int
+bfmt(char *tmp, const char *fmt, va_list ap)
+{
+	return vsnprintf(tmp, BFMT_MAX, fmt, ap) < 0 ? -1 : 0;
+}
+
 static void bprintf(struct buf *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -53,15 +65,14 @@ static void
 bprintf(struct buf *b, const char *fmt, ...)
 {
 	va_list	ap;
-	char	tmp[2048];
-	int	n;
+	char	tmp[BFMT_MAX];
+	int	rc;
 
 	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	rc = bfmt(tmp, fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		bput(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n :
-		    sizeof(tmp) - 1);
+	if (rc == 0)
+		bputs(b, tmp);
 }
 
 /* one line of the body: whatever the fields hold, it stays one line */
@@ -72,13 +83,13 @@ static void
 bline(struct buf *b, const char *fmt, ...)
 {
 	va_list	ap;
-	char	tmp[2048];
-	int	n;
+	char	tmp[BFMT_MAX];
+	int	rc;
 
 	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	rc = bfmt(tmp, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (rc == -1)
 		return;
 	text_flatten(tmp);
 	bputs(b, tmp);

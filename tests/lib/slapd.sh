@@ -225,15 +225,8 @@ stop() {
 	rm -f "$dir/slapd.pid"
 }
 
-get_uac() {
-	admin_ldap ldapsearch -LLL -b "$1" -s base userAccountControl |
-	    sed -n 's/^userAccountControl: //p'
-}
-
-set_uac() {
-	printf 'dn: %s\nchangetype: modify\nreplace: userAccountControl\nuserAccountControl: %s\n' \
-	    "$1" "$2" | admin_ldap ldapmodify >/dev/null
-}
+# get_uac DN, set_uac DN VALUE
+. "$LIB/uac.sh"
 
 cmd=${1:-}
 dir=${2:-}
