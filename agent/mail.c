@@ -48,14 +48,22 @@ bputs(struct buf *b, const char *s)
 
 #define BFMT_MAX	2048	/* one formatted piece, cut beyond */
 
-/* format into tmp (BFMT_MAX): 0, or -1 on an encoding error */
-static int bfmt(char *tmp, const char *, va_list)
-    __attribute__((format(printf, 2, 0)));
+/* append fmt's text; one_line: flattened and ended with a newline */
+static void bvput(struct buf *, int one_line, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
 
-static int
-bfmt(char *tmp, const char *fmt, va_list ap)
+static void
+bvput(struct buf *b, int one_line, const char *fmt, va_list ap)
 {
-	return vsnprintf(tmp, BFMT_MAX, fmt, ap) < 0 ? -1 : 0;
+	char	tmp[BFMT_MAX];
+
+	if (vsnprintf(tmp, sizeof(tmp), fmt, ap) < 0)
+		return;
+	if (one_line)
+		text_flatten(tmp);
+	bputs(b, tmp);
+	if (one_line)
+		bputs(b, "\n");
 }
 
 static void bprintf(struct buf *, const char *, ...)
@@ -65,14 +73,10 @@ static void
 bprintf(struct buf *b, const char *fmt, ...)
 {
 	va_list	ap;
-	char	tmp[BFMT_MAX];
-	int	rc;
 
 	va_start(ap, fmt);
-	rc = bfmt(tmp, fmt, ap);
+	bvput(b, 0, fmt, ap);
 	va_end(ap);
-	if (rc == 0)
-		bputs(b, tmp);
 }
 
 /* one line of the body: whatever the fields hold, it stays one line */
@@ -83,17 +87,10 @@ static void
 bline(struct buf *b, const char *fmt, ...)
 {
 	va_list	ap;
-	char	tmp[BFMT_MAX];
-	int	rc;
 
 	va_start(ap, fmt);
-	rc = bfmt(tmp, fmt, ap);
+	bvput(b, 1, fmt, ap);
 	va_end(ap);
-	if (rc == -1)
-		return;
-	text_flatten(tmp);
-	bputs(b, tmp);
-	bputs(b, "\n");
 }
 
 static char *
