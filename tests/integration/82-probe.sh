@@ -17,11 +17,7 @@ start_foreign() {
 	    --tenant test-tenant --client-id test-client \
 	    --client-secret-file "$T/graph.expected" >"$T/foreign.out" 2>&1 &
 	FOREIGN_PID=$!
-	i=0
-	while [ ! -s "$T/foreign.port" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_port_file "$T/foreign.port"
 	FOREIGN_URL="https://127.0.0.1:$(cat "$T/foreign.port")"
 }
 stop_foreign() { kill "$FOREIGN_PID" 2>/dev/null; wait "$FOREIGN_PID" 2>/dev/null; }

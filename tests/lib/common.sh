@@ -155,6 +155,15 @@ uac_is() { [ "$(uac)" = "$1" ]; }
 audit_has() { grep -q -- "$1" "$T/state/audit.log" 2>/dev/null; }
 audit_count() { grep -c -- "$1" "$T/state/audit.log" 2>/dev/null || true; }
 
+# wait_port_file FILE: up to 10 s for a server to write the port it took
+wait_port_file() {
+	wp_i=0
+	while [ ! -s "$1" ] && [ $wp_i -lt 100 ]; do
+		sleep 0.1
+		wp_i=$((wp_i + 1))
+	done
+}
+
 # the fake Graph (tests/lib/fake_graph.py) for this case, on a free port
 start_graph() {
 	rm -f "$T/graph.port"
@@ -171,11 +180,7 @@ start_graph() {
 	    ${GRAPH_CLIENT_CERT:+--client-cert "$GRAPH_CLIENT_CERT"} \
 	    >"$T/graph.out" 2>&1 &
 	GRAPH_PID=$!
-	i=0
-	while [ ! -s "$T/graph.port" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_port_file "$T/graph.port"
 	GRAPH_URL="https://127.0.0.1:$(cat "$T/graph.port")"
 	GRAPH_SECTION="graph {
   tenant_id          = \"test-tenant\"
@@ -346,11 +351,7 @@ start_mail() {
 	    --password-file "$T/mail.pw" \
 	    --delay "${2:-0}" >>"$T/mail.out" 2>&1 &
 	MAIL_PID=$!
-	i=0
-	while [ ! -s "$T/mail.port" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_port_file "$T/mail.port"
 	MAIL_PORT=$(cat "$T/mail.port")
 }
 
