@@ -28,31 +28,32 @@ LDLIBS	= $(PKG_LIBS)
 
 AGENT	= agent/agent.c \
 	  agent/audit.c \
-	  agent/channel.c \
-	  agent/channel_command.c \
-	  agent/cli.c \
-	  agent/cmd_account.c \
-	  agent/cmd_audit.c \
-	  agent/cmd_doctor.c \
-	  agent/cmd_drill.c \
-	  agent/cmd_health.c \
-	  agent/cmd_misc.c \
+	  agent/cli/cli.c \
+	  agent/cli/cmd_account.c \
+	  agent/cli/cmd_audit.c \
+	  agent/cli/cmd_doctor.c \
+	  agent/cli/cmd_drill.c \
+	  agent/cli/cmd_health.c \
+	  agent/cli/cmd_misc.c \
 	  agent/config.c \
 	  agent/config_check.c \
 	  agent/config_rules.c \
 	  agent/event.c \
 	  agent/jscan.c \
 	  agent/log.c \
-	  agent/mail.c \
 	  agent/match.c \
-	  agent/notify.c \
+	  agent/notify/channel.c \
+	  agent/notify/channel_command.c \
+	  agent/notify/mail.c \
+	  agent/notify/notify.c \
+	  agent/notify/smtp.c \
+	  agent/notify/webhook.c \
 	  agent/override.c \
 	  agent/policy.c \
 	  agent/poll.c \
 	  agent/privdrop.c \
 	  agent/process.c \
 	  agent/session.c \
-	  agent/smtp.c \
 	  agent/source_service_health.c \
 	  agent/source_token_probe.c \
 	  agent/state.c \
@@ -62,13 +63,12 @@ AGENT	= agent/agent.c \
 	  agent/toggle.c \
 	  agent/url.c \
 	  agent/util.c \
-	  agent/watch.c \
-	  agent/webhook.c
+	  agent/watch.c
 LDAPSRC	= ldap/ad.c
 GRAPH	= graph/auth.c graph/health.c graph/http.c
 LIBSRC	= $(AGENT) $(LDAPSRC) $(GRAPH)
 LIBOBJ	= $(LIBSRC:%.c=$(BUILD)/%.o)
-MAINOBJ	= $(BUILD)/agent/main.o
+MAINOBJ	= $(BUILD)/agent/cli/main.o
 
 UNIT	= test_util test_config test_audit test_ad test_cli test_policy \
 	  test_match test_graph test_mail test_text test_statedir test_notify \

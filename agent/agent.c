@@ -14,7 +14,7 @@
 #include "agent.h"
 #include "event.h"
 #include "log.h"
-#include "notify.h"
+#include "notify/notify.h"
 #include "override.h"
 #include "poll.h"
 #include "policy.h"

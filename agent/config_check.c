@@ -15,7 +15,7 @@
 
 #include "../ldap/ad.h"
 #include "config_check.h"
-#include "mail.h"
+#include "notify/mail.h"
 #include "url.h"
 #include "util.h"
 

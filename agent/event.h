@@ -9,7 +9,7 @@
 
 #include "audit.h"
 #include "config.h"
-#include "notify.h"
+#include "notify/notify.h"
 
 #define EV_NO_SYSLOG	0x1	/* no authpriv line (not an account event) */
 #define EV_NO_NOTICE	0x2	/* audited only */

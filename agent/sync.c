@@ -8,7 +8,7 @@
 
 #include "event.h"
 #include "log.h"
-#include "notify.h"
+#include "notify/notify.h"
 #include "poll.h"
 #include "process.h"
 #include "sync.h"

@@ -7,7 +7,7 @@
 #include "audit.h"
 #include "event.h"
 #include "log.h"
-#include "notify.h"
+#include "notify/notify.h"
 #include "toggle.h"
 #include "util.h"
 

@@ -9,7 +9,7 @@
 #include "../ldap/ad.h"
 #include "event.h"
 #include "log.h"
-#include "notify.h"
+#include "notify/notify.h"
 #include "poll.h"
 #include "sync.h"
 #include "toggle.h"

@@ -6,7 +6,7 @@
 
 #include <cJSON.h>
 
-#include "../../agent/mail.h"
+#include "../../agent/notify/mail.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,8 +8,8 @@
 
 #include <string.h>
 
-#include "../../agent/cli.h"
-#include "../../agent/commands.h"
+#include "../../agent/cli/cli.h"
+#include "../../agent/cli/commands.h"
 
 #define NOW	1764036600000LL		/* 2025-11-25T02:10:00Z */
 

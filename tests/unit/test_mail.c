@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../agent/mail.h"
+#include "../../agent/notify/mail.h"
 
 #define NOW	1764036600000LL
 

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "../../agent/audit.h"
-#include "../../agent/channel.h"
-#include "../../agent/notify.h"
+#include "../../agent/notify/channel.h"
+#include "../../agent/notify/notify.h"
 #include "../../agent/statedir.h"
 #include "../../agent/util.h"
 

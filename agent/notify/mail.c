@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "mail.h"
-#include "text.h"
+#include "../text.h"
 
 /* a growing string */
 struct buf {

@@ -8,8 +8,8 @@
 
 #include <cJSON.h>
 
-#include "audit.h"
-#include "config.h"
+#include "../audit.h"
+#include "../config.h"
 
 #define SPOOL_DIR		"spool"
 #define NOTIFY_BACKOFF_MS	5000		/* first retry */

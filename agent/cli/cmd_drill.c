@@ -7,18 +7,18 @@
 
 #include <cJSON.h>
 
-#include "../ldap/ad.h"
+#include "../../ldap/ad.h"
 #include "commands.h"
-#include "event.h"
-#include "log.h"
-#include "notify.h"
-#include "poll.h"
-#include "state.h"
-#include "statedir.h"
-#include "sync.h"
-#include "text.h"
-#include "toggle.h"
-#include "util.h"
+#include "../event.h"
+#include "../log.h"
+#include "../notify/notify.h"
+#include "../poll.h"
+#include "../state.h"
+#include "../statedir.h"
+#include "../sync.h"
+#include "../text.h"
+#include "../toggle.h"
+#include "../util.h"
 
 /* BREAKGLASS_DRILL_POLL_MS: how often the cloud is asked (tests: faster) */
 static int64_t

@@ -13,15 +13,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../graph/http.h"
+#include "../../graph/http.h"
 #include "channel.h"
-#include "audit.h"
-#include "log.h"
+#include "../audit.h"
+#include "../log.h"
 #include "notify.h"
-#include "state.h"
-#include "text.h"
-#include "statedir.h"
-#include "util.h"
+#include "../state.h"
+#include "../text.h"
+#include "../statedir.h"
+#include "../util.h"
 
 #define SPOOL_FILE_MAX	(1024 * 1024)
 /* a *.json.tmp this old is left by a write that was killed, never renamed */

@@ -10,19 +10,19 @@
 
 #include <cJSON.h>
 
-#include "audit.h"
+#include "../audit.h"
 #include "commands.h"
-#include "event.h"
-#include "log.h"
-#include "override.h"
-#include "notify.h"
-#include "policy.h"
-#include "state.h"
-#include "statedir.h"
-#include "sync.h"
-#include "text.h"
-#include "toggle.h"
-#include "util.h"
+#include "../event.h"
+#include "../log.h"
+#include "../override.h"
+#include "../notify/notify.h"
+#include "../policy.h"
+#include "../state.h"
+#include "../statedir.h"
+#include "../sync.h"
+#include "../text.h"
+#include "../toggle.h"
+#include "../util.h"
 
 void
 actor_name(char *buf, size_t size)

@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "channel.h"
-#include "process.h"
+#include "../process.h"
 
 #define COMMAND_TIMEOUT_SEC	30
 

@@ -4,7 +4,7 @@
 #define BG_COMMANDS_H
 
 #include "cli.h"
-#include "config.h"
+#include "../config.h"
 
 /* what every command is given */
 struct cmd_ctx {

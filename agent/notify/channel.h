@@ -7,7 +7,7 @@
 
 #include <cJSON.h>
 
-#include "config.h"
+#include "../config.h"
 
 struct channel {
 	const char	*name;		/* in spool files, notify-test */

@@ -8,17 +8,17 @@
 
 #include <cJSON.h>
 
-#include "agent.h"
-#include "audit.h"
+#include "../agent.h"
+#include "../audit.h"
 #include "commands.h"
-#include "log.h"
-#include "poll.h"
-#include "state.h"
-#include "statedir.h"
-#include "sync.h"
-#include "text.h"
-#include "toggle.h"
-#include "util.h"
+#include "../log.h"
+#include "../poll.h"
+#include "../state.h"
+#include "../statedir.h"
+#include "../sync.h"
+#include "../text.h"
+#include "../toggle.h"
+#include "../util.h"
 
 int
 cmd_health(const struct cmd_ctx *x)

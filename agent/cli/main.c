@@ -8,15 +8,15 @@
 #include <string.h>
 
 
-#include "../ldap/ad.h"
+#include "../../ldap/ad.h"
 #include "cli.h"
 #include "commands.h"
-#include "config.h"
-#include "exits.h"
-#include "log.h"
-#include "privdrop.h"
-#include "state.h"
-#include "util.h"
+#include "../config.h"
+#include "../exits.h"
+#include "../log.h"
+#include "../privdrop.h"
+#include "../state.h"
+#include "../util.h"
 
 
 int

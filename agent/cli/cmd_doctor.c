@@ -12,18 +12,18 @@
 
 #include <cJSON.h>
 
-#include "../ldap/ad.h"
-#include "audit.h"
-#include "channel.h"
+#include "../../ldap/ad.h"
+#include "../audit.h"
+#include "../notify/channel.h"
 #include "commands.h"
-#include "notify.h"
-#include "poll.h"
-#include "state.h"
-#include "statedir.h"
-#include "sync.h"
-#include "text.h"
-#include "toggle.h"
-#include "util.h"
+#include "../notify/notify.h"
+#include "../poll.h"
+#include "../state.h"
+#include "../statedir.h"
+#include "../sync.h"
+#include "../text.h"
+#include "../toggle.h"
+#include "../util.h"
 
 enum doc_status { DOC_PASS, DOC_WARN, DOC_FAIL, DOC_SKIP };
 

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../graph/http.h"
+#include "../../graph/http.h"
 #include "channel.h"
 #include "mail.h"
-#include "util.h"
+#include "../util.h"
 
 int
 webhook_configured(const struct config *c)

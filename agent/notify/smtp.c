@@ -9,7 +9,7 @@
 
 #include "channel.h"
 #include "mail.h"
-#include "util.h"
+#include "../util.h"
 
 struct reader {
 	const char	*data;

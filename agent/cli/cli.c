@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
+#include "../audit.h"
 #include "cli.h"
 #include "commands.h"
-#include "state.h"
-#include "text.h"
-#include "util.h"
+#include "../state.h"
+#include "../text.h"
+#include "../util.h"
 
 enum {
 	O_REASON = 1 << 0, O_FOR = 1 << 1, O_DRY = 1 << 2, O_JSON = 1 << 3,

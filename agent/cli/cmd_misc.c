@@ -10,10 +10,10 @@
 #include <openssl/crypto.h>
 
 #include "commands.h"
-#include "exits.h"
-#include "log.h"
-#include "notify.h"
-#include "version.h"
+#include "../exits.h"
+#include "../log.h"
+#include "../notify/notify.h"
+#include "../version.h"
 
 int
 cmd_version(const struct cmd_ctx *x)

@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "audit.h"
+#include "../audit.h"
 #include "commands.h"
-#include "log.h"
-#include "state.h"
-#include "toggle.h"
+#include "../log.h"
+#include "../state.h"
+#include "../toggle.h"
 
 int
 cmd_history(const struct cmd_ctx *x)
