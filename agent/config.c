@@ -20,6 +20,7 @@ static struct {
 	char		*err;
 	size_t		 errlen;
 	int		 failed;
+	int		 line;		/* of the first error */
 } ld;
 
 const char *
@@ -62,6 +63,7 @@ errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 	if (ld.failed)
 		return;		/* keep the first error: it is the cause */
 	ld.failed = 1;
+	ld.line = cfg != NULL ? cfg->line : 0;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	/* a binary file's bytes must not reach the terminal or the journal */
 	for (unsigned char *p = (unsigned char *)msg; *p != '\0'; p++)
@@ -80,7 +82,8 @@ errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 #define DUR(n, d)	CFG_INT_CB(n, d, CFGF_NONE, config_duration_cb)
 
 static cfg_opt_t account_opts[] = {
-	STR("dn", NULL), STR("object_guid", ""), STR("upn", ""), CFG_END()
+	STR("dn", NULL), STR("object_guid", ""), STR("upn", ""),
+	CFG_BOOL("auto", cfg_true, CFGF_NONE), CFG_END()
 };
 static cfg_opt_t ldap_opts[] = {
 	CFG_STR_LIST("uri", NULL, CFGF_NODEFAULT),
@@ -133,9 +136,18 @@ static cfg_opt_t notify_opts[] = {
 	CFG_SEC("webhook", webhook_opts, CFGF_NONE), STR("command", ""),
 	CFG_END()
 };
+/*
+ * account NAME { } may repeat (issue 15); a file of before has one untitled
+ * account { }, read as the account "default".  libconfuse has no optional
+ * title, so the file is parsed with titles first and, when that stops at
+ * an untitled account, once more with the schema of before
+ * (ROOT_ACCOUNT is the slot both schemas fill).
+ */
+#define ROOT_ACCOUNT	1
+#define ACCOUNT_TITLED	(CFGF_TITLE | CFGF_MULTI | CFGF_NO_TITLE_DUPES)
 static cfg_opt_t root_opts[] = {
 	STR("state_dir", "/var/lib/breakglass"),
-	CFG_SEC("account", account_opts, CFGF_NONE),
+	CFG_SEC("account", account_opts, ACCOUNT_TITLED),
 	CFG_SEC("ldap", ldap_opts, CFGF_NONE),
 	CFG_SEC("graph", graph_opts, CFGF_NONE),
 	CFG_SEC("policy", policy_opts, CFGF_NONE),
@@ -223,6 +235,131 @@ strip_comments(const char *in, size_t len)
 	return out;
 }
 
+/* one parse of the text; the line it stopped at in *line (0: none) */
+static cfg_t *
+parse_once(const char *path, const char *text, int titled, int *line,
+    char *err, size_t errlen)
+{
+	cfg_t	*cfg;
+	int	 rc;
+
+	memset(&ld, 0, sizeof(ld));
+	ld.file = path;
+	ld.err = err;
+	ld.errlen = errlen;
+	*line = 0;
+	root_opts[ROOT_ACCOUNT].flags = titled ? ACCOUNT_TITLED : CFGF_NONE;
+	cfg = cfg_init(root_opts, CFGF_NONE);
+	root_opts[ROOT_ACCOUNT].flags = ACCOUNT_TITLED;
+	if (cfg == NULL) {
+		bg_err(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	cfg_set_error_function(cfg, errfunc);
+	config_check_register(cfg, root_opts);
+	rc = cfg_parse_buf(cfg, text);
+	if (rc == CFG_SUCCESS)
+		return cfg;
+	if (!ld.failed)
+		bg_err(err, errlen, "%s: cannot parse", path);
+	*line = ld.line;
+	cfg_free(cfg);
+	return NULL;
+}
+
+/*
+ * Titled accounts first, then the untitled account { } of before.  When
+ * both fail, the error of the parse that got further names the cause: an
+ * old file stops the titled parse at its account { }, a new one stops the
+ * old parse at its first account NAME { }.
+ */
+static cfg_t *
+parse_text(const char *path, const char *text, char *err, size_t errlen)
+{
+	cfg_t	*cfg;
+	char	 first[1024];
+	int	 line1, line2;
+
+	if ((cfg = parse_once(path, text, 1, &line1, first, sizeof(first))) !=
+	    NULL)
+		return cfg;
+	if ((cfg = parse_once(path, text, 0, &line2, err, errlen)) != NULL)
+		return cfg;
+	if (line1 >= line2)
+		bg_err(err, errlen, "%s", first);
+	return NULL;
+}
+
+/* [a-z][a-z0-9_-]*, short: it is typed after --account and printed */
+static int
+account_name_ok(const char *n)
+{
+	size_t	len = strlen(n);
+
+	if (len == 0 || len > ACCOUNT_NAME_MAX || n[0] < 'a' || n[0] > 'z')
+		return 0;
+	return strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789_-") == len;
+}
+
+static int
+get_accounts(cfg_t *cfg, struct config *c, char *err, size_t errlen)
+{
+	unsigned	n = cfg_size(cfg, "account");
+
+	if (n > ACCOUNTS_MAX) {
+		bg_err(err, errlen, "%s: account: %u sections, at most %d",
+		    c->path, n, ACCOUNTS_MAX);
+		return -1;
+	}
+	/* none at all: the error of before, account.dn missing */
+	c->naccounts = n > 0 ? n : 1;
+	if ((c->accounts = calloc(c->naccounts, sizeof(*c->accounts))) ==
+	    NULL) {
+		bg_err(err, errlen, "out of memory");
+		c->naccounts = 0;
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		cfg_t			*s = cfg_getnsec(cfg, "account", i);
+		struct account_cfg	*a = &c->accounts[i];
+		const char		*title = cfg_title(s);
+
+		a->name = strdup(title != NULL ? title : ACCOUNT_DEFAULT);
+		a->dn = dupstr(cfg_getstr(s, "dn"));
+		a->object_guid = dupstr(cfg_getstr(s, "object_guid"));
+		a->upn = dupstr(cfg_getstr(s, "upn"));
+		a->automatic = cfg_getbool(s, "auto");
+		if (a->name == NULL) {
+			bg_err(err, errlen, "out of memory");
+			return -1;
+		}
+		if (!account_name_ok(a->name)) {
+			bg_err(err, errlen, "%s:%d: account \"%s\": a name is "
+			    "1 to %d of a-z, 0-9, _ and -, starting with a "
+			    "letter", c->path, s->line, a->name,
+			    ACCOUNT_NAME_MAX);
+			return -1;
+		}
+	}
+	if (n == 0) {
+		c->accounts[0].automatic = 1;
+		if ((c->accounts[0].name = strdup(ACCOUNT_DEFAULT)) == NULL) {
+			bg_err(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+const struct account_cfg *
+config_account(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->naccounts; i++)
+		if (strcmp(c->accounts[i].name, name) == 0)
+			return &c->accounts[i];
+	return NULL;
+}
+
 /*
  * Long on purpose: it copies every key into struct config, one line a
  * key; a table of key -> field would replace it (issue 14, open).
@@ -234,7 +371,6 @@ config_load(const char *path, char *err, size_t errlen)
 	cfg_t		*cfg, *s, *n;
 	char		*text, *clean;
 	size_t		 len;
-	int		 rc;
 
 	/* read it ourselves: libconfuse's message for a missing file is vague */
 	if ((text = read_file(path, 1024 * 1024, &len)) == NULL) {
@@ -254,35 +390,19 @@ config_load(const char *path, char *err, size_t errlen)
 		bg_err(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
-	memset(&ld, 0, sizeof(ld));
-	ld.file = path;
-	ld.err = err;
-	ld.errlen = errlen;
-	if ((cfg = cfg_init(root_opts, CFGF_NONE)) == NULL) {
-		bg_err(err, errlen, "%s: out of memory", path);
+	if ((cfg = parse_text(path, clean, err, errlen)) == NULL) {
 		free(clean);
 		return NULL;
 	}
-	cfg_set_error_function(cfg, errfunc);
-	config_check_register(cfg, root_opts);
-	rc = cfg_parse_buf(cfg, clean);
 	free(clean);
-	if (rc != CFG_SUCCESS) {
-		if (!ld.failed)
-			bg_err(err, errlen, "%s: cannot parse", path);
-		goto out;
-	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		bg_err(err, errlen, "out of memory");
 		goto out;
 	}
 	c->path = strdup(path);
 	c->state_dir = dupstr(cfg_getstr(cfg, "state_dir"));
-
-	s = cfg_getsec(cfg, "account");
-	c->account.dn = dupstr(cfg_getstr(s, "dn"));
-	c->account.object_guid = dupstr(cfg_getstr(s, "object_guid"));
-	c->account.upn = dupstr(cfg_getstr(s, "upn"));
+	if (get_accounts(cfg, c, err, errlen) == -1)
+		goto fail;
 
 	s = cfg_getsec(cfg, "ldap");
 	get_list(s, "uri", &c->ldap.uri);
@@ -381,9 +501,13 @@ config_free(struct config *c)
 		return;
 	free(c->path);
 	free(c->state_dir);
-	free(c->account.dn);
-	free(c->account.object_guid);
-	free(c->account.upn);
+	for (size_t i = 0; i < c->naccounts; i++) {
+		free(c->accounts[i].name);
+		free(c->accounts[i].dn);
+		free(c->accounts[i].object_guid);
+		free(c->accounts[i].upn);
+	}
+	free(c->accounts);
 	free_list(&c->ldap.uri);
 	free(c->ldap.bind_dn);
 	free(c->ldap.bind_password_file);
@@ -491,11 +615,22 @@ config_print(const struct config *c, FILE *fp)
 
 	fprintf(fp, "# effective configuration of %s\n", c->path);
 	print_str(fp, "", "state_dir", c->state_dir);
-	fprintf(fp, "account {\n");
-	print_str(fp, i1, "dn", c->account.dn);
-	print_str(fp, i1, "object_guid", c->account.object_guid);
-	print_str(fp, i1, "upn", c->account.upn);
-	fprintf(fp, "}\nldap {\n");
+	for (size_t i = 0; i < c->naccounts; i++) {
+		const struct account_cfg *a = &c->accounts[i];
+
+		/* one untitled account prints as it was written */
+		if (c->naccounts == 1 && strcmp(a->name, ACCOUNT_DEFAULT) == 0)
+			fprintf(fp, "account {\n");
+		else
+			fprintf(fp, "account %s {\n", a->name);
+		print_str(fp, i1, "dn", a->dn);
+		print_str(fp, i1, "object_guid", a->object_guid);
+		print_str(fp, i1, "upn", a->upn);
+		fprintf(fp, "%s%-18s = %s\n", i1, "auto", a->automatic ?
+		    "true" : "false");
+		fprintf(fp, "}\n");
+	}
+	fprintf(fp, "ldap {\n");
 	print_list(fp, i1, "uri", &c->ldap.uri);
 	fprintf(fp, "%s%-18s = %s\n", i1, "starttls",
 	    c->ldap.starttls ? "true" : "false");

@@ -18,14 +18,24 @@ struct strlist {
 	size_t	  n;
 };
 
+#define ACCOUNTS_MAX		16	/* account sections in one config */
+#define ACCOUNT_NAME_MAX	32	/* bytes of an account's name */
+#define ACCOUNT_DEFAULT		"default"	/* the untitled account { } */
+
+/* one break-glass account: account NAME { } (issue 15) */
+struct account_cfg {
+	char	*name;		/* [a-z][a-z0-9_-]*, unique */
+	char	*dn;
+	char	*object_guid;	/* NULL: no pin */
+	char	*upn;
+	int	 automatic;	/* auto: automatic mode toggles it */
+};
+
 struct config {
 	char		*path;
 	char		*state_dir;
-	struct {
-		char	*dn;
-		char	*object_guid;	/* NULL: no pin */
-		char	*upn;
-	} account;
+	struct account_cfg	*accounts;	/* in the file's order */
+	size_t			 naccounts;	/* 1 .. ACCOUNTS_MAX */
 	struct {
 		struct strlist	 uri;
 		int		 starttls;
@@ -122,6 +132,9 @@ int		 config_webhook_url(const struct config *, char **url,
 		    char *err, size_t errlen);
 /* secrets masked: the webhook URL shows scheme://host[:port]/ only */
 void		 config_print(const struct config *, FILE *);
+/* the account named name, NULL if none */
+const struct account_cfg *config_account(const struct config *,
+		    const char *name);
 const char	*mode_name(enum bg_mode);
 const char	*drift_name(enum bg_drift);
 

@@ -21,16 +21,65 @@ has_prefix(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* "account.dn" for the one untitled account, "account NAME: dn" otherwise */
+static void
+account_key(const struct config *c, const struct account_cfg *a,
+    const char *key, char *buf, size_t size)
+{
+	if (c->naccounts == 1 && strcmp(a->name, ACCOUNT_DEFAULT) == 0)
+		snprintf(buf, size, "account.%s", key);
+	else
+		snprintf(buf, size, "account %s: %s", a->name, key);
+}
+
+/* each account has a DN; no two name the same DN or the same GUID pin */
+static int
+check_accounts(const struct config *c, char *err, size_t errlen)
+{
+	char	k1[64], k2[64];
+
+	for (size_t i = 0; i < c->naccounts; i++) {
+		const struct account_cfg *a = &c->accounts[i];
+
+		if (a->dn == NULL) {
+			account_key(c, a, "dn", k1, sizeof(k1));
+			bg_err(err, errlen, "%s: %s: required key missing",
+			    c->path, k1);
+			return -1;
+		}
+		for (size_t j = 0; j < i; j++) {
+			const struct account_cfg *b = &c->accounts[j];
+			const char *what = NULL;
+
+			/* AD compares DNs and GUIDs without case */
+			if (strcasecmp(a->dn, b->dn) == 0)
+				what = "dn";
+			else if (a->object_guid != NULL && b->object_guid !=
+			    NULL && strcasecmp(a->object_guid, b->object_guid)
+			    == 0)
+				what = "object_guid";
+			if (what == NULL)
+				continue;
+			account_key(c, b, what, k1, sizeof(k1));
+			account_key(c, a, what, k2, sizeof(k2));
+			bg_err(err, errlen, "%s: %s and %s: the same account "
+			    "twice (\"%s\"); each break-glass account needs "
+			    "its own", c->path, k1, k2, strcmp(what, "dn") == 0 ?
+			    a->dn : a->object_guid);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 config_check_keys(const struct config *c, char *err, size_t errlen)
 {
 	const char	*f = c->path;
 	char		 why[256];
 
-	if (c->account.dn == NULL) {
-		bg_err(err, errlen, "%s: account.dn: required key missing", f);
+	if (check_accounts(c, err, errlen) == -1)
 		return -1;
-	}
 	if (c->ldap.uri.n == 0) {
 		bg_err(err, errlen, "%s: ldap.uri: required key missing", f);
 		return -1;

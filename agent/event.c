@@ -17,7 +17,7 @@ audit_event(const struct config *c, const char *actor, const char *event,
 	memset(&e, 0, sizeof(e));
 	e.actor = actor;
 	e.event = event;
-	e.account = c->account.dn;
+	e.account = c->accounts[0].dn;
 	e.from = from;
 	e.to = to;
 	e.reason = reason;
@@ -32,7 +32,7 @@ account_notice(const struct config *c, struct notice_in *in)
 {
 	char	err[512];
 
-	in->account = c->account.dn;
+	in->account = c->accounts[0].dn;
 	if (notify_queue(c, in, err, sizeof(err)) == -1) {
 		log_warnx("notification of %s not spooled: %s", in->event, err);
 		return -1;

@@ -123,7 +123,7 @@ cmd_status(const struct cmd_ctx *x)
 		cJSON *j = cJSON_CreateObject(), *h;
 		char *text;
 
-		cJSON_AddStringToObject(j, "account_dn", c->account.dn);
+		cJSON_AddStringToObject(j, "account_dn", c->accounts[0].dn);
 		cJSON_AddStringToObject(j, "account_state", acct);
 		cJSON_AddStringToObject(j, "desired_state",
 		    policy_desired_state(&st, c->policy.mode, now));
@@ -157,7 +157,7 @@ cmd_status(const struct cmd_ctx *x)
 	} else {
 		/* state.json, status.json and AD's errors are read back:
 		 * out_line flattens them (text.h) */
-		out_line(stdout, "account   %s", c->account.dn);
+		out_line(stdout, "account   %s", c->accounts[0].dn);
 		if (r == AD_OK)
 			out_line(stdout, "state     %s (userAccountControl %u, "
 			    "read from %s)", acct, a.uac, dc);
@@ -261,11 +261,11 @@ dry_run(const struct cli *cli, const struct config *c, int disable)
 		log_warnx("%s --dry-run: %s", cli->cmd_name, err);
 		return BG_EXIT_FAIL;
 	}
-	if (c->account.object_guid != NULL &&
-	    !ad_guid_equal(a.guid, c->account.object_guid)) {
+	if (c->accounts[0].object_guid != NULL &&
+	    !ad_guid_equal(a.guid, c->accounts[0].object_guid)) {
 		log_warnx("%s --dry-run: %s has objectGUID %s, not the pinned "
 		    "%s: the real command would refuse", cli->cmd_name,
-		    c->account.dn, a.guid, c->account.object_guid);
+		    c->accounts[0].dn, a.guid, c->accounts[0].object_guid);
 		return BG_EXIT_REFUSED;
 	}
 	newv = ad_uac_with_disabled(a.uac, disable);
@@ -273,12 +273,12 @@ dry_run(const struct cli *cli, const struct config *c, int disable)
 	    d, sizeof(d));
 	if (newv == a.uac)
 		out_line(stdout, "dry run: %s is already %s (userAccountControl "
-		    "%u on %s); nothing would change in AD", c->account.dn, want,
+		    "%u on %s); nothing would change in AD", c->accounts[0].dn, want,
 		    a.uac, dc);
 	else
 		out_line(stdout, "dry run: would set %s %s on %s "
 		    "(userAccountControl %u -> %u, only ACCOUNTDISABLE)",
-		    c->account.dn, want, dc, a.uac, newv);
+		    c->accounts[0].dn, want, dc, a.uac, newv);
 	printf("dry run: would hold it %s for %s (override), and record it in "
 	    "the audit log; nothing was changed\n", want, d);
 	return BG_EXIT_DONE;
@@ -291,7 +291,7 @@ refused(const struct config *c, const struct cli *cli, const char *actor,
 {
 	log_warnx("%s, account not touched: %s", what, err);
 	log_authpriv("%s of %s by %s refused: %s: %s", cli->cmd == CMD_DISABLE ?
-	    "disable" : "enable", c->account.dn, actor, what, err);
+	    "disable" : "enable", c->accounts[0].dn, actor, what, err);
 }
 
 /*
@@ -385,11 +385,11 @@ cmd_set(const struct cmd_ctx *x)
 	format_duration(secs, d, sizeof(d));
 	if (res.change.changed)
 		out_line(stdout, "%s %s on %s (userAccountControl %u -> %u)",
-		    want, c->account.dn, res.dc, res.change.old_uac,
+		    want, c->accounts[0].dn, res.dc, res.change.old_uac,
 		    res.change.new_uac);
 	else
 		out_line(stdout, "%s was already %s (userAccountControl %u on "
-		    "%s); nothing changed in AD", c->account.dn, want,
+		    "%s); nothing changed in AD", c->accounts[0].dn, want,
 		    res.change.new_uac, res.dc);
 	printf("override: held %s for %s, until %s; then the agent decides "
 	    "again\n", want, d, t);

@@ -148,7 +148,7 @@ cmd_drill(const struct cmd_ctx *x)
 		goto out;
 	}
 	snprintf(reason, sizeof(reason), "drill: %s", cli->reason);
-	printf("drill: enabling %s\n", c->account.dn);
+	printf("drill: enabling %s\n", c->accounts[0].dn);
 	fflush(stdout);
 	t0 = now_ms();
 	if (toggle_account(c, &st, actor, reason, 0, NULL, &res, err,

@@ -231,6 +231,17 @@ audit_failure(struct state *st, void *arg, char *err, size_t errlen)
 }
 
 /* the first failure of a message goes into the audit log, once */
+
+/* the account the notice is about (a DN); the first account's if unnamed */
+static const char *
+notice_account(const struct config *c, const cJSON *n)
+{
+	const char	*dn = cJSON_GetStringValue(cJSON_GetObjectItem(n,
+			    "account"));
+
+	return dn != NULL && *dn != '\0' ? dn : c->accounts[0].dn;
+}
+
 static void
 record_failure(const struct config *c, const char *actor, const cJSON *f,
     const char *why)
@@ -254,7 +265,7 @@ record_failure(const struct config *c, const char *actor, const cJSON *f,
 	 */
 	fa.state_dir = c->state_dir;
 	fa.e = (struct audit_entry){ .actor = actor, .event = "notify-failed",
-	    .account = c->account.dn, .reason = reason, .result = "ok",
+	    .account = notice_account(c, n), .reason = reason, .result = "ok",
 	    .extra = extra };
 	if (state_update(c->state_dir, audit_failure, &fa, err,
 	    sizeof(err)) == -1)

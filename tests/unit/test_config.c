@@ -98,9 +98,9 @@ test_good_config(void **state)
 	    "  rise = 4\n  manual_for = 2h\n  statuses = {\"ServiceRestored\","
 	    " \"serviceInterruption\"}\n}\n", err, sizeof(err));
 	assert_non_null(c);
-	assert_string_equal(c->account.dn,
+	assert_string_equal(c->accounts[0].dn,
 	    "CN=btg-admin,OU=Emergency,DC=corp,DC=example,DC=com");
-	assert_string_equal(c->account.object_guid,
+	assert_string_equal(c->accounts[0].object_guid,
 	    "eb6c701a-a39a-4193-84fe-86a89f901849");
 	assert_int_equal(c->ldap.uri.n, 2);
 	assert_string_equal(c->ldap.uri.v[1], "ldaps://dc2");
@@ -256,7 +256,7 @@ test_comments_and_lines(void **state)
 	c = config_load(conf, err, sizeof(err));
 	if (c == NULL)
 		fail_msg("%s", err);
-	assert_string_equal(c->account.dn, "CN=a#b,DC=x");
+	assert_string_equal(c->accounts[0].dn, "CN=a#b,DC=x");
 	assert_string_equal(c->ldap.bind_dn, "svc\"#1@x");
 	config_free(c);
 }
@@ -876,11 +876,108 @@ test_table_complete(void **state)
 	    NELEM(want_rules));
 }
 
+/* a config whose account sections are text, the rest as load_with's */
+static struct config *
+load_accounts(const char *accounts, char *err, size_t errlen)
+{
+	char text[8192];
+
+	snprintf(text, sizeof(text), "state_dir = \"/var/lib/breakglass\"\n"
+	    "%s"
+	    "ldap {\n"
+	    "  uri = {\"ldaps://dc1.corp.example.com\"}\n"
+	    "  bind_dn = \"svc-breakglass@corp.example.com\"\n"
+	    "  bind_password_file = \"%s\"\n"
+	    "  ca_file = \"%s/ad-ca.pem\"\n"
+	    "}\n", accounts, secret, dir);
+	write_text(conf, text, 0644);
+	err[0] = '\0';
+	return config_load(conf, err, errlen);
+}
+
+/* issue 15: account NAME { } repeats; account { } is "default" */
+static void
+test_accounts(void **state)
+{
+	struct config	*c;
+	char		 err[512], many[4096];
+	size_t		 n = 0;
+
+	(void)state;
+	c = load_accounts("account first { dn = \"CN=a,DC=x\" }\n"
+	    "account second-2 { dn = \"CN=b,DC=x\"\n  auto = false\n"
+	    "  object_guid = \"eb6c701a-a39a-4193-84fe-86a89f901849\" }\n",
+	    err, sizeof(err));
+	assert_non_null(c);
+	assert_int_equal(c->naccounts, 2);
+	assert_string_equal(c->accounts[0].name, "first");
+	assert_string_equal(c->accounts[1].name, "second-2");
+	assert_true(c->accounts[0].automatic);
+	assert_false(c->accounts[1].automatic);
+	assert_null(c->accounts[0].object_guid);
+	assert_ptr_equal(config_account(c, "second-2"), &c->accounts[1]);
+	assert_null(config_account(c, "third"));
+	config_free(c);
+
+	/* the file of before: one untitled account, named default */
+	c = load_accounts("account {\n  dn = \"CN=a,DC=x\"\n}\n", err,
+	    sizeof(err));
+	assert_non_null(c);
+	assert_int_equal(c->naccounts, 1);
+	assert_string_equal(c->accounts[0].name, "default");
+	assert_true(c->accounts[0].automatic);
+	config_free(c);
+
+	static const struct {
+		const char *text, *want1, *want2;
+	} bad[] = {
+		{ "account a { dn = \"CN=a,DC=x\" }\n"
+		  "account b { dn = \"cn=A,dc=x\" }\n",
+		  "account a: dn and account b: dn", "the same account twice" },
+		{ "account a { dn = \"CN=a,DC=x\"\n  object_guid = "
+		  "\"eb6c701a-a39a-4193-84fe-86a89f901849\" }\n"
+		  "account b { dn = \"CN=b,DC=x\"\n  object_guid = "
+		  "\"EB6C701A-A39A-4193-84FE-86A89F901849\" }\n",
+		  "account a: object_guid and account b: object_guid",
+		  "needs its own" },
+		{ "account a { dn = \"CN=a,DC=x\" }\n"
+		  "account a { dn = \"CN=b,DC=x\" }\n", ":3:",
+		  "duplicate title 'a'" },
+		{ "account Admin { dn = \"CN=a,DC=x\" }\n", ":2:",
+		  "account \"Admin\": a name is" },
+		{ "account a { upn = \"a@x.com\" }\n", "account a: dn",
+		  "required key missing" },
+		{ "", "account.dn", "required key missing" },
+		{ "account a { dn = \"CN=a,DC=x\"\n  auto = maybe }\n", ":3:",
+		  "auto" },
+		/* an error after an old account { } is the one reported */
+		{ "account {\n  dn = \"CN=a,DC=x\"\n  pin = 1\n}\n", ":4:",
+		  "no such option 'pin'" },
+		{ "account a {\n  dn = \"CN=a,DC=x\"\n  pin = 1\n}\n", ":4:",
+		  "no such option 'pin'" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = load_accounts(bad[i].text, err, sizeof(err));
+		if (c != NULL || strstr(err, bad[i].want1) == NULL ||
+		    strstr(err, bad[i].want2) == NULL)
+			fail_msg("case %zu: got \"%s\"", i, err);
+		assert_null(c);
+	}
+
+	for (int i = 0; i <= ACCOUNTS_MAX; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n,
+		    "account a%d { dn = \"CN=a%d,DC=x\" }\n", i, i);
+	c = load_accounts(many, err, sizeof(err));
+	assert_null(c);
+	assert_non_null(strstr(err, "at most 16"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_config),
+		cmocka_unit_test(test_accounts),
 		cmocka_unit_test(test_errors_name_file_line_key),
 		cmocka_unit_test(test_cross_key_errors),
 		cmocka_unit_test(test_missing_required),

@@ -24,6 +24,8 @@
 
 static char		tmpdir[64], sdir[96], spool[128];
 static struct config	cfg;
+static struct account_cfg account0 = { .name = "default",
+	.dn = "CN=btg-admin,DC=example,DC=com", .automatic = 1 };
 
 /* the state_dir of each test, made fresh and removed after */
 static int
@@ -39,6 +41,8 @@ setup(void **state)
 	snprintf(sdir, sizeof(sdir), "%s/state", tmpdir);
 	snprintf(spool, sizeof(spool), "%s/%s", sdir, SPOOL_DIR);
 	cfg.state_dir = sdir;
+	cfg.accounts = &account0;
+	cfg.naccounts = 1;
 	return statedir_open(sdir, 1, err, sizeof(err));
 }
 
