@@ -360,6 +360,17 @@ config_account(const struct config *c, const char *name)
 	return NULL;
 }
 
+void
+config_accounts_list(const struct config *c, char *buf, size_t size)
+{
+	size_t	n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < c->naccounts && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? ", " : "",
+		    c->accounts[i].name);
+}
+
 /*
  * Long on purpose: it copies every key into struct config, one line a
  * key; a table of key -> field would replace it (issue 14, open).

@@ -135,6 +135,9 @@ void		 config_print(const struct config *, FILE *);
 /* the account named name, NULL if none */
 const struct account_cfg *config_account(const struct config *,
 		    const char *name);
+/* "a, b, c": the accounts' names, for messages */
+void		 config_accounts_list(const struct config *, char *buf,
+		    size_t size);
 const char	*mode_name(enum bg_mode);
 const char	*drift_name(enum bg_drift);
 

@@ -14,7 +14,7 @@
 enum {
 	O_REASON = 1 << 0, O_FOR = 1 << 1, O_DRY = 1 << 2, O_JSON = 1 << 3,
 	O_LIMIT = 1 << 4, O_SINCE = 1 << 5, O_POLLS = 1 << 6,
-	O_AGAINST = 1 << 7,
+	O_AGAINST = 1 << 7, O_ACCOUNT = 1 << 8,
 };
 
 /* what a command needs before it runs: a reason, the config, the secrets */
@@ -33,26 +33,27 @@ static const struct {
 	int		 needs;
 	cmd_fn		 run;
 } commands[] = {
-	{ "status",	  CMD_STATUS,	    O_JSON, N_CONFIG | N_SECRETS,
-	  cmd_status },
-	{ "enable",	  CMD_ENABLE,	    O_REASON | O_FOR | O_DRY,
+	{ "status",	  CMD_STATUS,	    O_JSON | O_ACCOUNT,
+	  N_CONFIG | N_SECRETS, cmd_status },
+	{ "enable",	  CMD_ENABLE,	    O_REASON | O_FOR | O_DRY | O_ACCOUNT,
 	  N_REASON | N_CONFIG | N_SECRETS, cmd_set },
-	{ "disable",	  CMD_DISABLE,	    O_REASON | O_FOR | O_DRY,
+	{ "disable",	  CMD_DISABLE,	    O_REASON | O_FOR | O_DRY | O_ACCOUNT,
 	  N_REASON | N_CONFIG | N_SECRETS, cmd_set },
-	{ "auto",	  CMD_AUTO,	    O_REASON, N_REASON | N_CONFIG,
+	{ "auto",	  CMD_AUTO,	    O_REASON | O_ACCOUNT, N_REASON | N_CONFIG,
 	  cmd_auto },
-	{ "history",	  CMD_HISTORY,	    O_JSON | O_LIMIT | O_SINCE,
+	{ "history",	  CMD_HISTORY,	    O_JSON | O_LIMIT | O_SINCE | O_ACCOUNT,
 	  N_CONFIG, cmd_history },
 	{ "verify",	  CMD_VERIFY,	    O_AGAINST, N_CONFIG, cmd_verify },
 	{ "health",	  CMD_HEALTH,	    O_JSON, N_CONFIG, cmd_health },
 	{ "run",	  CMD_RUN,	    O_POLLS, N_CONFIG | N_SECRETS,
 	  cmd_run },
-	{ "check",	  CMD_CHECK,	    0, N_CONFIG, cmd_check },
+	{ "check",	  CMD_CHECK,	    O_ACCOUNT, N_CONFIG, cmd_check },
 	{ "config-check", CMD_CONFIG_CHECK, 0, N_CONFIG, cmd_config_check },
 	{ "notify-test",  CMD_NOTIFY_TEST,  0, N_CONFIG | N_SECRETS,
 	  cmd_notify_test },
-	{ "doctor",	  CMD_DOCTOR,	    O_JSON, N_CONFIG, cmd_doctor },
-	{ "drill",	  CMD_DRILL,	    O_REASON,
+	{ "doctor",	  CMD_DOCTOR,	    O_JSON | O_ACCOUNT, N_CONFIG,
+	  cmd_doctor },
+	{ "drill",	  CMD_DRILL,	    O_REASON | O_ACCOUNT,
 	  N_REASON | N_CONFIG | N_SECRETS, cmd_drill },
 	{ "version",	  CMD_VERSION,	    0, 0, cmd_version },
 	{ "help",	  CMD_HELP,	    0, 0, NULL },
@@ -65,8 +66,8 @@ cli_usage(void)
 "usage: breakglass [-v] [-c FILE] COMMAND [OPTIONS]\n"
 "\n"
 "  status [--json]                          account state, override, health\n"
-"  enable --reason TEXT [--for D] [--dry-run]   enable the break-glass account\n"
-"  disable --reason TEXT [--for D] [--dry-run]  disable it\n"
+"  enable --reason TEXT [--for D] [--dry-run]   enable the break-glass accounts\n"
+"  disable --reason TEXT [--for D] [--dry-run]  disable them\n"
 "  auto --reason TEXT                       clear the override\n"
 "  history [--json] [--limit N] [--since TIME]  the audit trail\n"
 "  verify [--against HEAD]                  check the audit hash chain (and\n"
@@ -80,6 +81,8 @@ cli_usage(void)
 "  drill --reason TEXT                      enable, confirm, disable, timed\n"
 "  version                                  versions of breakglass and libraries\n"
 "\n"
+"--account NAME (status, enable, disable, auto, history, check, doctor,\n"
+"drill): that account only; without it, every account of the config.\n"
 "Config: -c FILE, else $BREAKGLASS_CONF, else /etc/breakglass/breakglass.conf.\n"
 "Durations: 90, 15m, 4h, 2d.  See breakglass(8).\n";
 }
@@ -287,6 +290,11 @@ cli_parse(int argc, char *const argv[], int64_t now, struct cli *c,
 				return -1;
 			}
 			c->against = 1;
+		} else if ((opts & O_ACCOUNT) && is_opt(a, "--account")) {
+			if ((v = opt_value("--account", argc, argv, &i, err,
+			    errlen)) == NULL)
+				return -1;
+			c->account = v;	/* the config says which exist */
 		} else if ((opts & O_SINCE) && is_opt(a, "--since")) {
 			if ((v = opt_value("--since", argc, argv, &i, err,
 			    errlen)) == NULL)

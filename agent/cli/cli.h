@@ -23,6 +23,7 @@ struct cli {
 	enum cmd	 cmd;
 	const char	*cmd_name;
 	const char	*reason;
+	const char	*account;	/* --account NAME; NULL: every one */
 	int64_t		 for_secs;	/* 0: not given */
 	int		 dry_run;
 	int		 json;

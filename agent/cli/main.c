@@ -73,6 +73,16 @@ main(int argc, char *argv[])
 		log_warnx("%s", err);
 		return BG_EXIT_USAGE;
 	}
+	if (cli.account != NULL && config_account(cfg, cli.account) == NULL) {
+		config_accounts_list(cfg, err, sizeof(err));
+		log_warnx("--account: no account \"%s\" in %s (accounts: %s)",
+		    cli.account, ctx.path, err);
+		rc = cli.cmd == CMD_CHECK ? 3 : BG_EXIT_USAGE;
+		if (cli.cmd == CMD_CHECK)
+			printf("BREAKGLASS UNKNOWN - no account \"%s\"|\n",
+			    cli.account);
+		goto out;
+	}
 	/* the invoker, before root becomes the owner of state_dir */
 	actor_name(actor, sizeof(actor));
 	if (privdrop(cfg, err, sizeof(err)) == -1) {

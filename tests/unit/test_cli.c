@@ -141,6 +141,37 @@ test_bad_options(void **state)
 	assert_int_equal(parse(&c, err, sizeof(err), "-x", "status", NULL), -1);
 	assert_int_equal(parse(&c, err, sizeof(err), "verify", "--json", NULL),
 	    -1);
+	/* --account: where a command acts on or shows accounts, only there */
+	assert_int_equal(parse(&c, err, sizeof(err), "verify", "--account",
+	    "a", NULL), -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "run", "--account", "a",
+	    NULL), -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "status", "--account",
+	    NULL), -1);
+	assert_non_null(strstr(err, "--account needs a value"));
+}
+
+/* issue 15: --account NAME on the commands that act per account */
+static void
+test_account_option(void **state)
+{
+	static const char *const takes[] = { "status", "enable", "disable",
+	    "auto", "history", "check", "doctor", "drill" };
+	struct cli	c;
+	char		err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(takes) / sizeof(takes[0]); i++) {
+		if (parse(&c, err, sizeof(err), takes[i], "--reason", "x",
+		    "--account=second", NULL) != 0 && parse(&c, err,
+		    sizeof(err), takes[i], "--account", "second", NULL) != 0)
+			fail_msg("%s --account: %s", takes[i], err);
+		assert_non_null(c.account);
+		assert_string_equal(c.account, "second");
+	}
+	assert_int_equal(parse(&c, err, sizeof(err), "enable", "--reason",
+	    "x", NULL), 0);
+	assert_null(c.account);		/* every account */
 }
 
 static void
@@ -267,6 +298,7 @@ main(void)
 		cmocka_unit_test(test_reason_required),
 		cmocka_unit_test(test_reason_controls),
 		cmocka_unit_test(test_bad_options),
+		cmocka_unit_test(test_account_option),
 		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_verify_against),
 		cmocka_unit_test(test_simple_commands),
