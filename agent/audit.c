@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -532,8 +533,31 @@ audit_parse_head(const char *s, int64_t *seq, char sha256[SHA256_HEX_LEN + 1])
 /* history ------------------------------------------------------------ */
 
 struct row {
-	char	*time, *actor, *event, *change, *result, *reason;
+	char	*time, *actor, *event, *account, *change, *result, *reason;
 };
+
+/* the line is about dn (AD compares DNs without case) */
+static int
+line_account_is(const cJSON *j, const char *dn)
+{
+	const cJSON	*a = cJSON_GetObjectItemCaseSensitive(j, "account");
+
+	return cJSON_IsString(a) && strcasecmp(a->valuestring, dn) == 0;
+}
+
+/* the account's name for the ACCOUNT column; its DN if not configured */
+static char *
+account_label(const cJSON *j, const struct history_opts *o)
+{
+	const cJSON	*a = cJSON_GetObjectItemCaseSensitive(j, "account");
+
+	if (!cJSON_IsString(a))
+		return strdup("-");
+	for (size_t i = 0; i < o->naccounts; i++)
+		if (strcasecmp(a->valuestring, o->dns[i]) == 0)
+			return strdup(o->names[i]);
+	return strdup(a->valuestring);
+}
 
 static char *
 jstr(const cJSON *j, const char *key)
@@ -551,7 +575,7 @@ jstr(const cJSON *j, const char *key)
 }
 
 static int
-row_from_json(const cJSON *j, struct row *r)
+row_from_json(const cJSON *j, const struct history_opts *ho, struct row *r)
 {
 	char	*from = jstr(j, "from"), *to = jstr(j, "to"), *t;
 	const char *f, *o;
@@ -579,9 +603,11 @@ row_from_json(const cJSON *j, struct row *r)
 	free(to);
 	r->result = jstr(j, "result");
 	r->reason = jstr(j, "reason");
+	r->account = account_label(j, ho);
 	if (!r->time || !r->actor || !r->event || !r->change || !r->result ||
-	    !r->reason)
+	    !r->reason || !r->account)
 		return -1;
+	text_flatten(r->account);
 	/* one entry, one row, and nothing in it drives the terminal */
 	text_flatten(r->time);
 	text_flatten(r->actor);
@@ -598,6 +624,7 @@ row_free(struct row *r)
 	free(r->time);
 	free(r->actor);
 	free(r->event);
+	free(r->account);
 	free(r->change);
 	free(r->result);
 	free(r->reason);
@@ -628,6 +655,9 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 	FILE		*fp;
 	int		 fd, rc = -1;
 	int		 w_actor = 5, w_event = 5, w_change = 7, w_result = 6;
+	int		 w_account = o->naccounts > 1 ? 7 : 0;
+	/* the tail holds the last lines only when nothing is filtered out */
+	int		 filtered = o->since_ms > 0 || o->account != NULL;
 
 	if ((fd = sd_open(path, O_RDONLY, 0, err, errlen)) == -1) {
 		if (errno == ENOENT) {
@@ -637,8 +667,8 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 		}
 		return -1;
 	}
-	/* --limit without --since: read only the tail */
-	if (o->limit > 0 && o->since_ms == 0) {
+	/* --limit without a filter: read only the tail */
+	if (o->limit > 0 && !filtered) {
 		struct stat st;
 		off_t off;
 		if (fstat(fd, &st) == -1 ||
@@ -665,8 +695,9 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 			    "is not JSON (run breakglass verify)\n", path);
 			continue;
 		}
-		if (o->since_ms > 0 &&
-		    (line_time(j, &t) == -1 || t < o->since_ms)) {
+		if ((o->since_ms > 0 &&
+		    (line_time(j, &t) == -1 || t < o->since_ms)) ||
+		    (o->account != NULL && !line_account_is(j, o->account))) {
 			cJSON_Delete(j);
 			continue;
 		}
@@ -674,7 +705,7 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 			cJSON_Delete(j);
 			/* the stored bytes, as the chain hashes them (a line
 			 * with raw control characters escaped: text.h) */
-			if (o->limit > 0 && o->since_ms > 0) {
+			if (o->limit > 0 && filtered) {
 				if (ring == NULL && (ring = calloc((size_t)o->limit,
 				    sizeof(char *))) == NULL) {
 					bg_err(err, errlen, "out of memory");
@@ -698,7 +729,7 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 			cap = ncap;
 		}
 		memset(&rows[nrows], 0, sizeof(*rows));
-		if (row_from_json(j, &rows[nrows]) == -1) {
+		if (row_from_json(j, o, &rows[nrows]) == -1) {
 			cJSON_Delete(j);
 			row_free(&rows[nrows]);
 			bg_err(err, errlen, "out of memory");
@@ -728,6 +759,9 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 			w_actor = l > 40 ? 40 : l;
 		if ((l = (int)strlen(rows[i].event)) > w_event)
 			w_event = l;
+		if (w_account > 0 && (l = (int)strlen(rows[i].account)) >
+		    w_account)
+			w_account = l > 40 ? 40 : l;
 		if ((l = (int)strlen(rows[i].change)) > w_change)
 			w_change = l;
 		if ((l = (int)strlen(rows[i].result)) > w_result)
@@ -738,14 +772,22 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 		    o->since_ms ? " in that period" : "");
 		goto done;
 	}
-	fprintf(out, "%-20s  %-*s  %-*s  %-*s  %-*s  %s\n", "TIME", w_actor,
-	    "ACTOR", w_event, "EVENT", w_change, "CHANGE", w_result, "RESULT",
-	    "REASON");
-	for (size_t i = start; i < nrows; i++)
-		fprintf(out, "%-20s  %-*.*s  %-*s  %-*s  %-*.*s  %s\n",
-		    rows[i].time, w_actor, w_actor, rows[i].actor, w_event,
-		    rows[i].event, w_change, rows[i].change, w_result, w_result,
-		    rows[i].result, rows[i].reason);
+	/* ACCOUNT, between EVENT and CHANGE, only with two accounts or more */
+	fprintf(out, "%-20s  %-*s  %-*s  ", "TIME", w_actor, "ACTOR", w_event,
+	    "EVENT");
+	if (w_account > 0)
+		fprintf(out, "%-*s  ", w_account, "ACCOUNT");
+	fprintf(out, "%-*s  %-*s  %s\n", w_change, "CHANGE", w_result,
+	    "RESULT", "REASON");
+	for (size_t i = start; i < nrows; i++) {
+		fprintf(out, "%-20s  %-*.*s  %-*s  ", rows[i].time, w_actor,
+		    w_actor, rows[i].actor, w_event, rows[i].event);
+		if (w_account > 0)
+			fprintf(out, "%-*.*s  ", w_account, w_account,
+			    rows[i].account);
+		fprintf(out, "%-*s  %-*.*s  %s\n", w_change, rows[i].change,
+		    w_result, w_result, rows[i].result, rows[i].reason);
+	}
  done:
 	if (ring != NULL)
 		for (int64_t i = 0; i < o->limit; i++)

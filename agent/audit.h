@@ -86,6 +86,11 @@ struct history_opts {
 	int64_t	limit;		/* 0: all */
 	int64_t	since_ms;	/* 0: from the start */
 	int	json;
+	const char	 *account;	/* only lines of this DN; NULL: all */
+	/* an ACCOUNT column naming names[i] for dns[i]; 0: no column */
+	const char *const *names;
+	const char *const *dns;
+	size_t		  naccounts;
 };
 int	audit_history(const char *path, const struct history_opts *, FILE *out,
 	    char *err, size_t errlen);

@@ -15,6 +15,7 @@ cmd_history(const struct cmd_ctx *x)
 	const struct cli	*cli = x->cli;
 	const struct config	*c = *x->cfg;
 	struct history_opts	o;
+	const char		*names[ACCOUNTS_MAX], *dns[ACCOUNTS_MAX];
 	char			path[4096], err[1024];
 
 	snprintf(path, sizeof(path), "%s/%s", c->state_dir, AUDIT_FILE);
@@ -22,6 +23,15 @@ cmd_history(const struct cmd_ctx *x)
 	o.limit = cli->limit;
 	o.since_ms = cli->since_ms;
 	o.json = cli->json;
+	for (size_t i = 0; i < c->naccounts; i++) {
+		names[i] = c->accounts[i].name;
+		dns[i] = c->accounts[i].dn;
+	}
+	o.names = names;
+	o.dns = dns;
+	o.naccounts = c->naccounts;
+	if (cli->account != NULL)
+		o.account = config_account(c, cli->account)->dn;
 	if (audit_history(path, &o, stdout, err, sizeof(err)) == -1) {
 		log_warnx("history: %s", err);
 		return BG_EXIT_FAIL;

@@ -321,6 +321,60 @@ test_history_tail(void **state)
 	free(buf);
 }
 
+/* history of two accounts: --account filters, ACCOUNT names them */
+static void
+test_history_accounts(void **state)
+{
+	static const char *const names[] = { "first", "second" };
+	static const char *const dns[] = { "CN=btg-admin,DC=x",
+	    "CN=btg-admin2,DC=x" };
+	struct history_opts	o = { .names = names, .dns = dns,
+				      .naccounts = 2 };
+	struct audit_entry	e = { .actor = "agent", .event = "enable",
+				      .account = "cn=BTG-ADMIN2,dc=x",
+				      .from = "disabled", .to = "enabled",
+				      .reason = "r", .result = "ok" };
+	struct audit_head	h;
+	char			*buf = NULL, err[256];
+	size_t			len = 0;
+	FILE			*out;
+
+	(void)state;
+	append_n(4);		/* CN=btg-admin,DC=x */
+	assert_int_equal(audit_append(dir, &e, &h, err, sizeof(err)), 0);
+	append_n(1);
+	out = open_memstream(&buf, &len);
+	assert_int_equal(audit_history(logpath, &o, out, err, sizeof(err)), 0);
+	fclose(out);
+	assert_non_null(strstr(buf, "EVENT   ACCOUNT  CHANGE"));
+	assert_non_null(strstr(buf, "enable  second   disabled->enabled"));
+	assert_non_null(strstr(buf, "enable  first    disabled->enabled"));
+	free(buf);
+
+	/* the second only, its last line despite --limit 1 */
+	o.account = dns[1];
+	o.limit = 1;
+	o.json = 1;
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	assert_int_equal(audit_history(logpath, &o, out, err, sizeof(err)), 0);
+	fclose(out);
+	assert_memory_equal(buf, "{\"seq\":5,", 9);
+	assert_null(strchr(buf, '\n') == NULL ? NULL : strstr(strchr(buf,
+	    '\n') + 1, "seq"));
+	free(buf);
+
+	/* one account: no ACCOUNT column, as before */
+	o = (struct history_opts){ .names = names, .dns = dns, .naccounts = 1 };
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	assert_int_equal(audit_history(logpath, &o, out, err, sizeof(err)), 0);
+	fclose(out);
+	assert_null(strstr(buf, "ACCOUNT"));
+	assert_non_null(strstr(buf, "EVENT   CHANGE"));
+	free(buf);
+}
+
 /* every form of a head breakglass prints is read back; nothing else is */
 static void
 test_parse_head(void **state)
@@ -556,6 +610,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_torn_tail_is_chained,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history_accounts, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_history_tail, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_history_odd_times, setup,
