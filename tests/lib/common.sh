@@ -40,17 +40,38 @@ new_case() {
 	EXTRA=""
 	POLICY='mode = "manual"'
 	GRAPH_SECTION=""
+	ACCOUNTS=""
+	write_conf
+}
+
+# two_accounts [GUID2]: the config names btg-admin as "first" and
+# btg-admin2 as "second" (issue 15); GUID2 replaces the second's pin
+two_accounts() {
+	ACCOUNTS="account first {
+  dn          = \"$ACCOUNT\"
+  object_guid = \"$GUID\"
+  upn         = \"btg-admin@corp.example.test\"
+}
+account second {
+  dn          = \"$BTG2_DN\"
+  object_guid = \"${1:-$BTG2_GUID}\"
+  upn         = \"btg-admin2@corp.example.test\"
+}"
 	write_conf
 }
 
 write_conf() {
+	if [ -z "${ACCOUNTS:-}" ]; then
+		ACCOUNTS="account {
+  dn          = \"$ACCOUNT\"
+  object_guid = \"$GUID\"
+  upn         = \"btg-admin@corp.example.test\"
+}"
+		wc_one=1
+	fi
 	cat >"$T/breakglass.conf" <<CONF
 state_dir = "$T/state"
-account {
-  dn          = "$ACCOUNT"
-  object_guid = "$GUID"
-  upn         = "btg-admin@corp.example.test"
-}
+$ACCOUNTS
 ldap {
   uri                = {$URIS}
   starttls           = $STARTTLS
@@ -65,6 +86,9 @@ policy {
 $GRAPH_SECTION
 $EXTRA
 CONF
+	# the one account follows ACCOUNT and GUID on the next write
+	[ -z "${wc_one:-}" ] || ACCOUNTS=""
+	wc_one=""
 }
 
 # bg ARGS...: run breakglass with this case's config, capture OUT/ERR/RC
@@ -384,6 +408,7 @@ smtp_section() {
 mail_agent_case() {
 	new_case "$1"
 	set_uac "$BTG_DN" 66050
+	set_uac "$BTG2_DN" 66050
 	start_graph
 	start_mail
 	cp "$T/mail.pw" "$T/mail.pw.client"

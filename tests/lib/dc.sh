@@ -119,7 +119,7 @@ set_password() {
 
 fixtures() {
 	S="-H $dir/private/sam.ldb -s $dir/etc/smb.conf"
-	for u in btg-admin other-user; do
+	for u in btg-admin btg-admin2 other-user; do
 		# shellcheck disable=SC2086
 		samba-tool user create "$u" "$USER_PASS" $S >/dev/null
 	done
@@ -132,6 +132,12 @@ fixtures() {
 	samba-tool dsacl set $S --objectdn="$BTG_DN" \
 	    --sddl="(OA;;WP;$UAC_GUID;;$svc_sid)" >/dev/null
 	set_uac "$BTG_DN" 66050
+	# the second break-glass account (issue 15), its own delegated right
+	BTG2_DN="CN=btg-admin2,CN=Users,$BASE_DN"
+	# shellcheck disable=SC2086
+	samba-tool dsacl set $S --objectdn="$BTG2_DN" \
+	    --sddl="(OA;;WP;$UAC_GUID;;$svc_sid)" >/dev/null
+	set_uac "$BTG2_DN" 66050
 	cat >"$dir/env" <<ENV
 DC_DIR='$dir'
 DC_PID='$(cat "$dir/samba.pid")'
@@ -143,6 +149,8 @@ SVC_UPN='svc-breakglass@corp.example.test'
 SVC_SID='$svc_sid'
 BTG_DN='$BTG_DN'
 BTG_GUID='$(user_show btg-admin objectGUID)'
+BTG2_DN='$BTG2_DN'
+BTG2_GUID='$(user_show btg-admin2 objectGUID)'
 OTHER_DN='CN=other-user,CN=Users,$BASE_DN'
 CA_FILE='$dir/pki/ca.pem'
 OTHER_CA_FILE='$dir/pki/other-ca.pem'
