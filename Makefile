@@ -32,6 +32,7 @@ AGENT	= agent/agent.c \
 	  agent/cli/cmd_account.c \
 	  agent/cli/cmd_audit.c \
 	  agent/cli/cmd_doctor.c \
+	  agent/cli/doctor_tenant.c \
 	  agent/cli/cmd_drill.c \
 	  agent/cli/cmd_health.c \
 	  agent/cli/cmd_misc.c \

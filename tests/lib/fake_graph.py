@@ -19,6 +19,10 @@ Endpoints:
   GET  /v1.0/identity/conditionalAccess/policies    policies
   GET  /v1.0/auditLogs/signIns          $filter on userPrincipalName and
                                         createdDateTime ge honoured
+  GET  /v1.0/users/{id}/authentication/methods, /v1.0/policies/
+       identitySecurityDefaultsEnforcementPolicy, /v1.0/domains/{name},
+       /v1.0/organization               the tenant facts doctor reads
+                                        (see TENANT below)
   GET  /probe                           200, for policy.probe_url
   POST /webhook                         a webhook receiver: body logged as
                                         webhook_body; answers by "webhook" mode
@@ -36,7 +40,15 @@ optional:
               "member_of": {"user id": ["group id", ...]}},
    "ca":     {"mode": "ok|403|...", "items": [conditionalAccessPolicy, ...]},
    "signins": {"mode": "ok|403|...", "items": [signIn, ...]},
-   "webhook": {"mode": "ok|500"}}
+   "webhook": {"mode": "ok|500"},
+   "auth_methods": {"mode": "ok|403|...", "items": [authenticationMethod]},
+   "security_defaults": {"mode": ..., "isEnabled": false},
+   "domains": {"mode": ..., "items": {"name": {domain fields}}},
+   "organization": {"mode": ..., "onPremisesSyncEnabled": true,
+                    "onPremisesLastSyncDateTime": "..."}}
+  Absent, the tenant sections answer as a good tenant: a password and a
+  passkey, security defaults off, every domain managed, sync on and 10 min
+  old; "domains" with items answers 404 for any other name.
 items_first / items_first_times N: the first N issue requests after the
 scenario changed see items_first instead of items (a one-poll blip).
 fail_times N: the mode applies to the first N requests after the scenario
@@ -417,7 +429,8 @@ class Handler(BaseHTTPRequestHandler):
             if mode == "hang":
                 return self.hang()
             return self.send(200, "ok", ctype="text/plain")
-        other = (u.path.startswith("/v1.0/users/") or u.path in (
+        tenant = tenant_route(u.path)
+        other = tenant or (u.path.startswith("/v1.0/users/") or u.path in (
             "/v1.0/identity/conditionalAccess/policies",
             "/v1.0/auditLogs/signIns"))
         if u.path != "/v1.0/admin/serviceAnnouncement/issues" and not other:
@@ -429,6 +442,8 @@ class Handler(BaseHTTPRequestHandler):
         if not known:
             return self.send(401, graph_error(
                 "InvalidAuthenticationToken", "Access token is empty."))
+        if tenant:
+            return tenant_answer(self, tenant, q, scen, stamp)
         if other:
             return self.directory(u, q, scen, stamp)
         mode, sec = mode_for(scen, stamp, "issues")
@@ -461,6 +476,111 @@ class Handler(BaseHTTPRequestHandler):
             body["@odata.nextLink"] = nxt
         self.send(200, body, ctype="application/json; odata.metadata=minimal;"
                   " charset=utf-8", extra={"page_skip": skip})
+
+
+# -- TENANT: what doctor reads about the tenant (issue 16) ----------------
+# Shapes as Microsoft's v1.0 pages show them: "List methods"
+# (authentication-list-methods), "Get identitySecurityDefaultsEnforcement
+# Policy", "Get domain", "List organization".
+TENANT_ROUTES = (
+    ("auth_methods", "/v1.0/users/", "/authentication/methods"),
+    ("security_defaults",
+     "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy", ""),
+    ("domains", "/v1.0/domains/", ""),
+    ("organization", "/v1.0/organization", ""),
+)
+GOOD_METHODS = [
+    {"@odata.type": "#microsoft.graph.passwordAuthenticationMethod",
+     "id": "28c10230-6103-485e-b985-444c60001490", "password": None,
+     "createdDateTime": "2026-01-10T09:00:00Z"},
+    {"@odata.type": "#microsoft.graph.fido2AuthenticationMethod",
+     "id": "-2_GRUg2-HYz6_1YG4YRAQ2", "displayName": "Red key",
+     "creationDateTime": "2026-01-10T09:05:00Z",
+     "aaGuid": "2fc0579f-8113-47ea-b116-555a8db9202a", "model": "NFC key",
+     "attestationCertificates": ["dbe793efdf1945e2df25d93653a1e8a3268a9075"],
+     "attestationLevel": "attested"},
+]
+
+
+def tenant_route(path):
+    """(kind, the {id|name} segment or None), or None for other paths."""
+    for kind, head, tail in TENANT_ROUTES:
+        if not tail and not head.endswith("/") and path == head:
+            return kind, None
+        if head.endswith("/") and path.startswith(head) and \
+                path.endswith(tail):
+            seg = path[len(head):len(path) - len(tail)]
+            if seg and "/" not in seg:
+                return kind, urllib.parse.unquote(seg)
+    return None
+
+
+def tenant_answer(h, route, q, scen, stamp):
+    kind, seg = route
+    mode, sec = mode_for(scen, stamp, kind)
+    if h.fault(mode, sec, "graph"):
+        return
+    ctx = "https://graph.microsoft.com/v1.0/$metadata#"
+    if kind == "auth_methods":
+        return h.send(200, {"@odata.context": ctx + "users('%s')/"
+                            "authentication/methods" % seg,
+                            "value": sec.get("items", GOOD_METHODS)})
+    if kind == "security_defaults":
+        return h.send(200, {
+            "@odata.context": ctx +
+            "policies/identitySecurityDefaultsEnforcementPolicy",
+            "description": "Security defaults is a set of basic identity "
+            "security mechanisms recommended by Microsoft. When enabled, "
+            "these recommendations will be automatically enforced in your "
+            "organization. Administrators and users will be better "
+            "protected from common identity related attacks.",
+            "displayName": "Security Defaults",
+            "id": "00000000-0000-0000-0000-000000000005",
+            "isEnabled": sec.get("isEnabled", False)})
+    if kind == "domains":
+        items = sec.get("items")
+        if items is not None and seg.lower() not in \
+                [k.lower() for k in items]:
+            return h.send(404, graph_error(
+                "Request_ResourceNotFound", "Resource '%s' does not exist "
+                "or one of its queried reference-property objects are not "
+                "present." % seg))
+        dom = {"@odata.context": ctx + "domains/$entity",
+               "authenticationType": "Managed", "availabilityStatus": None,
+               "id": seg, "isAdminManaged": True, "isDefault": False,
+               "isInitial": False, "isRoot": True, "isVerified": True,
+               "supportedServices": ["Email", "OfficeCommunicationsOnline"],
+               "passwordValidityPeriodInDays": None,
+               "passwordNotificationWindowInDays": None, "state": None}
+        for k, v in (items or {}).items():
+            if k.lower() == seg.lower():
+                dom.update(v)
+        return h.send(200, dom)
+    last = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                         time.gmtime(time.time() - 600))
+    org = {"id": "84841066-274d-4ec0-a5c1-276be684bdd3",
+           "deletedDateTime": None, "businessPhones": ["425-555-0100"],
+           "city": None, "country": None, "countryLetterCode": "NL",
+           "createdDateTime": "2021-08-02T10:30:06Z",
+           "displayName": "Contoso", "marketingNotificationEmails": [],
+           "onPremisesLastSyncDateTime": last,
+           "onPremisesSyncEnabled": True, "preferredLanguage": "en",
+           "securityComplianceNotificationMails": [],
+           "securityComplianceNotificationPhones": [],
+           "technicalNotificationMails": ["admin@contoso.com"],
+           "tenantType": "AAD",
+           "verifiedDomains": [{
+               "capabilities": "Email, OfficeCommunicationsOnline",
+               "isDefault": True, "isInitial": True,
+               "name": "Contoso.onmicrosoft.com", "type": "Managed"}]}
+    for k in ("onPremisesSyncEnabled", "onPremisesLastSyncDateTime"):
+        if k in sec:
+            org[k] = sec[k]
+    sel = q.get("$select")
+    if sel:
+        org = {k: org.get(k) for k in sel.split(",")}
+    return h.send(200, {"@odata.context": ctx + "organization",
+                        "value": [org]})
 
 
 def main():
