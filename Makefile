@@ -39,6 +39,7 @@ AGENT	= agent/agent.c \
 	  agent/config.c \
 	  agent/config_check.c \
 	  agent/config_rules.c \
+	  agent/drill.c \
 	  agent/event.c \
 	  agent/jscan.c \
 	  agent/log.c \
@@ -73,7 +74,7 @@ MAINOBJ	= $(BUILD)/agent/cli/main.o
 
 UNIT	= test_util test_config test_audit test_ad test_cli test_policy \
 	  test_match test_graph test_mail test_text test_statedir test_notify \
-	  test_state
+	  test_state test_event
 UNITBIN	= $(UNIT:%=$(BUILD)/tests/%)
 
 BIN	= $(if $(filter build,$(BUILD)),breakglass,$(BUILD)/breakglass)

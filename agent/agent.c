@@ -191,7 +191,6 @@ record(struct agent *a, struct state *st, const char *event,
 static void
 remind(struct agent *a, struct state *st, const char *live, int64_t now)
 {
-	struct notice_in	in;
 	char			reason[1200], d[32];
 
 	if (strcmp(live, "enabled") != 0) {
@@ -210,14 +209,10 @@ remind(struct agent *a, struct state *st, const char *live, int64_t now)
 	    st->ovr.active ? "; override: " : st->outage_declared ?
 	    "; the outage is still declared" : "; no override, no outage: "
 	    "disable it", st->ovr.active ? st->ovr.reason : "");
-	memset(&in, 0, sizeof(in));
-	in.event = "reminder";
-	in.state = "enabled";
-	in.reason = reason;
-	in.actor = "agent";
-	in.head = &st->audit_head;
-	in.until_ms = st->ovr.active ? st->ovr.until_ms : 0;
-	account_notice(a->cfg, &in);
+	event_record(a->cfg, &(struct event){ .actor = "agent", .event =
+	    "reminder", .state = "enabled", .reason = reason, .until_ms =
+	    st->ovr.active ? st->ovr.until_ms : 0, .head = &st->audit_head,
+	    .flags = EV_NO_AUDIT | EV_NO_SYSLOG }, NULL, 0);
 	(void)d;
 }
 
@@ -536,18 +531,14 @@ cycle(struct agent *a)
 	}
 	if (drill_overdue(a->cfg, &st, now) && now - st.drill_reminded_ms >=
 	    a->cfg->policy.drill_every * 1000) {
-		struct notice_in in;
-
 		st.drill_reminded_ms = now;
-		memset(&in, 0, sizeof(in));
-		in.event = "drill-overdue";
-		in.state = st.account_state;
-		in.reason = st.last_drill_ms ? "the last drill is older than "
+		event_record(a->cfg, &(struct event){ .actor = "agent",
+		    .event = "drill-overdue", .state = st.account_state,
+		    .reason = st.last_drill_ms ? "the last drill is older than "
 		    "policy.drill_every: run breakglass drill --reason ..." :
-		    "no drill on record: run breakglass drill --reason ...";
-		in.actor = "agent";
-		in.head = &st.audit_head;
-		account_notice(a->cfg, &in);
+		    "no drill on record: run breakglass drill --reason ...",
+		    .head = &st.audit_head, .flags = EV_NO_AUDIT |
+		    EV_NO_SYSLOG }, NULL, 0);
 	}
 	st.agent_pid = getpid();
 	if (state_save(a->cfg->state_dir, &st, err, sizeof(err)) == -1)
@@ -628,11 +619,13 @@ mark_apply(struct state *st, void *arg, char *err, size_t errlen)
 		    (double)st->agent_pid);
 	}
 	st->agent_pid = r->starting ? getpid() : 0;
-	if (audit_event(r->a->cfg, "agent", r->starting ? "agent-start" :
-	    "agent-stop", NULL, NULL, r->starting ? (r->unclean ?
-	    "agent started after an unclean stop" : "agent started") :
-	    "agent stopped", "ok", NULL, extra, &st->audit_head, aerr,
-	    sizeof(aerr)) == -1) {
+	/* the notice of an unclean stop goes out after the lock */
+	if (!(event_record(r->a->cfg, &(struct event){ .actor = "agent",
+	    .event = r->starting ? "agent-start" : "agent-stop", .reason =
+	    r->starting ? (r->unclean ? "agent started after an unclean stop" :
+	    "agent started") : "agent stopped", .extra = extra, .head =
+	    &st->audit_head, .flags = EV_NEED_AUDIT | EV_NO_SYSLOG |
+	    EV_NO_NOTICE }, aerr, sizeof(aerr)) & EV_AUDITED)) {
 		bg_err(err, errlen, "audit log not writable: %s", aerr);
 		rc = -1;
 	}
@@ -648,7 +641,6 @@ static int
 mark_running(struct agent *a, int starting)
 {
 	struct running	r = { .a = a, .starting = starting };
-	struct notice_in in;
 	char		err[1024];
 
 	if (state_update(a->cfg->state_dir, mark_apply, &r, err,
@@ -656,17 +648,12 @@ mark_running(struct agent *a, int starting)
 		log_warnx("%s", err);
 		return -1;
 	}
-	if (r.unclean) {	/* the previous agent died: tell the admins */
-		memset(&in, 0, sizeof(in));
-		in.event = "agent-start";
-		in.state = r.account_state;
-		in.reason = "the agent started after an unclean stop (crash, "
-		    "kill -9 or power loss); pending notifications are sent "
-		    "now";
-		in.actor = "agent";
-		in.head = &r.head;
-		account_notice(a->cfg, &in);
-	}
+	if (r.unclean)	/* the previous agent died: tell the admins */
+		event_record(a->cfg, &(struct event){ .actor = "agent", .event =
+		    "agent-start", .state = r.account_state, .reason = "the "
+		    "agent started after an unclean stop (crash, kill -9 or "
+		    "power loss); pending notifications are sent now", .head =
+		    &r.head, .flags = EV_NO_AUDIT | EV_NO_SYSLOG }, NULL, 0);
 	return 0;
 }
 

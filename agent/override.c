@@ -19,8 +19,9 @@ override_expire(const struct config *c, struct state *st, int64_t now,
 	    st->ovr.reason);
 	if (!(event_record(c, &(struct event){ .actor = "agent", .event =
 	    "override-expired", .from = st->ovr.state, .reason = reason,
-	    .state = st->account_state, .head = &st->audit_head }, err,
-	    errlen) & EV_AUDITED))
+	    .state = st->account_state, .head = &st->audit_head,
+	    /* not recorded, not told: else told again at every try */
+	    .flags = EV_NEED_AUDIT }, err, errlen) & EV_AUDITED))
 		return -1;
 	memset(&st->ovr, 0, sizeof(st->ovr));
 	return 1;

@@ -108,8 +108,11 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	bg_strlcpy(before, st->account_state, sizeof(before));
 	res->exit_code = BG_EXIT_FAIL;
 	FAULT_POINT("before-started");
-	if (audit_event(c, actor, event, st->account_state, want, reason,
-	    "started", evidence, NULL, &res->head, aerr, sizeof(aerr)) == -1) {
+	if (!(event_record(c, &(struct event){ .actor = actor, .event = event,
+	    .from = st->account_state, .to = want, .reason = reason, .result =
+	    "started", .evidence = evidence, .head = &res->head, .flags =
+	    EV_NEED_AUDIT | EV_NO_SYSLOG | EV_NO_NOTICE }, aerr, sizeof(aerr)) &
+	    EV_AUDITED)) {
 		bg_err(err, errlen, "audit log not writable, account not "
 		    "touched: %s", aerr);
 		log_authpriv("%s of %s by %s refused: audit log not writable: %s",

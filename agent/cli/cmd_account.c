@@ -226,26 +226,30 @@ prepare_state_dir(const struct config *c, int *lockfd)
 	return BG_EXIT_DONE;
 }
 
+/*
+ * An override set or cleared at the command line: its audit line (with
+ * "until" when it has an end), no authpriv line; refused (-1, err) if the
+ * line cannot be written.
+ */
 static int
-audit_override(const struct config *c, const char *actor, const char *event,
-    const char *from, const char *to, const char *reason, int64_t until,
-    struct audit_head *head, char *err, size_t errlen)
+record_override(const struct config *c, struct event *ev, int64_t until,
+    char *err, size_t errlen)
 {
 	cJSON	*extra = NULL;
 	char	 t[RFC3339_LEN];
-	int	 rc;
+	int	 done;
 
 	if (until != 0) {
 		extra = cJSON_CreateObject();
 		format_time_ms(until, t, sizeof(t));
 		cJSON_AddStringToObject(extra, "until", t);
 	}
-	rc = audit_event(c, actor, event, from, to, reason, "ok", NULL, extra,
-	    head, err, errlen);
+	ev->extra = extra;
+	ev->flags |= EV_NEED_AUDIT | EV_NO_SYSLOG;
+	done = event_record(c, ev, err, errlen);
 	cJSON_Delete(extra);
-	return rc;
+	return done & EV_AUDITED ? 0 : -1;
 }
-
 
 static int
 dry_run(const struct cli *cli, const struct config *c, int disable)
@@ -333,9 +337,11 @@ cmd_set(const struct cmd_ctx *x)
 		goto out;
 	}
 	secs = cli->for_secs ? cli->for_secs : c->policy.manual_for;
-	if (audit_override(c, actor, "override-set",
-	    override_active(&st.ovr, now) ? st.ovr.state : NULL, want,
-	    cli->reason, now + secs * 1000, &st.audit_head, err,
+	/* its notice only if the account does not change (below) */
+	if (record_override(c, &(struct event){ .actor = actor, .event =
+	    "override-set", .from = override_active(&st.ovr, now) ?
+	    st.ovr.state : NULL, .to = want, .reason = cli->reason, .head =
+	    &st.audit_head, .flags = EV_NO_NOTICE }, now + secs * 1000, err,
 	    sizeof(err)) == -1) {
 		refused(c, cli, actor, "audit log not writable", err);
 		rc = BG_EXIT_REFUSED;
@@ -360,19 +366,13 @@ cmd_set(const struct cmd_ctx *x)
 	rc = res.exit_code;
 	if (rc == BG_EXIT_DONE && !res.state_saved)
 		rc = BG_EXIT_FAIL;	/* toggle_account said why */
-	if (res.exit_code == BG_EXIT_DONE && !res.change.changed) {
-		/* no account change to tell of: tell of the override */
-		struct notice_in in;
-		memset(&in, 0, sizeof(in));
-		in.event = "override-set";
-		in.to = want;
-		in.state = want;
-		in.reason = cli->reason;
-		in.actor = actor;
-		in.head = &st.audit_head;
-		in.until_ms = st.ovr.until_ms;
-		account_notice(c, &in);
-	}
+	/* no account change to tell of: tell of the override */
+	if (res.exit_code == BG_EXIT_DONE && !res.change.changed)
+		event_record(c, &(struct event){ .actor = actor, .event =
+		    "override-set", .to = want, .state = want, .reason =
+		    cli->reason, .until_ms = st.ovr.until_ms, .head =
+		    &st.audit_head, .flags = EV_NO_AUDIT | EV_NO_SYSLOG }, NULL,
+		    0);
 	if (res.exit_code != BG_EXIT_DONE) {
 		log_warnx("%s", err);
 		if (res.exit_code == BG_EXIT_FAIL && res.dc[0] == '\0')
@@ -440,23 +440,14 @@ cmd_auto(const struct cmd_ctx *x)
 		    BG_EXIT_DONE : BG_EXIT_FAIL;
 		goto out;
 	}
-	if (audit_override(c, actor, "override-cleared", st.ovr.state, NULL,
-	    cli->reason, 0, &st.audit_head, err, sizeof(err)) == -1) {
+	if (record_override(c, &(struct event){ .actor = actor, .event =
+	    "override-cleared", .from = st.ovr.state, .reason = cli->reason,
+	    .state = st.account_state, .head = &st.audit_head }, 0, err,
+	    sizeof(err)) == -1) {
 		log_warnx("audit log not writable, override kept: %s", err);
 		goto out;
 	}
 	was = st.ovr;
-	{
-		struct notice_in in;
-		memset(&in, 0, sizeof(in));
-		in.event = "override-cleared";
-		in.from = st.ovr.state;
-		in.state = st.account_state;
-		in.reason = cli->reason;
-		in.actor = actor;
-		in.head = &st.audit_head;
-		account_notice(c, &in);
-	}
 	memset(&st.ovr, 0, sizeof(st.ovr));
 	/* the actor is read back from state.json: out_line flattens it */
 	if (c->policy.mode == MODE_AUTO)

@@ -19,27 +19,16 @@
 #include "../../agent/util.h"
 #include "unit.h"
 
-static char	tmpdir[64], sdir[96], spath[128];
+static char	spath[128];
 
 static int
-setup_dir(void **unused)
+setup_dir(void **state)
 {
-	char	err[256];
-
-	(void)unused;
-	if (unit_tmpdir(tmpdir, sizeof(tmpdir)) == -1)
-		return -1;
-	snprintf(sdir, sizeof(sdir), "%s/state", tmpdir);
-	snprintf(spath, sizeof(spath), "%s/%s", sdir, STATE_FILE);
 	unsetenv("BREAKGLASS_LOCK_WAIT");
-	return statedir_open(sdir, 1, err, sizeof(err));
-}
-
-static int
-teardown_dir(void **unused)
-{
-	(void)unused;
-	return unit_rmtree(tmpdir);
+	if (unit_setup_state_dir(state) == -1)
+		return -1;
+	snprintf(spath, sizeof(spath), "%s/%s", unit_sdir, STATE_FILE);
+	return 0;
 }
 
 static void
@@ -60,7 +49,7 @@ test_roundtrip(void **unused)
 	char		err[256];
 
 	(void)unused;
-	assert_int_equal(state_load(sdir, &a, err, sizeof(err)), 0);
+	assert_int_equal(state_load(unit_sdir, &a, err, sizeof(err)), 0);
 	assert_int_equal(a.ovr.active, 0);	/* no file: a zeroed state */
 	a.ovr.active = 1;
 	bg_strlcpy(a.ovr.state, "disabled", sizeof(a.ovr.state));
@@ -75,8 +64,8 @@ test_roundtrip(void **unused)
 	a.audit_head.seq = 17;
 	memset(a.audit_head.sha256, 'a', 64);
 	a.audit_head.sha256[64] = '\0';
-	assert_int_equal(state_save(sdir, &a, err, sizeof(err)), 0);
-	assert_int_equal(state_load(sdir, &b, err, sizeof(err)), 0);
+	assert_int_equal(state_save(unit_sdir, &a, err, sizeof(err)), 0);
+	assert_int_equal(state_load(unit_sdir, &b, err, sizeof(err)), 0);
 	assert_int_equal(b.ovr.active, 1);
 	assert_string_equal(b.ovr.state, "disabled");
 	assert_int_equal(b.ovr.until_ms, 1700000000123LL);
@@ -108,7 +97,7 @@ test_damaged(void **unused)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		write_text(bad[i]);
 		err[0] = '\0';
-		if (state_load(sdir, &st, err, sizeof(err)) != -1)
+		if (state_load(unit_sdir, &st, err, sizeof(err)) != -1)
 			fail_msg("case %zu loaded", i);
 		if (strstr(err, STATE_FILE) == NULL)
 			fail_msg("case %zu: \"%s\" does not name the file", i,
@@ -139,20 +128,20 @@ test_update(void **unused)
 
 	(void)unused;
 	ret = 1;
-	assert_int_equal(state_update(sdir, bump, &ret, err, sizeof(err)), 1);
-	assert_int_equal(state_load(sdir, &st, err, sizeof(err)), 0);
+	assert_int_equal(state_update(unit_sdir, bump, &ret, err, sizeof(err)), 1);
+	assert_int_equal(state_load(unit_sdir, &st, err, sizeof(err)), 0);
 	assert_int_equal(st.outage_count, 1);
 	ret = 0;
-	assert_int_equal(state_update(sdir, bump, &ret, err, sizeof(err)), 0);
+	assert_int_equal(state_update(unit_sdir, bump, &ret, err, sizeof(err)), 0);
 	ret = -1;
-	assert_int_equal(state_update(sdir, bump, &ret, err, sizeof(err)),
+	assert_int_equal(state_update(unit_sdir, bump, &ret, err, sizeof(err)),
 	    -1);
 	assert_string_equal(err, "no");
-	assert_int_equal(state_load(sdir, &st, err, sizeof(err)), 0);
+	assert_int_equal(state_load(unit_sdir, &st, err, sizeof(err)), 0);
 	assert_int_equal(st.outage_count, 1);	/* neither was saved */
 	write_text("{\"torn\": ");
 	ret = 1;
-	assert_int_equal(state_update(sdir, bump, &ret, err, sizeof(err)),
+	assert_int_equal(state_update(unit_sdir, bump, &ret, err, sizeof(err)),
 	    -1);
 	assert_non_null(strstr(err, STATE_FILE));
 	write_text("{\"torn\": ");		/* left as it was */
@@ -167,12 +156,12 @@ test_update_locked(void **unused)
 	pid_t	pid;
 
 	(void)unused;
-	assert_true((fd = state_lock(sdir, err, sizeof(err))) >= 0);
+	assert_true((fd = state_lock(unit_sdir, err, sizeof(err))) >= 0);
 	setenv("BREAKGLASS_LOCK_WAIT", "0", 1);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {		/* flock: another open file description */
-		int rc = state_update(sdir, bump, &ret, err, sizeof(err));
+		int rc = state_update(unit_sdir, bump, &ret, err, sizeof(err));
 		_exit(rc == -1 && strncmp(err, "lock: ", 6) == 0 ? 0 : 1);
 	}
 	{
@@ -190,13 +179,13 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup_dir,
-		    teardown_dir),
+		    unit_teardown),
 		cmocka_unit_test_setup_teardown(test_damaged, setup_dir,
-		    teardown_dir),
+		    unit_teardown),
 		cmocka_unit_test_setup_teardown(test_update, setup_dir,
-		    teardown_dir),
+		    unit_teardown),
 		cmocka_unit_test_setup_teardown(test_update_locked, setup_dir,
-		    teardown_dir),
+		    unit_teardown),
 	};
 	return cmocka_run_group_tests_name("state", tests, NULL, NULL);
 }
