@@ -81,6 +81,7 @@ event_record(const struct config *c, const struct event *ev, char *err,
 	in.evidence = ev->evidence;
 	in.head = ev->head;
 	in.until_ms = ev->until_ms;
+	in.details = ev->details;
 	if (account_notice(c, &in) == 0)
 		out |= EV_NOTICED;
 	return out;

@@ -34,6 +34,8 @@ struct event {
 	/* the authpriv line's text; NULL: "EVENT: REASON" */
 	const char		*syslog;
 	unsigned		 flags;		/* EV_NO_SYSLOG, EV_NO_NOTICE */
+	const char		*details;	/* the notice's text block, or
+						   NULL (report.c's review) */
 	struct audit_head	*head;		/* in: the chain; out: this line */
 };
 

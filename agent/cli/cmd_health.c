@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "../log.h"
 #include "../poll.h"
+#include "../revoke.h"
 #include "../state.h"
 #include "../statedir.h"
 #include "../sync.h"
@@ -195,6 +196,8 @@ cmd_check(const struct cmd_ctx *x)
 			    "a declared outage");
 		return plugin_line(NAGIOS_WARNING, text, perf);
 	}
+	if (rotation_overdue(c, &st, text, sizeof(text)))
+		return plugin_line(NAGIOS_WARNING, text, perf);
 	if (drill_overdue(c, &st, now)) {
 		char	d[32];
 
