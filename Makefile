@@ -36,6 +36,7 @@ AGENT	= agent/agent.c \
 	  agent/cli/cmd_drill.c \
 	  agent/cli/cmd_health.c \
 	  agent/cli/cmd_misc.c \
+	  agent/cli/cmd_report.c \
 	  agent/config.c \
 	  agent/config_check.c \
 	  agent/config_rules.c \
@@ -55,6 +56,8 @@ AGENT	= agent/agent.c \
 	  agent/poll.c \
 	  agent/privdrop.c \
 	  agent/process.c \
+	  agent/report.c \
+	  agent/revoke.c \
 	  agent/session.c \
 	  agent/source_service_health.c \
 	  agent/source_token_probe.c \

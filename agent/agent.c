@@ -18,6 +18,7 @@
 #include "override.h"
 #include "poll.h"
 #include "policy.h"
+#include "revoke.h"
 #include "state.h"
 #include "statedir.h"
 #include "sync.h"
@@ -474,7 +475,7 @@ cycle(struct agent *a)
 	const char		*live;
 	char			err[1024];
 	int64_t			now = now_ms();
-	int			lockfd;
+	int			lockfd, closed;
 
 	a->polls++;
 	poll_health(a->cfg, &a->poll, now, &r);
@@ -515,8 +516,10 @@ cycle(struct agent *a)
 	decide_and_act(a, &st, &r, live, now);
 	tell_once(a, &st, &r);
 	remind(a, &st, st.account_state, now);
-	if (strcmp(live, "unknown") != 0)
+	if (strcmp(live, "unknown") != 0) {
 		watch_directory(a->cfg, a->ad, &st);
+		rotation_watch(a->cfg, a->ad, &st, now);
+	}
 	/* what the Graph step after the lock asks about */
 	memset(&g, 0, sizeof(g));
 	bg_strlcpy(g.confirm_want, st.confirm_want, sizeof(g.confirm_want));
@@ -545,10 +548,12 @@ cycle(struct agent *a)
 		log_warnx("state: %s", err);
 	state_unlock(lockfd);
 	write_status(a, &r, &st, live, now);
+	closed = strcmp(a->sync_want, "disabled") == 0;
 	if (a->sync_want[0] != '\0') {	/* sync.command, without the lock */
 		sync_unlocked(a->cfg, "agent", a->sync_want);
 		a->sync_want[0] = '\0';
 	}
+	after_use(a->cfg, &a->poll, "agent", closed);	/* revoke.h */
 	if (!stop_flag)
 		graph_step(a, &g);
 	notify_flush(a->cfg, "agent", 0);	/* outside the lock */

@@ -44,6 +44,7 @@ notice(const struct config *c, const struct event *ev)
 	in.evidence = ev->evidence;
 	in.head = ev->head;
 	in.until_ms = ev->until_ms;
+	in.details = ev->details;
 	if (notify_queue(c, &in, err, sizeof(err)) == -1) {
 		log_warnx("notification of %s not spooled: %s", in.event, err);
 		return -1;

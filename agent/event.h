@@ -45,6 +45,8 @@ struct event {
 	const char		*syslog;
 	unsigned		 flags;		/* EV_NO_SYSLOG, EV_NO_NOTICE,
 						   EV_NO_AUDIT, EV_NEED_AUDIT */
+	const char		*details;	/* the notice's text block, or
+						   NULL (report.c's review) */
 	struct audit_head	*head;		/* in: the chain; out: this line */
 };
 

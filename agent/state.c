@@ -144,6 +144,17 @@ state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
 		s->signin_next = i % SIGNIN_RING;
 	}
 	s->drill_reminded_ms = get_time(j, "drill_reminded");
+	if (cJSON_IsObject(c = cJSON_GetObjectItemCaseSensitive(j, "review"))) {
+		s->review.end_seq = get_num(c, "end_seq");
+		s->review.revoke_pending = cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(c, "revoke_pending"));
+		s->review.revoke_told = cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(c, "revoke_told"));
+		s->review.report_pending = cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(c, "report_pending"));
+		s->review.rotate_after_ms = get_time(c, "rotate_after");
+		s->review.rotate_reminded_ms = get_time(c, "rotate_reminded");
+	}
 	if (cJSON_IsObject(h = cJSON_GetObjectItemCaseSensitive(j,
 	    "audit_head"))) {
 		s->audit_head.seq = get_num(h, "seq");
@@ -231,6 +242,13 @@ state_save(const char *state_dir, const struct state *s, char *err,
 			cJSON_AddItemToArray(a, cJSON_CreateString(
 			    s->signin_ids[i]));
 	add_time(j, "drill_reminded", s->drill_reminded_ms);
+	c = cJSON_AddObjectToObject(j, "review");
+	cJSON_AddNumberToObject(c, "end_seq", (double)s->review.end_seq);
+	cJSON_AddBoolToObject(c, "revoke_pending", s->review.revoke_pending);
+	cJSON_AddBoolToObject(c, "revoke_told", s->review.revoke_told);
+	cJSON_AddBoolToObject(c, "report_pending", s->review.report_pending);
+	add_time(c, "rotate_after", s->review.rotate_after_ms);
+	add_time(c, "rotate_reminded", s->review.rotate_reminded_ms);
 	text = cJSON_Print(j);
 	cJSON_Delete(j);
 	if (text == NULL) {

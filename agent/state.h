@@ -25,6 +25,17 @@ struct override {
 	int	during_outage;		/* set while an outage was declared */
 };
 
+/* the work after a window the account was enabled in (revoke.c) */
+struct review_state {
+	int64_t	end_seq;		/* audit seq of the disable ending it */
+	int	revoke_pending;		/* revokeSignInSessions not done yet */
+	int	revoke_told;		/* its failure audited and noticed */
+	int	report_pending;		/* the review not mailed yet */
+	int64_t	rotate_after_ms;	/* the window's end while pwdLastSet is
+					   not newer; 0: nothing due */
+	int64_t	rotate_reminded_ms;
+};
+
 struct state {
 	struct override	ovr;
 	char		account_state[16];	/* last seen: enabled/... */
@@ -50,6 +61,7 @@ struct state {
 	char		signin_since[32];	/* createdDateTime, RFC 3339 */
 	char		signin_ids[SIGNIN_RING][40];	/* ids already told */
 	int		signin_next;
+	struct review_state review;
 };
 
 /* missing file: a zeroed state; a damaged one: -1 with err */

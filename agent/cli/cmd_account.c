@@ -17,6 +17,7 @@
 #include "../override.h"
 #include "../notify/notify.h"
 #include "../policy.h"
+#include "../revoke.h"
 #include "../state.h"
 #include "../statedir.h"
 #include "../sync.h"
@@ -405,6 +406,8 @@ cmd_set(const struct cmd_ctx *x)
 	state_unlock(lockfd);
 	if (rc == BG_EXIT_DONE && res.sync_want[0] != '\0')
 		sync_unlocked(c, actor, res.sync_want);
+	if (rc == BG_EXIT_DONE && strcmp(res.sync_want, "disabled") == 0)
+		after_use(c, NULL, actor, 1);	/* revoke.h */
 	notify_once(c, actor);
 	return rc;
 }

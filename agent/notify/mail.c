@@ -227,6 +227,10 @@ event_title(const cJSON *n)
 		{ "ad-watch", "ACCOUNT ACTIVITY IN AD", NULL },
 		{ "warn", "WARNING: ENTRA ID MAY BE DOWN", NULL },
 		{ "alert", "ALERT: POSSIBLE INTERCEPTION", NULL },
+		{ "sessions-revoked", "SESSIONS REVOKED",
+		    "SESSIONS NOT REVOKED" },
+		{ "review", "REVIEW AFTER USE", NULL },
+		{ "rotate-password", "PASSWORD NOT ROTATED AFTER USE", NULL },
 	};
 	const char	*e = field_or(n, "event", "?");
 	const char	*r = field_or(n, "result", "ok");
@@ -342,6 +346,16 @@ notice_body(const cJSON *n)
 			else
 				bline(&b, "  - %s", field_or(o, "detail", "?"));
 		}
+	}
+	if (field(n, "details") != NULL) {
+		/* the review: each of its lines stays one line */
+		char *dt = strdup(field(n, "details")), *line, *save = NULL;
+
+		bputs(&b, "\n");
+		for (line = dt ? strtok_r(dt, "\n", &save) : NULL; line != NULL;
+		    line = strtok_r(NULL, "\n", &save))
+			bline(&b, "%s", line);
+		free(dt);
 	}
 	next_steps(&b, n);
 	bputs(&b, "\n");

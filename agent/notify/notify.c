@@ -72,6 +72,8 @@ make_notice(const struct notice_in *in)
 	if (in->evidence)
 		cJSON_AddItemToObject(n, "evidence",
 		    cJSON_Duplicate(in->evidence, 1));
+	if (in->details)
+		cJSON_AddStringToObject(n, "details", in->details);
 	cJSON_AddNumberToObject(n, "audit_seq",
 	    in->head ? (double)in->head->seq : 0);
 	cJSON_AddStringToObject(n, "audit_sha256", in->head ?

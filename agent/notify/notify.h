@@ -27,6 +27,7 @@ struct notice_in {
 	const cJSON		*evidence;
 	const struct audit_head	*head;
 	int64_t			 until_ms;	/* override end, 0 if none */
+	const char		*details;	/* lines of text, or NULL */
 };
 
 /* any channel configured? */

@@ -23,6 +23,10 @@ Endpoints:
        identitySecurityDefaultsEnforcementPolicy, /v1.0/domains/{name},
        /v1.0/organization               the tenant facts doctor reads
                                         (see TENANT below)
+  POST /v1.0/users/{id|upn}/revokeSignInSessions   {"value": true}
+  GET  /v1.0/auditLogs/directoryAudits  directoryAudit collection, $filter on
+                                        initiatedBy/user/id and
+                                        activityDateTime ge/le honoured
   GET  /probe                           200, for policy.probe_url
   POST /webhook                         a webhook receiver: body logged as
                                         webhook_body; answers by "webhook" mode
@@ -40,6 +44,8 @@ optional:
               "member_of": {"user id": ["group id", ...]}},
    "ca":     {"mode": "ok|403|...", "items": [conditionalAccessPolicy, ...]},
    "signins": {"mode": "ok|403|...", "items": [signIn, ...]},
+   "revoke": {"mode": "ok|503|403|..."},
+   "audits": {"mode": "ok|403|...", "items": [directoryAudit, ...]},
    "webhook": {"mode": "ok|500"},
    "auth_methods": {"mode": "ok|403|...", "items": [authenticationMethod]},
    "security_defaults": {"mode": ..., "isEnabled": false},
@@ -261,6 +267,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200, "1", ctype="text/plain", extra=extra)
             return self.send(int(mode) if mode.isdigit() else 500,
                              "error", ctype="text/plain", extra=extra)
+        if u.path.startswith("/v1.0/users/"):
+            return self.after_use(u, {})
         parts = u.path.strip("/").split("/")
         if len(parts) != 4 or parts[1:] != ["oauth2", "v2.0", "token"]:
             return self.send(404, graph_error("NotFound", "no such path"))
@@ -419,6 +427,61 @@ class Handler(BaseHTTPRequestHandler):
         return self.send(200, {"@odata.context": ctx + "auditLogs/signIns",
                                "value": items}, extra={"filter": f})
 
+    # -- after use: revokeSignInSessions, directoryAudits (issue 16) ----
+    def after_use(self, u, q):
+        """POST /v1.0/users/{id|upn}/revokeSignInSessions ("revoke"): the
+        documented {"@odata.context": ...Edm.Boolean, "value": true}; the
+        user must be in users.items when that is set.
+        GET /v1.0/auditLogs/directoryAudits ("audits"): directoryAudit
+        collection; $filter on initiatedBy/user/id eq and activityDateTime
+        ge / le honoured."""
+        auth = self.headers.get("Authorization", "")
+        with LOCK:
+            known = auth.startswith("Bearer ") and auth[7:] in TOKENS
+        if not known:
+            return self.send(401, graph_error(
+                "InvalidAuthenticationToken", "Access token is empty."))
+        scen, stamp = load_scenario()
+        ctx = "https://graph.microsoft.com/v1.0/$metadata#"
+        parts = u.path.strip("/").split("/")
+        if self.command == "POST":
+            if len(parts) != 4 or parts[3] != "revokeSignInSessions":
+                return self.send(404, graph_error("ResourceNotFound",
+                                                  "no such resource"))
+            mode, sec = mode_for(scen, stamp, "revoke")
+            if self.fault(mode, sec, "graph"):
+                return
+            users = scen.get("users", {}).get("items")
+            key = urllib.parse.unquote(parts[2]).lower()
+            if users is not None and not any(
+                    k.lower() == key or v.get("id", "").lower() == key
+                    for k, v in users.items()):
+                return self.send(404, graph_error(
+                    "Request_ResourceNotFound", "Resource '%s' does not "
+                    "exist or one of its queried reference-property objects"
+                    " are not present." % parts[2]))
+            return self.send(200, {"@odata.context": ctx + "Edm.Boolean",
+                                   "value": True})
+        mode, sec = mode_for(scen, stamp, "audits")
+        if self.fault(mode, sec, "graph"):
+            return
+        re = __import__("re")
+        f = q.get("$filter", "")
+        items = sec.get("items", [])
+        m = re.search(r"initiatedBy/user/id eq '([^']*)'", f)
+        if m:
+            items = [i for i in items if ((i.get("initiatedBy") or {})
+                     .get("user") or {}).get("id") == m.group(1)]
+        for op, keep in (("ge", lambda a, b: a >= b),
+                         ("le", lambda a, b: a <= b)):
+            m = re.search(r"activityDateTime %s (\S+)" % op, f)
+            if m:
+                items = [i for i in items
+                         if keep(i["activityDateTime"], m.group(1))]
+        return self.send(200, {"@odata.context": ctx +
+                               "auditLogs/directoryAudits", "value": items},
+                         extra={"filter": f})
+
     # -- Graph ---------------------------------------------------------
     def do_GET(self):
         u = urllib.parse.urlsplit(self.path)
@@ -429,6 +492,8 @@ class Handler(BaseHTTPRequestHandler):
             if mode == "hang":
                 return self.hang()
             return self.send(200, "ok", ctype="text/plain")
+        if u.path == "/v1.0/auditLogs/directoryAudits":
+            return self.after_use(u, q)
         tenant = tenant_route(u.path)
         other = tenant or (u.path.startswith("/v1.0/users/") or u.path in (
             "/v1.0/identity/conditionalAccess/policies",
