@@ -48,7 +48,8 @@ ad_confirm(const struct config *c, int want_enabled, int64_t t0, char *err,
 	if (account_read(c, &a, NULL, 0, err, errlen) != AD_OK)
 		return -1;
 	if (ad_uac_is_disabled(a.uac) == want_enabled) {
-		bg_err(err, errlen, "AD says %s", uac_state(a.uac));
+		bg_err(err, errlen, "AD says %s",
+		    account_state_name(account_state_of_uac(a.uac)));
 		return -1;
 	}
 	return now_ms() - t0;
@@ -153,11 +154,12 @@ cmd_drill(const struct cmd_ctx *x)
 	t0 = now_ms();
 	if (toggle_account(c, &st, actor, reason, 0, NULL, &res, err,
 	    sizeof(err)) == 0) {
-		if (res.sync_want[0] != '\0')	/* the drill holds the lock */
+		if (res.sync_want != ACCOUNT_UNKNOWN)	/* lock held */
 			sync_after_change(c, &st, actor, res.sync_want);
 		t_on = now_ms() - t0;
 		t_ad = ad_confirm(c, 1, t0, err, sizeof(err));
-		st.confirm_want[0] = '\0';	/* the drill confirms itself */
+		st.confirm_want = ACCOUNT_UNKNOWN;	/* the drill confirms
+							   itself */
 		if (cloud && t_ad >= 0)
 			t_cloud = cloud_confirm(c, &pc, 1, t0, ecloud,
 			    sizeof(ecloud));
@@ -171,7 +173,7 @@ cmd_drill(const struct cmd_ctx *x)
 		int64_t t1 = now_ms();
 		if (toggle_account(c, &st, actor, reason, 1, NULL, &res, eoff,
 		    sizeof(eoff)) == 0) {
-			if (res.sync_want[0] != '\0')
+			if (res.sync_want != ACCOUNT_UNKNOWN)
 				sync_after_change(c, &st, actor, res.sync_want);
 			t_off = now_ms() - t1;
 			t_adoff = ad_confirm(c, 0, t1, eoff, sizeof(eoff));
