@@ -373,8 +373,7 @@ decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
 		goto out;		/* backing off after failures */
 	/* success is logged (syslog and stderr) by toggle_account itself */
 	if (toggle_account(c, st, "agent", reason, target == ACCOUNT_DISABLED,
-	    ev, &res,
-	    err, sizeof(err)) == -1) {
+	    ev, &res, err, sizeof(err)) == -1) {
 		int64_t	wait = c->policy.poll_interval;
 
 		log_warnx("%s", err);
@@ -559,7 +558,8 @@ cycle(struct agent *a)
 		log_warnx("state: %s", err);
 	state_unlock(lockfd);
 	write_status(a, &r, &st, live, now);
-	if (a->sync_want != ACCOUNT_UNKNOWN) {	/* sync.command, unlocked */
+	/* sync.command, without the lock */
+	if (a->sync_want != ACCOUNT_UNKNOWN) {
 		sync_unlocked(a->cfg, "agent", a->sync_want);
 		a->sync_want = ACCOUNT_UNKNOWN;
 	}

@@ -102,7 +102,7 @@ state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
 		get_str(o, "reason", s->ovr.reason, sizeof(s->ovr.reason));
 		s->ovr.during_outage = cJSON_IsTrue(
 		    cJSON_GetObjectItemCaseSensitive(o, "during_outage"));
-		if (s->ovr.state == ACCOUNT_UNKNOWN)	/* no such override */
+		if (s->ovr.state == ACCOUNT_UNKNOWN)	/* not ours */
 			s->ovr.active = 0;
 	}
 	if (cJSON_IsObject(a = cJSON_GetObjectItemCaseSensitive(j, "account"))) {

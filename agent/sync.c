@@ -69,10 +69,10 @@ sync_record(const struct config *c, struct state *st, const char *actor,
 		    (double)elapsed_ms);
 		/* mailed only when it failed */
 		event_record(c, &(struct event){ .actor = actor, .event =
-		    "sync", .to = account_state_name(want), .reason = reason, .result = result,
-		    .extra = extra, .state = st->account_state, .head =
-		    &st->audit_head, .flags = EV_NO_SYSLOG | (rc == 0 ?
-		    EV_NO_NOTICE : 0) }, NULL, 0);
+		    "sync", .to = account_state_name(want), .reason = reason,
+		    .result = result, .extra = extra, .state =
+		    st->account_state, .head = &st->audit_head, .flags =
+		    EV_NO_SYSLOG | (rc == 0 ? EV_NO_NOTICE : 0) }, NULL, 0);
 		cJSON_Delete(extra);
 		if (rc == 0)
 			log_info("sync.command done in %lld ms",

@@ -194,9 +194,9 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	snprintf(line, sizeof(line), "%s of %s by %s failed: %s", event,
 	    c->account.dn, actor, why);
 	ev = (struct event){ .actor = actor, .event = event, .from =
-	    account_state_name(before), .to = to, .reason = reason, .result = result, .evidence =
-	    evidence, .state = st->account_state, .until_ms = override_end(st),
-	    .syslog = line, .head = &res->head };
+	    account_state_name(before), .to = to, .reason = reason, .result =
+	    result, .evidence = evidence, .state = st->account_state,
+	    .until_ms = override_end(st), .syslog = line, .head = &res->head };
 	done = event_record(c, &ev, NULL, 0);
 	if (done & EV_AUDITED)
 		st->audit_head = res->head;
@@ -303,8 +303,9 @@ reconcile(const struct config *c, struct state *st, const char *actor)
 	cJSON_AddStringToObject(extra, "interrupted_event", ev);
 	snprintf(line, sizeof(line), "account %s: %s", c->account.dn, reason);
 	event_record(c, &(struct event){ .actor = actor, .event = "reconcile",
-	    .to = account_state_name(live), .reason = reason, .result = result, .extra = extra,
-	    .state = live, .syslog = line, .head = &st->audit_head }, NULL, 0);
+	    .to = account_state_name(live), .reason = reason, .result = result,
+	    .extra = extra, .state = live, .syslog = line, .head =
+	    &st->audit_head }, NULL, 0);
 	st->notified_seq = st->audit_head.seq;
 	cJSON_Delete(extra);
 	cJSON_Delete(last);
