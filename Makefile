@@ -26,7 +26,8 @@ CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS)
 LDLIBS	= $(PKG_LIBS)
 
-AGENT	= agent/agent.c \
+AGENT	= agent/account.c \
+	  agent/agent.c \
 	  agent/audit.c \
 	  agent/cli/cli.c \
 	  agent/cli/cmd_account.c \

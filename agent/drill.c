@@ -8,6 +8,7 @@
 #include <cJSON.h>
 
 #include "../ldap/ad.h"
+#include "account.h"
 #include "drill.h"
 #include "event.h"
 #include "exits.h"
@@ -47,7 +48,8 @@ ad_confirm(const struct config *c, int want_enabled, int64_t t0, char *err,
 	if (account_read(c, &a, NULL, 0, err, errlen) != AD_OK)
 		return -1;
 	if (ad_uac_is_disabled(a.uac) == want_enabled) {
-		bg_err(err, errlen, "AD says %s", uac_state(a.uac));
+		bg_err(err, errlen, "AD says %s",
+		    account_state_name(account_state_of_uac(a.uac)));
 		return -1;
 	}
 	return now_ms() - t0;
@@ -107,8 +109,9 @@ drill_begin(const struct config *c, const char *actor, const char *reason,
 		return BG_EXIT_REFUSED;
 	}
 	if (!(event_record(c, &(struct event){ .actor = actor, .event =
-	    "drill-started", .from = "disabled", .to = "enabled", .reason =
-	    reason, .head = &st->audit_head, .flags = EV_NEED_AUDIT |
+	    "drill-started", .from = account_state_name(ACCOUNT_DISABLED),
+	    .to = account_state_name(ACCOUNT_ENABLED), .reason = reason,
+	    .head = &st->audit_head, .flags = EV_NEED_AUDIT |
 	    EV_NO_SYSLOG | EV_NO_NOTICE }, why, sizeof(why)) & EV_AUDITED)) {
 		bg_err(err, errlen, "audit log not writable, drill not started: "
 		    "%s", why);
@@ -131,7 +134,7 @@ drill_toggle(const struct config *c, struct state *st, const char *actor,
 		log_warnx("drill: %s", err);
 		return;
 	}
-	if (res.sync_want[0] != '\0')	/* the drill holds the lock */
+	if (res.sync_want != ACCOUNT_UNKNOWN)	/* the drill holds the lock */
 		sync_after_change(c, st, actor, res.sync_want);
 	*change_ms = now_ms() - t0;
 	*ad_ms = ad_confirm(c, !disable, t0, err, errlen);
@@ -155,7 +158,8 @@ drill_steps(const struct config *c, struct state *st, const char *actor,
 	drill_toggle(c, st, actor, why, 0, &res->enable_ms,
 	    &res->ad_confirm_ms, err, sizeof(err));
 	if (res->enable_ms >= 0) {
-		st->confirm_want[0] = '\0';	/* the drill confirms itself */
+		st->confirm_want = ACCOUNT_UNKNOWN;	/* the drill confirms
+							   itself */
 		if (res->cloud && res->ad_confirm_ms >= 0)
 			res->cloud_confirm_ms = cloud_confirm(c, &pc, 1, t0,
 			    res->cloud_err, sizeof(res->cloud_err));
@@ -206,9 +210,9 @@ drill_end(const struct config *c, struct state *st, const char *actor,
 	add_ms(extra, "disable_ms", res->disable_ms);
 	add_ms(extra, "total_ms", res->total_ms);
 	event_record(c, &(struct event){ .actor = actor, .event =
-	    "drill-finished", .to = res->ad_disabled_ms >= 0 ? "disabled" :
-	    "unknown", .reason = reason, .result = result, .extra = extra,
-	    .head = &st->audit_head, .flags = EV_NO_SYSLOG | EV_NO_NOTICE },
+	    "drill-finished", .to = account_state_name(res->ad_disabled_ms >=
+	    0 ? ACCOUNT_DISABLED : ACCOUNT_UNKNOWN), .reason = reason,
+	    .result = result, .extra = extra, .head = &st->audit_head, .flags = EV_NO_SYSLOG | EV_NO_NOTICE },
 	    NULL, 0);
 	cJSON_Delete(extra);
 	if (res->ok)

@@ -38,7 +38,7 @@ struct event {
 	const char		*notice_result;	/* the notice's; NULL: result */
 	const cJSON		*evidence;
 	const cJSON		*extra;		/* more audit fields */
-	const char		*state;		/* the account now, for the
+	enum account_state	 state;		/* the account now, for the
 						   notice */
 	int64_t			 until_ms;	/* an override's end, or 0 */
 	/* the authpriv line's text; NULL: "EVENT: REASON" */

@@ -6,6 +6,7 @@
 
 #include <cJSON.h>
 
+#include "account.h"
 #include "event.h"
 #include "log.h"
 #include "report.h"
@@ -221,8 +222,8 @@ after_use(const struct config *c, struct poll_ctx *p, const char *actor,
 		p = &own;
 	}
 	/* never the sessions of an account enabled again meanwhile */
-	if (st.review.revoke_pending && strcmp(st.account_state, "disabled") ==
-	    0)
+	if (st.review.revoke_pending && st.account_state ==
+	    ACCOUNT_DISABLED)
 		revoke_now(c, p, actor);
 	if (st.review.report_pending)
 		review_now(c, p, actor, st.review.end_seq);

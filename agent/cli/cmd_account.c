@@ -69,7 +69,7 @@ override_json(const struct override *o)
 	cJSON	*j = cJSON_CreateObject();
 	char	 t[RFC3339_LEN];
 
-	cJSON_AddStringToObject(j, "state", o->state);
+	cJSON_AddStringToObject(j, "state", account_state_name(o->state));
 	fmt_time(o->until_ms, t, sizeof(t));
 	cJSON_AddStringToObject(j, "until", t);
 	fmt_time(o->set_ms, t, sizeof(t));
@@ -103,7 +103,7 @@ cmd_status(const struct cmd_ctx *x)
 	struct state		 st;
 	struct audit_head	 head;
 	char			 err[1024], dc[256] = "", serr[512], t[RFC3339_LEN];
-	const char		*acct = "unknown";
+	enum account_state	 acct = ACCOUNT_UNKNOWN;
 	cJSON			*health;
 	int64_t			 now = now_ms();
 	enum ad_result		 r;
@@ -111,7 +111,7 @@ cmd_status(const struct cmd_ctx *x)
 
 	r = account_read(c, &a, dc, sizeof(dc), err, sizeof(err));
 	if (r == AD_OK)
-		acct = uac_state(a.uac);
+		acct = account_state_of_uac(a.uac);
 	have_state = state_load(c->state_dir, &st, serr, sizeof(serr)) == 0;
 	if (!have_state)
 		memset(&st, 0, sizeof(st));
@@ -125,9 +125,10 @@ cmd_status(const struct cmd_ctx *x)
 		char *text;
 
 		cJSON_AddStringToObject(j, "account_dn", c->account.dn);
-		cJSON_AddStringToObject(j, "account_state", acct);
-		cJSON_AddStringToObject(j, "desired_state",
-		    policy_desired_state(&st, c->policy.mode, now));
+		cJSON_AddStringToObject(j, "account_state",
+		    account_state_name(acct));
+		cJSON_AddStringToObject(j, "desired_state", account_state_name(
+		    policy_desired_state(&st, c->policy.mode, now)));
 		cJSON_AddStringToObject(j, "mode", mode_name(c->policy.mode));
 		if (active)
 			cJSON_AddItemToObject(j, "override",
@@ -161,16 +162,18 @@ cmd_status(const struct cmd_ctx *x)
 		out_line(stdout, "account   %s", c->account.dn);
 		if (r == AD_OK)
 			out_line(stdout, "state     %s (userAccountControl %u, "
-			    "read from %s)", acct, a.uac, dc);
+			    "read from %s)", account_state_name(acct), a.uac,
+			    dc);
 		else
 			out_line(stdout, "state     unknown (%s)", err);
-		out_line(stdout, "desired   %s", policy_desired_state(&st,
-		    c->policy.mode, now));
+		out_line(stdout, "desired   %s", account_state_name(
+		    policy_desired_state(&st, c->policy.mode, now)));
 		out_line(stdout, "mode      %s", mode_name(c->policy.mode));
 		if (active) {
 			fmt_time(st.ovr.until_ms, t, sizeof(t));
 			out_line(stdout, "override  %s until %s, set by %s: %s",
-			    st.ovr.state, t, st.ovr.actor, st.ovr.reason);
+			    account_state_name(st.ovr.state), t, st.ovr.actor,
+			    st.ovr.reason);
 		} else
 			out_line(stdout, "override  none");
 		if (health != NULL) {
@@ -257,7 +260,8 @@ dry_run(const struct cli *cli, const struct config *c, int disable)
 {
 	struct ad_account	a;
 	char			err[1024], dc[256], d[32];
-	const char		*want = disable ? "disabled" : "enabled";
+	const char		*want = account_state_name(disable ?
+				    ACCOUNT_DISABLED : ACCOUNT_ENABLED);
 	unsigned int		newv;
 	enum ad_result		r;
 
@@ -312,14 +316,16 @@ cmd_set(const struct cmd_ctx *x)
 	const char		*actor = x->actor;
 	struct toggle_result	 res;
 	struct state		 st;
-	const char		*want;
+	enum account_state	 want;
+	const char		*to;
 	char			 err[1536], t[RFC3339_LEN], d[32];
 	int64_t			 now = now_ms(), secs;
 	int			 disable = cli->cmd == CMD_DISABLE, lockfd = -1;
 	int			 rc;
 
 	memset(&res, 0, sizeof(res));
-	want = disable ? "disabled" : "enabled";
+	want = disable ? ACCOUNT_DISABLED : ACCOUNT_ENABLED;
+	to = account_state_name(want);
 	if (cli->dry_run)
 		return dry_run(cli, c, disable);
 	if ((rc = prepare_state_dir(c, &lockfd)) != BG_EXIT_DONE)
@@ -341,15 +347,15 @@ cmd_set(const struct cmd_ctx *x)
 	/* its notice only if the account does not change (below) */
 	if (record_override(c, &(struct event){ .actor = actor, .event =
 	    "override-set", .from = override_active(&st.ovr, now) ?
-	    st.ovr.state : NULL, .to = want, .reason = cli->reason, .head =
-	    &st.audit_head, .flags = EV_NO_NOTICE }, now + secs * 1000, err,
-	    sizeof(err)) == -1) {
+	    account_state_name(st.ovr.state) : NULL, .to = to, .reason =
+	    cli->reason, .head = &st.audit_head, .flags = EV_NO_NOTICE },
+	    now + secs * 1000, err, sizeof(err)) == -1) {
 		refused(c, cli, actor, "audit log not writable", err);
 		rc = BG_EXIT_REFUSED;
 		goto out;
 	}
 	st.ovr.active = 1;
-	bg_strlcpy(st.ovr.state, want, sizeof(st.ovr.state));
+	st.ovr.state = want;
 	st.ovr.until_ms = now + secs * 1000;
 	st.ovr.set_ms = now;
 	bg_strlcpy(st.ovr.actor, actor, sizeof(st.ovr.actor));
@@ -370,7 +376,7 @@ cmd_set(const struct cmd_ctx *x)
 	/* no account change to tell of: tell of the override */
 	if (res.exit_code == BG_EXIT_DONE && !res.change.changed)
 		event_record(c, &(struct event){ .actor = actor, .event =
-		    "override-set", .to = want, .state = want, .reason =
+		    "override-set", .to = to, .state = want, .reason =
 		    cli->reason, .until_ms = st.ovr.until_ms, .head =
 		    &st.audit_head, .flags = EV_NO_AUDIT | EV_NO_SYSLOG }, NULL,
 		    0);
@@ -386,14 +392,14 @@ cmd_set(const struct cmd_ctx *x)
 	format_duration(secs, d, sizeof(d));
 	if (res.change.changed)
 		out_line(stdout, "%s %s on %s (userAccountControl %u -> %u)",
-		    want, c->account.dn, res.dc, res.change.old_uac,
+		    to, c->account.dn, res.dc, res.change.old_uac,
 		    res.change.new_uac);
 	else
 		out_line(stdout, "%s was already %s (userAccountControl %u on "
-		    "%s); nothing changed in AD", c->account.dn, want,
+		    "%s); nothing changed in AD", c->account.dn, to,
 		    res.change.new_uac, res.dc);
 	printf("override: held %s for %s, until %s; then the agent decides "
-	    "again\n", want, d, t);
+	    "again\n", to, d, t);
 	if (res.change.changed)
 		printf("next: Entra Connect syncs this within 30 minutes; to "
 		    "sync now, on the Connect server run: Start-ADSyncSyncCycle "
@@ -404,9 +410,9 @@ cmd_set(const struct cmd_ctx *x)
 	    st.audit_head.sha256);
  out:
 	state_unlock(lockfd);
-	if (rc == BG_EXIT_DONE && res.sync_want[0] != '\0')
+	if (rc == BG_EXIT_DONE && res.sync_want != ACCOUNT_UNKNOWN)
 		sync_unlocked(c, actor, res.sync_want);
-	if (rc == BG_EXIT_DONE && strcmp(res.sync_want, "disabled") == 0)
+	if (rc == BG_EXIT_DONE && res.sync_want == ACCOUNT_DISABLED)
 		after_use(c, NULL, actor, 1);	/* revoke.h */
 	notify_once(c, actor);
 	return rc;
@@ -444,7 +450,8 @@ cmd_auto(const struct cmd_ctx *x)
 		goto out;
 	}
 	if (record_override(c, &(struct event){ .actor = actor, .event =
-	    "override-cleared", .from = st.ovr.state, .reason = cli->reason,
+	    "override-cleared", .from = account_state_name(st.ovr.state),
+	    .reason = cli->reason,
 	    .state = st.account_state, .head = &st.audit_head }, 0, err,
 	    sizeof(err)) == -1) {
 		log_warnx("audit log not writable, override kept: %s", err);
@@ -456,12 +463,13 @@ cmd_auto(const struct cmd_ctx *x)
 	if (c->policy.mode == MODE_AUTO)
 		out_line(stdout, "override cleared (was %s until %s's request); "
 		    "the agent decides again from health at its next poll "
-		    "(wanted now: %s)", was.state, was.actor,
-		    policy_desired_state(&st, c->policy.mode, now));
+		    "(wanted now: %s)", account_state_name(was.state),
+		    was.actor, account_state_name(policy_desired_state(&st,
+		    c->policy.mode, now)));
 	else
 		out_line(stdout, "override cleared (was %s until %s's request); "
 		    "mode is %s: the account stays as it is until changed with "
-		    "enable/disable", was.state, was.actor,
+		    "enable/disable", account_state_name(was.state), was.actor,
 		    mode_name(c->policy.mode));
 	printf("audit: seq %lld sha256 %s\n", (long long)st.audit_head.seq,
 	    st.audit_head.sha256);

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "../account.h"
 #include "mail.h"
 #include "../text.h"
 
@@ -277,11 +278,13 @@ notice_subject(const cJSON *n)
 static void
 next_steps(struct buf *b, const cJSON *n)
 {
-	const char	*e = field_or(n, "event", "");
-	const char	*state = field_or(n, "state", "unknown");
+	const char		*e = field_or(n, "event", "");
+	enum account_state	 state;
 
+	/* a spooled notice's state: anything but the two names is unknown */
+	account_state_parse(field(n, "state"), &state);
 	bputs(b, "\nWhat to do next:\n");
-	if (strcmp(state, "enabled") == 0) {
+	if (state == ACCOUNT_ENABLED) {
 		bputs(b, "  - The break-glass account is ENABLED and excluded from "
 		    "MFA. Use it only to\n    restore access, and watch its "
 		    "sign-ins.\n"
@@ -291,7 +294,7 @@ next_steps(struct buf *b, const cJSON *n)
 		    "  - When the outage is over: breakglass disable --reason "
 		    "\"...\"\n    (in automatic mode the agent disables it after "
 		    "recovery).\n");
-	} else if (strcmp(state, "disabled") == 0) {
+	} else if (state == ACCOUNT_DISABLED) {
 		bputs(b, "  - The break-glass account is disabled. Nothing to do "
 		    "unless this was not\n    expected: then check "
 		    "breakglass history.\n"

@@ -195,12 +195,12 @@ setup_override(void **state)
 {
 	memset(&st, 0, sizeof(st));
 	st.ovr.active = 1;
-	bg_strlcpy(st.ovr.state, "enabled", sizeof(st.ovr.state));
+	st.ovr.state = ACCOUNT_ENABLED;
 	st.ovr.set_ms = UNTIL - 3600000;
 	st.ovr.until_ms = UNTIL;
 	bg_strlcpy(st.ovr.actor, "cli:alice(uid=1000)", sizeof(st.ovr.actor));
 	bg_strlcpy(st.ovr.reason, "INC-9", sizeof(st.ovr.reason));
-	bg_strlcpy(st.account_state, "enabled", sizeof(st.account_state));
+	st.account_state = ACCOUNT_ENABLED;
 	if (setup(state) == -1)
 		return -1;
 	cfg.notify.smtp.url = "smtp://relay.example.com";
@@ -235,7 +235,7 @@ test_expire_once(void **unused)
 	    1);
 	assert_int_equal(st.ovr.active, 0);
 	assert_int_equal(st.ovr.until_ms, 0);
-	assert_string_equal(st.ovr.state, "");
+	assert_int_equal(st.ovr.state, ACCOUNT_UNKNOWN);
 	assert_int_equal(st.audit_head.seq, 1);
 	assert_int_equal(unit_audit_lines(unit_sdir, line, 2), 1);
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(line[0],

@@ -106,7 +106,7 @@ notice_of(struct notice_in *in, struct audit_head *head, int64_t seq)
 	head->seq = seq;
 	in->event = "enable";
 	in->account = "CN=btg-admin,DC=example,DC=com";
-	in->state = "enabled";
+	in->state = ACCOUNT_ENABLED;
 	in->reason = "unit";
 	in->actor = "test";
 	in->head = head;
