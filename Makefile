@@ -26,18 +26,22 @@ CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS)
 LDLIBS	= $(PKG_LIBS)
 
-AGENT	= agent/agent.c \
+AGENT	= agent/account.c \
+	  agent/agent.c \
 	  agent/audit.c \
 	  agent/cli/cli.c \
 	  agent/cli/cmd_account.c \
 	  agent/cli/cmd_audit.c \
 	  agent/cli/cmd_doctor.c \
+	  agent/cli/doctor_tenant.c \
 	  agent/cli/cmd_drill.c \
 	  agent/cli/cmd_health.c \
 	  agent/cli/cmd_misc.c \
+	  agent/cli/cmd_report.c \
 	  agent/config.c \
 	  agent/config_check.c \
 	  agent/config_rules.c \
+	  agent/drill.c \
 	  agent/event.c \
 	  agent/jscan.c \
 	  agent/log.c \
@@ -53,6 +57,8 @@ AGENT	= agent/agent.c \
 	  agent/poll.c \
 	  agent/privdrop.c \
 	  agent/process.c \
+	  agent/report.c \
+	  agent/revoke.c \
 	  agent/session.c \
 	  agent/source_service_health.c \
 	  agent/source_token_probe.c \
@@ -72,7 +78,7 @@ MAINOBJ	= $(BUILD)/agent/cli/main.o
 
 UNIT	= test_util test_config test_audit test_ad test_cli test_policy \
 	  test_match test_graph test_mail test_text test_statedir test_notify \
-	  test_state
+	  test_state test_event
 UNITBIN	= $(UNIT:%=$(BUILD)/tests/%)
 
 BIN	= $(if $(filter build,$(BUILD)),breakglass,$(BUILD)/breakglass)
@@ -94,7 +100,7 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbreakglass.a | have-test-libs
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libbreakglass.a | have-test-libs
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libbreakglass.a $(LDLIBS) -lcmocka
 

@@ -18,6 +18,7 @@
 #include "override.h"
 #include "poll.h"
 #include "policy.h"
+#include "revoke.h"
 #include "state.h"
 #include "statedir.h"
 #include "sync.h"
@@ -45,7 +46,8 @@ struct agent {
 						   episode */
 	int			 alerted;	/* possible interception told */
 	int64_t			 toggle_not_before_ms;
-	char			 sync_want[16];	/* a change to sync */
+	enum account_state	 sync_want;	/* a change to sync, or
+						   ACCOUNT_UNKNOWN */
 };
 
 /*
@@ -82,7 +84,7 @@ set_signals(void)
 }
 
 /* the live account state, over a connection kept between polls */
-static const char *
+static enum account_state
 read_live(struct agent *a, struct ad_account *acct)
 {
 	char		err[1024];
@@ -101,17 +103,17 @@ read_live(struct agent *a, struct ad_account *acct)
 			log_warnx("account %s cannot be read: %s",
 			    a->cfg->accounts[0].dn, err);
 		a->ad_down = 1;
-		return "unknown";
+		return ACCOUNT_UNKNOWN;
 	}
 	if (a->ad_down)
 		log_warnx("account %s readable again", a->cfg->accounts[0].dn);
 	a->ad_down = 0;
-	return uac_state(acct->uac);
+	return account_state_of_uac(acct->uac);
 }
 
 static void
 write_status(const struct agent *a, const struct poll_result *r,
-    const struct state *st, const char *live, int64_t now)
+    const struct state *st, enum account_state live, int64_t now)
 {
 	char	 path[4096], t[RFC3339_LEN], err[512], *text;
 	cJSON	*j = cJSON_CreateObject(), *c;
@@ -135,7 +137,7 @@ write_status(const struct agent *a, const struct poll_result *r,
 	cJSON_AddNumberToObject(c, "outage", (double)st->outage_count);
 	cJSON_AddNumberToObject(c, "healthy", (double)st->healthy_count);
 	cJSON_AddNumberToObject(c, "unknown", (double)a->unknown_streak);
-	cJSON_AddStringToObject(j, "account_state", live);
+	cJSON_AddStringToObject(j, "account_state", account_state_name(live));
 	cJSON_AddStringToObject(j, "mode", mode_name(a->cfg->policy.mode));
 	cJSON_AddNumberToObject(j, "poll_interval",
 	    (double)a->cfg->policy.poll_interval);
@@ -189,12 +191,12 @@ record(struct agent *a, struct state *st, const char *event,
 
 /* while the account is enabled, say so every notify.remind_every */
 static void
-remind(struct agent *a, struct state *st, const char *live, int64_t now)
+remind(struct agent *a, struct state *st, enum account_state live,
+    int64_t now)
 {
-	struct notice_in	in;
 	char			reason[1200], d[32];
 
-	if (strcmp(live, "enabled") != 0) {
+	if (live != ACCOUNT_ENABLED) {
 		st->last_reminder_ms = 0;
 		return;
 	}
@@ -210,14 +212,10 @@ remind(struct agent *a, struct state *st, const char *live, int64_t now)
 	    st->ovr.active ? "; override: " : st->outage_declared ?
 	    "; the outage is still declared" : "; no override, no outage: "
 	    "disable it", st->ovr.active ? st->ovr.reason : "");
-	memset(&in, 0, sizeof(in));
-	in.event = "reminder";
-	in.state = "enabled";
-	in.reason = reason;
-	in.actor = "agent";
-	in.head = &st->audit_head;
-	in.until_ms = st->ovr.active ? st->ovr.until_ms : 0;
-	account_notice(a->cfg, &in);
+	event_record(a->cfg, &(struct event){ .actor = "agent", .event =
+	    "reminder", .state = ACCOUNT_ENABLED, .reason = reason,
+	    .until_ms = st->ovr.active ? st->ovr.until_ms : 0, .head =
+	    &st->audit_head, .flags = EV_NO_AUDIT | EV_NO_SYSLOG }, NULL, 0);
 	(void)d;
 }
 
@@ -236,20 +234,22 @@ hold_disabled(struct agent *a, struct state *st, int64_t now)
 	snprintf(reason, sizeof(reason), "account disabled outside "
 	    "breakglass while breakglass held it enabled; held disabled until "
 	    "a person runs 'breakglass auto' or 'breakglass enable'");
-	record(a, st, "drift", "enabled", "disabled", reason, NULL);
+	record(a, st, "drift", account_state_name(ACCOUNT_ENABLED),
+	    account_state_name(ACCOUNT_DISABLED), reason, NULL);
 	memset(&st->ovr, 0, sizeof(st->ovr));
 	st->ovr.active = 1;
-	bg_strlcpy(st->ovr.state, "disabled", sizeof(st->ovr.state));
+	st->ovr.state = ACCOUNT_DISABLED;
 	st->ovr.set_ms = now;
 	st->ovr.until_ms = 0;		/* no end: a person ends it */
 	st->ovr.during_outage = 0;	/* not ended by the outage's end */
 	bg_strlcpy(st->ovr.actor, "agent", sizeof(st->ovr.actor));
 	bg_strlcpy(st->ovr.reason, reason, sizeof(st->ovr.reason));
-	bg_strlcpy(st->last_set, "disabled", sizeof(st->last_set));
+	st->last_set = ACCOUNT_DISABLED;
 	/* audited, not mailed again: the drift notice says it all */
 	event_record(a->cfg, &(struct event){ .actor = "agent", .event =
-	    "override-set", .to = "disabled", .reason = reason, .flags =
-	    EV_NO_NOTICE, .head = &st->audit_head }, NULL, 0);
+	    "override-set", .to = account_state_name(ACCOUNT_DISABLED),
+	    .reason = reason, .flags = EV_NO_NOTICE, .head = &st->audit_head },
+	    NULL, 0);
 }
 
 /*
@@ -285,12 +285,12 @@ tell_once(struct agent *a, struct state *st, const struct poll_result *r)
  */
 static void
 decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
-    const char *live, int64_t now)
+    enum account_state live, int64_t now)
 {
 	struct config		*c = a->cfg;
 	struct decision		 d;
 	struct toggle_result	 res;
-	const char		*target = NULL;
+	enum account_state	 target = ACCOUNT_UNKNOWN;	/* none */
 	char			 why[1024], reason[1400], err[1536];
 	cJSON			*ev = NULL;
 
@@ -301,28 +301,26 @@ decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
 		    cJSON_Duplicate(r->evidence, 1));
 	}
 	/* drift: the account changed and breakglass did not do it */
-	if (strcmp(live, "unknown") != 0 &&
-	    (strcmp(st->account_state, "enabled") == 0 ||
-	    strcmp(st->account_state, "disabled") == 0) &&
-	    strcmp(live, st->account_state) != 0) {
-		if (strcmp(live, "disabled") == 0)
+	if (live != ACCOUNT_UNKNOWN && st->account_state != ACCOUNT_UNKNOWN &&
+	    live != st->account_state) {
+		if (live == ACCOUNT_DISABLED)
 			hold_disabled(a, st, now);
 		else {
 			snprintf(reason, sizeof(reason), "account changed "
 			    "outside breakglass (on_drift = %s)",
 			    drift_name(c->policy.on_drift));
-			record(a, st, "drift", st->account_state, live, reason,
-			    NULL);
+			record(a, st, "drift",
+			    account_state_name(st->account_state),
+			    account_state_name(live), reason, NULL);
 		}
 		/* revert only ever toward disabled: see hold_disabled() */
 		if (c->policy.on_drift == DRIFT_REVERT &&
-		    c->policy.mode == MODE_AUTO && strcmp(live, "enabled") == 0)
-			target = "disabled";
+		    c->policy.mode == MODE_AUTO && live == ACCOUNT_ENABLED)
+			target = ACCOUNT_DISABLED;
 		else
-			bg_strlcpy(st->account_state, live,
-			    sizeof(st->account_state));
-	} else if (strcmp(live, "unknown") != 0)
-		bg_strlcpy(st->account_state, live, sizeof(st->account_state));
+			st->account_state = live;
+	} else if (live != ACCOUNT_UNKNOWN)
+		st->account_state = live;
 
 	/* the same record as a command line's (override.c) */
 	if (override_expire(c, st, now, err, sizeof(err)) == -1)
@@ -341,13 +339,14 @@ decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
 		record(a, st, "outage-cleared", NULL, NULL, reason, NULL);
 	}
 	if (d.override_ended)
-		record(a, st, "override-cleared", "disabled", NULL,
+		record(a, st, "override-cleared",
+		    account_state_name(ACCOUNT_DISABLED), NULL,
 		    "the outage it was set in is over", NULL);
 
-	if (target != NULL)
+	if (target != ACCOUNT_UNKNOWN)
 		snprintf(reason, sizeof(reason), "drift reverted (on_drift = "
 		    "revert)");
-	else if (d.want != NULL && strcmp(d.want, st->last_set) != 0) {
+	else if (d.want != ACCOUNT_UNKNOWN && d.want != st->last_set) {
 		target = d.want;
 		if (st->ovr.active)
 			snprintf(reason, sizeof(reason), "override by %s: %s",
@@ -358,19 +357,19 @@ decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
 			snprintf(reason, sizeof(reason), "no outage (%ld healthy "
 			    "polls)", st->healthy_count);
 	}
-	if (target == NULL)
+	if (target == ACCOUNT_UNKNOWN)
 		goto out;
-	if (strcmp(live, "unknown") == 0)
+	if (live == ACCOUNT_UNKNOWN)
 		goto out;		/* cannot act without AD: next poll */
-	if (strcmp(live, target) == 0) {
-		bg_strlcpy(st->last_set, target, sizeof(st->last_set));
+	if (live == target) {
+		st->last_set = target;
 		goto out;
 	}
 	if (now < a->toggle_not_before_ms)
 		goto out;		/* backing off after failures */
 	/* success is logged (syslog and stderr) by toggle_account itself */
-	if (toggle_account(c, st, "agent", reason, target[0] == 'd', ev, &res,
-	    err, sizeof(err)) == -1) {
+	if (toggle_account(c, st, "agent", reason, target == ACCOUNT_DISABLED,
+	    ev, &res, err, sizeof(err)) == -1) {
 		int64_t	wait = c->policy.poll_interval;
 
 		log_warnx("%s", err);
@@ -389,7 +388,7 @@ decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
 	} else {
 		a->toggle_failures = 0;
 		a->toggle_not_before_ms = 0;
-		bg_strlcpy(a->sync_want, res.sync_want, sizeof(a->sync_want));
+		a->sync_want = res.sync_want;
 	}
  out:
 	cJSON_Delete(ev);
@@ -397,7 +396,8 @@ decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
 
 /* the Graph questions of a cycle, asked after the lock is released */
 struct graph_ask {
-	char		confirm_want[16];	/* a cloud confirmation pending */
+	enum account_state confirm_want;	/* a cloud confirmation pending,
+						   or ACCOUNT_UNKNOWN */
 	int64_t		confirm_since_ms;
 	int		signins;		/* sign-ins due */
 	char		signin_since[RFC3339_LEN];
@@ -427,8 +427,8 @@ graph_apply(struct state *st, void *arg, char *err, size_t errlen)
 
 	(void)err;
 	(void)errlen;
-	if (g->confirm_want[0] != '\0' &&
-	    strcmp(st->confirm_want, g->confirm_want) == 0 &&
+	if (g->confirm_want != ACCOUNT_UNKNOWN &&
+	    st->confirm_want == g->confirm_want &&
 	    st->confirm_since_ms == g->confirm_since_ms)
 		cloud_confirm_apply(ga->c, st, "agent", ga->got, ga->enabled,
 		    ga->asked);
@@ -447,9 +447,9 @@ graph_step(struct agent *a, const struct graph_ask *g)
 	int		 got = -1, enabled = 0;
 	struct graph_answers ga;
 
-	if (g->confirm_want[0] == '\0' && !g->signins)
+	if (g->confirm_want == ACCOUNT_UNKNOWN && !g->signins)
 		return;
-	if (g->confirm_want[0] != '\0')
+	if (g->confirm_want != ACCOUNT_UNKNOWN)
 		got = cloud_state(c, &a->poll, &enabled, err, sizeof(err));
 	if (g->signins) {
 		j = signins_fetch(c, &a->poll, g->signin_since, err,
@@ -460,7 +460,7 @@ graph_step(struct agent *a, const struct graph_ask *g)
 			    c->accounts[0].upn, err);
 		a->signins_down = j == NULL;
 	}
-	if (g->confirm_want[0] == '\0' && j == NULL)
+	if (g->confirm_want == ACCOUNT_UNKNOWN && j == NULL)
 		return;
 	ga = (struct graph_answers){ c, g, got, enabled, asked, j };
 	if (state_update(c->state_dir, graph_apply, &ga, err, sizeof(err)) ==
@@ -476,10 +476,10 @@ cycle(struct agent *a)
 	struct ad_account	acct;
 	struct state		st;
 	struct graph_ask	g;
-	const char		*live;
+	enum account_state	live;
 	char			err[1024];
 	int64_t			now = now_ms();
-	int			lockfd;
+	int			lockfd, closed;
 
 	a->polls++;
 	poll_health(a->cfg, &a->poll, now, &r);
@@ -513,18 +513,20 @@ cycle(struct agent *a)
 	}
 	reconcile(a->cfg, &st, "agent");
 	live = read_live(a, &acct);
-	if (strcmp(live, "unknown") != 0) {
+	if (live != ACCOUNT_UNKNOWN) {
 		st.account_uac = acct.uac;
 		st.account_seen_ms = now;
 	}
 	decide_and_act(a, &st, &r, live, now);
 	tell_once(a, &st, &r);
 	remind(a, &st, st.account_state, now);
-	if (strcmp(live, "unknown") != 0)
+	if (live != ACCOUNT_UNKNOWN) {
 		watch_directory(a->cfg, a->ad, &st);
+		rotation_watch(a->cfg, a->ad, &st, now);
+	}
 	/* what the Graph step after the lock asks about */
 	memset(&g, 0, sizeof(g));
-	bg_strlcpy(g.confirm_want, st.confirm_want, sizeof(g.confirm_want));
+	g.confirm_want = st.confirm_want;
 	g.confirm_since_ms = st.confirm_since_ms;
 	if (signins_watched(a->cfg) &&
 	    now - a->signins_ms >= a->cfg->watch.every * 1000) {
@@ -536,28 +538,27 @@ cycle(struct agent *a)
 	}
 	if (drill_overdue(a->cfg, &st, now) && now - st.drill_reminded_ms >=
 	    a->cfg->policy.drill_every * 1000) {
-		struct notice_in in;
-
 		st.drill_reminded_ms = now;
-		memset(&in, 0, sizeof(in));
-		in.event = "drill-overdue";
-		in.state = st.account_state;
-		in.reason = st.last_drill_ms ? "the last drill is older than "
+		event_record(a->cfg, &(struct event){ .actor = "agent",
+		    .event = "drill-overdue", .state = st.account_state,
+		    .reason = st.last_drill_ms ? "the last drill is older than "
 		    "policy.drill_every: run breakglass drill --reason ..." :
-		    "no drill on record: run breakglass drill --reason ...";
-		in.actor = "agent";
-		in.head = &st.audit_head;
-		account_notice(a->cfg, &in);
+		    "no drill on record: run breakglass drill --reason ...",
+		    .head = &st.audit_head, .flags = EV_NO_AUDIT |
+		    EV_NO_SYSLOG }, NULL, 0);
 	}
 	st.agent_pid = getpid();
 	if (state_save(a->cfg->state_dir, &st, err, sizeof(err)) == -1)
 		log_warnx("state: %s", err);
 	state_unlock(lockfd);
 	write_status(a, &r, &st, live, now);
-	if (a->sync_want[0] != '\0') {	/* sync.command, without the lock */
+	closed = a->sync_want == ACCOUNT_DISABLED;
+	/* sync.command, without the lock */
+	if (a->sync_want != ACCOUNT_UNKNOWN) {
 		sync_unlocked(a->cfg, "agent", a->sync_want);
-		a->sync_want[0] = '\0';
+		a->sync_want = ACCOUNT_UNKNOWN;
 	}
+	after_use(a->cfg, &a->poll, "agent", closed);	/* revoke.h */
 	if (!stop_flag)
 		graph_step(a, &g);
 	notify_flush(a->cfg, "agent", 0);	/* outside the lock */
@@ -600,7 +601,7 @@ struct running {
 	struct agent		*a;
 	int			 starting;
 	int			 unclean;	/* the previous agent died */
-	char			 account_state[16];
+	enum account_state	 account_state;
 	struct audit_head	 head;
 };
 
@@ -628,16 +629,17 @@ mark_apply(struct state *st, void *arg, char *err, size_t errlen)
 		    (double)st->agent_pid);
 	}
 	st->agent_pid = r->starting ? getpid() : 0;
-	if (audit_event(r->a->cfg, "agent", r->starting ? "agent-start" :
-	    "agent-stop", NULL, NULL, r->starting ? (r->unclean ?
-	    "agent started after an unclean stop" : "agent started") :
-	    "agent stopped", "ok", NULL, extra, &st->audit_head, aerr,
-	    sizeof(aerr)) == -1) {
+	/* the notice of an unclean stop goes out after the lock */
+	if (!(event_record(r->a->cfg, &(struct event){ .actor = "agent",
+	    .event = r->starting ? "agent-start" : "agent-stop", .reason =
+	    r->starting ? (r->unclean ? "agent started after an unclean stop" :
+	    "agent started") : "agent stopped", .extra = extra, .head =
+	    &st->audit_head, .flags = EV_NEED_AUDIT | EV_NO_SYSLOG |
+	    EV_NO_NOTICE }, aerr, sizeof(aerr)) & EV_AUDITED)) {
 		bg_err(err, errlen, "audit log not writable: %s", aerr);
 		rc = -1;
 	}
-	bg_strlcpy(r->account_state, st->account_state,
-	    sizeof(r->account_state));
+	r->account_state = st->account_state;
 	r->head = st->audit_head;
 	cJSON_Delete(extra);
 	return rc;
@@ -648,7 +650,6 @@ static int
 mark_running(struct agent *a, int starting)
 {
 	struct running	r = { .a = a, .starting = starting };
-	struct notice_in in;
 	char		err[1024];
 
 	if (state_update(a->cfg->state_dir, mark_apply, &r, err,
@@ -656,17 +657,12 @@ mark_running(struct agent *a, int starting)
 		log_warnx("%s", err);
 		return -1;
 	}
-	if (r.unclean) {	/* the previous agent died: tell the admins */
-		memset(&in, 0, sizeof(in));
-		in.event = "agent-start";
-		in.state = r.account_state;
-		in.reason = "the agent started after an unclean stop (crash, "
-		    "kill -9 or power loss); pending notifications are sent "
-		    "now";
-		in.actor = "agent";
-		in.head = &r.head;
-		account_notice(a->cfg, &in);
-	}
+	if (r.unclean)	/* the previous agent died: tell the admins */
+		event_record(a->cfg, &(struct event){ .actor = "agent", .event =
+		    "agent-start", .state = r.account_state, .reason = "the "
+		    "agent started after an unclean stop (crash, kill -9 or "
+		    "power loss); pending notifications are sent now", .head =
+		    &r.head, .flags = EV_NO_AUDIT | EV_NO_SYSLOG }, NULL, 0);
 	return 0;
 }
 

@@ -122,6 +122,9 @@ static cfg_opt_t sync_opts[] = {
 	STR("command", ""), DUR("timeout", 120), DUR("confirm_within", 900),
 	CFG_END()
 };
+static cfg_opt_t recovery_opts[] = {
+	CFG_BOOL("revoke_sessions", cfg_true, CFGF_NONE), CFG_END()
+};
 static cfg_opt_t smtp_opts[] = {
 	STR("url", ""), STR("starttls", "required"), STR("username", ""),
 	STR("password_file", ""), STR("ca_file", ""), STR("from", ""),
@@ -154,6 +157,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_SEC("notify", notify_opts, CFGF_NONE),
 	CFG_SEC("sync", sync_opts, CFGF_NONE),
 	CFG_SEC("watch", watch_opts, CFGF_NONE),
+	CFG_SEC("recovery", recovery_opts, CFGF_NONE),
 	CFG_END()
 };
 
@@ -463,6 +467,9 @@ config_load(const char *path, char *err, size_t errlen)
 	c->sync.timeout = cfg_getint(s, "timeout");
 	c->sync.confirm_within = cfg_getint(s, "confirm_within");
 
+	s = cfg_getsec(cfg, "recovery");
+	c->recovery.revoke_sessions = cfg_getbool(s, "revoke_sessions");
+
 	s = cfg_getsec(cfg, "notify");
 	c->notify.remind_every = cfg_getint(s, "remind_every");
 	c->notify.command = dupstr(cfg_getstr(s, "command"));
@@ -707,5 +714,8 @@ config_print(const struct config *c, FILE *fp)
 	fprintf(fp, "%s%-18s = %s\n", i1, "directory", c->watch.directory ?
 	    "true" : "false");
 	print_dur(fp, i1, "every", c->watch.every);
+	fprintf(fp, "}\nrecovery {\n");
+	fprintf(fp, "%s%-18s = %s\n", i1, "revoke_sessions",
+	    c->recovery.revoke_sessions ? "true" : "false");
 	fprintf(fp, "}\n");
 }

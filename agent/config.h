@@ -84,6 +84,10 @@ struct config {
 		int64_t		 confirm_within;	/* cloud confirmation */
 	} sync;
 	struct {
+		int		 revoke_sessions;	/* after a window (with
+							   graph and upn) */
+	} recovery;
+	struct {
 		int64_t	 remind_every;
 		struct {
 			char		*url;

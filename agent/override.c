@@ -15,12 +15,14 @@ override_expire(const struct config *c, struct state *st, int64_t now,
 	if (!st->ovr.active || override_active(&st->ovr, now))
 		return 0;
 	snprintf(reason, sizeof(reason), "the override (%s, set by %s: %s) ran "
-	    "out; the agent decides again", st->ovr.state, st->ovr.actor,
-	    st->ovr.reason);
+	    "out; the agent decides again", account_state_name(st->ovr.state),
+	    st->ovr.actor, st->ovr.reason);
 	if (!(event_record(c, &(struct event){ .actor = "agent", .event =
-	    "override-expired", .from = st->ovr.state, .reason = reason,
-	    .state = st->account_state, .head = &st->audit_head }, err,
-	    errlen) & EV_AUDITED))
+	    "override-expired", .from = account_state_name(st->ovr.state),
+	    .reason = reason, .state = st->account_state, .head =
+	    &st->audit_head,
+	    /* not recorded, not told: else told again at every try */
+	    .flags = EV_NEED_AUDIT }, err, errlen) & EV_AUDITED))
 		return -1;
 	memset(&st->ovr, 0, sizeof(st->ovr));
 	return 1;

@@ -4,14 +4,14 @@
 
 #include "policy.h"
 
-const char *
+enum account_state
 policy_desired_state(const struct state *s, enum bg_mode mode, int64_t now)
 {
 	if (override_active(&s->ovr, now))
 		return s->ovr.state;
 	if (mode == MODE_AUTO && s->outage_declared)
-		return "enabled";
-	return "disabled";
+		return ACCOUNT_ENABLED;
+	return ACCOUNT_DISABLED;
 }
 
 void
@@ -40,7 +40,7 @@ policy_step(enum bg_mode mode, long rise, long fall, struct state *st,
 		d->override_expired = 1;
 		memset(&st->ovr, 0, sizeof(st->ovr));
 	} else if (st->ovr.active && d->outage_cleared &&
-	    strcmp(st->ovr.state, "disabled") == 0 && st->ovr.during_outage) {
+	    st->ovr.state == ACCOUNT_DISABLED && st->ovr.during_outage) {
 		d->override_ended = 1;
 		memset(&st->ovr, 0, sizeof(st->ovr));
 	}
@@ -49,7 +49,7 @@ policy_step(enum bg_mode mode, long rise, long fall, struct state *st,
 	if (st->ovr.active)
 		d->want = st->ovr.state;
 	else if (st->outage_declared)
-		d->want = "enabled";
+		d->want = ACCOUNT_ENABLED;
 	else if (st->healthy_count >= fall)
-		d->want = "disabled";
+		d->want = ACCOUNT_DISABLED;
 }

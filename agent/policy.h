@@ -15,17 +15,16 @@ struct decision {
 	int		 override_expired;	/* ran out: recorded, cleared */
 	int		 override_ended;	/* disable-override ended with
 						   the outage it was set in */
-	const char	*want;			/* "enabled", "disabled", or
-						   NULL: unchanged */
+	enum account_state want;		/* ACCOUNT_UNKNOWN: unchanged */
 };
 
-/* "enabled" or "disabled": what the account should be now (for status) */
-const char	*policy_desired_state(const struct state *, enum bg_mode,
+/* enabled or disabled: what the account should be now (for status) */
+enum account_state policy_desired_state(const struct state *, enum bg_mode,
 		    int64_t now_ms);
 /*
  * One poll's verdict into the counters, outage declaration, override expiry
  * and the wanted account state.  Updates st; decides, does nothing.  In modes
- * other than auto, want is always NULL: the agent never toggles.
+ * other than auto, want is always ACCOUNT_UNKNOWN: the agent never toggles.
  */
 void		policy_step(enum bg_mode, long rise, long fall, struct state *st,
 		    enum verdict, int64_t now_ms, struct decision *);

@@ -122,6 +122,14 @@ cJSON *
 session_get(const struct config *c, struct graph_session *s, const char *path,
     long *status, char *err, size_t errlen)
 {
+	return session_send(c, s, path, NULL, status, err, errlen);
+}
+
+cJSON *
+session_send(const struct config *c, struct graph_session *s,
+    const char *path, const char *body, long *status, char *err,
+    size_t errlen)
+{
 	struct http_response	 r;
 	struct graph_error	 e;
 	char			 url[2048], why[1024];
@@ -139,7 +147,7 @@ session_get(const struct config *c, struct graph_session *s, const char *path,
 		return NULL;
 	}
 	memset(&r, 0, sizeof(r));
-	if (graph_get(s->http, url, s->token.access_token,
+	if (graph_send(s->http, url, s->token.access_token, body,
 	    now_ms() + c->graph.timeout * 1000, &r, &e) == -1) {
 		*status = e.status;
 		graph_strerror(&e, why, sizeof(why));
@@ -150,7 +158,9 @@ session_get(const struct config *c, struct graph_session *s, const char *path,
 		return NULL;
 	}
 	*status = r.status;
-	if ((j = cJSON_ParseWithLength(r.body, r.len)) == NULL ||
+	if (r.status == 204)		/* a POST's "No Content" */
+		j = cJSON_CreateObject();
+	else if ((j = cJSON_ParseWithLength(r.body, r.len)) == NULL ||
 	    !cJSON_IsObject(j)) {
 		bg_err(err, errlen, "%s: not a JSON object", path);
 		cJSON_Delete(j);

@@ -45,5 +45,10 @@ void	session_hold_off(struct graph_session *, long long secs);
  */
 cJSON	*session_get(const struct config *, struct graph_session *,
 	    const char *path, long *status, char *err, size_t errlen);
+/* as session_get; body non-NULL: a POST of it (success: any 2xx, and a
+   204 gives an empty object) */
+cJSON	*session_send(const struct config *, struct graph_session *,
+	    const char *path, const char *body, long *status, char *err,
+	    size_t errlen);
 
 #endif

@@ -35,6 +35,21 @@ get_str(const cJSON *j, const char *key, char *buf, size_t size)
 		bg_strlcpy(buf, x->valuestring, size);
 }
 
+/*
+ * An account state read as today's names only: a missing or foreign value
+ * (hand-edited, another version) is ACCOUNT_UNKNOWN, which for each field
+ * means "not known" or "none"; the file still loads.
+ */
+static enum account_state
+get_state(const cJSON *j, const char *key)
+{
+	enum account_state	s;
+
+	account_state_parse(cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(j, key)), &s);
+	return s;
+}
+
 static int64_t
 get_num(const cJSON *j, const char *key)
 {
@@ -63,7 +78,6 @@ state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
 
 	memset(s, 0, sizeof(*s));
 	s->notified_seq = -1;
-	bg_strlcpy(s->account_state, "unknown", sizeof(s->account_state));
 	snprintf(path, sizeof(path), "%s/%s", state_dir, STATE_FILE);
 	if ((buf = sd_read_file(path, STATE_MAX, &len, err, errlen)) == NULL) {
 		if (errno != ENOENT)
@@ -81,22 +95,21 @@ state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
 	}
 	if (cJSON_IsObject(o = cJSON_GetObjectItemCaseSensitive(j, "override"))) {
 		s->ovr.active = 1;
-		get_str(o, "state", s->ovr.state, sizeof(s->ovr.state));
+		s->ovr.state = get_state(o, "state");
 		s->ovr.until_ms = get_time(o, "until");
 		s->ovr.set_ms = get_time(o, "set");
 		get_str(o, "actor", s->ovr.actor, sizeof(s->ovr.actor));
 		get_str(o, "reason", s->ovr.reason, sizeof(s->ovr.reason));
 		s->ovr.during_outage = cJSON_IsTrue(
 		    cJSON_GetObjectItemCaseSensitive(o, "during_outage"));
-		if (strcmp(s->ovr.state, "enabled") != 0 &&
-		    strcmp(s->ovr.state, "disabled") != 0)
+		if (s->ovr.state == ACCOUNT_UNKNOWN)	/* not ours */
 			s->ovr.active = 0;
 	}
 	if (cJSON_IsObject(a = cJSON_GetObjectItemCaseSensitive(j, "account"))) {
-		get_str(a, "state", s->account_state, sizeof(s->account_state));
+		s->account_state = get_state(a, "state");
 		s->account_uac = (unsigned int)get_num(a, "userAccountControl");
 		s->account_seen_ms = get_time(a, "seen");
-		get_str(a, "last_set", s->last_set, sizeof(s->last_set));
+		s->last_set = get_state(a, "last_set");
 	}
 	if (cJSON_IsObject(c = cJSON_GetObjectItemCaseSensitive(j, "counters"))) {
 		s->outage_count = (long)get_num(c, "outage");
@@ -117,7 +130,7 @@ state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
 	    "notified_seq")) ? get_num(j, "notified_seq") : -1;
 	if (cJSON_IsObject(c = cJSON_GetObjectItemCaseSensitive(j,
 	    "cloud_confirm"))) {
-		get_str(c, "want", s->confirm_want, sizeof(s->confirm_want));
+		s->confirm_want = get_state(c, "want");
 		s->confirm_since_ms = get_time(c, "since");
 	}
 	s->last_drill_ms = get_time(j, "last_drill");
@@ -144,6 +157,17 @@ state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
 		s->signin_next = i % SIGNIN_RING;
 	}
 	s->drill_reminded_ms = get_time(j, "drill_reminded");
+	if (cJSON_IsObject(c = cJSON_GetObjectItemCaseSensitive(j, "review"))) {
+		s->review.end_seq = get_num(c, "end_seq");
+		s->review.revoke_pending = cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(c, "revoke_pending"));
+		s->review.revoke_told = cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(c, "revoke_told"));
+		s->review.report_pending = cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(c, "report_pending"));
+		s->review.rotate_after_ms = get_time(c, "rotate_after");
+		s->review.rotate_reminded_ms = get_time(c, "rotate_reminded");
+	}
 	if (cJSON_IsObject(h = cJSON_GetObjectItemCaseSensitive(j,
 	    "audit_head"))) {
 		s->audit_head.seq = get_num(h, "seq");
@@ -180,7 +204,8 @@ state_save(const char *state_dir, const struct state *s, char *err,
 	cJSON_AddNumberToObject(j, "version", 1);
 	if (s->ovr.active) {
 		o = cJSON_AddObjectToObject(j, "override");
-		cJSON_AddStringToObject(o, "state", s->ovr.state);
+		cJSON_AddStringToObject(o, "state",
+		    account_state_name(s->ovr.state));
 		add_time(o, "until", s->ovr.until_ms);
 		add_time(o, "set", s->ovr.set_ms);
 		cJSON_AddStringToObject(o, "actor", s->ovr.actor);
@@ -189,12 +214,13 @@ state_save(const char *state_dir, const struct state *s, char *err,
 	} else
 		cJSON_AddNullToObject(j, "override");
 	a = cJSON_AddObjectToObject(j, "account");
-	cJSON_AddStringToObject(a, "state", s->account_state[0] ?
-	    s->account_state : "unknown");
+	cJSON_AddStringToObject(a, "state",
+	    account_state_name(s->account_state));
 	cJSON_AddNumberToObject(a, "userAccountControl", s->account_uac);
 	add_time(a, "seen", s->account_seen_ms);
-	if (s->last_set[0])
-		cJSON_AddStringToObject(a, "last_set", s->last_set);
+	if (s->last_set != ACCOUNT_UNKNOWN)	/* none: null */
+		cJSON_AddStringToObject(a, "last_set",
+		    account_state_name(s->last_set));
 	else
 		cJSON_AddNullToObject(a, "last_set");
 	c = cJSON_AddObjectToObject(j, "counters");
@@ -211,9 +237,10 @@ state_save(const char *state_dir, const struct state *s, char *err,
 	if (s->notified_seq >= 0)
 		cJSON_AddNumberToObject(j, "notified_seq",
 		    (double)s->notified_seq);
-	if (s->confirm_want[0] != '\0') {
+	if (s->confirm_want != ACCOUNT_UNKNOWN) {
 		c = cJSON_AddObjectToObject(j, "cloud_confirm");
-		cJSON_AddStringToObject(c, "want", s->confirm_want);
+		cJSON_AddStringToObject(c, "want",
+		    account_state_name(s->confirm_want));
 		add_time(c, "since", s->confirm_since_ms);
 	}
 	add_time(j, "last_drill", s->last_drill_ms);
@@ -231,6 +258,13 @@ state_save(const char *state_dir, const struct state *s, char *err,
 			cJSON_AddItemToArray(a, cJSON_CreateString(
 			    s->signin_ids[i]));
 	add_time(j, "drill_reminded", s->drill_reminded_ms);
+	c = cJSON_AddObjectToObject(j, "review");
+	cJSON_AddNumberToObject(c, "end_seq", (double)s->review.end_seq);
+	cJSON_AddBoolToObject(c, "revoke_pending", s->review.revoke_pending);
+	cJSON_AddBoolToObject(c, "revoke_told", s->review.revoke_told);
+	cJSON_AddBoolToObject(c, "report_pending", s->review.report_pending);
+	add_time(c, "rotate_after", s->review.rotate_after_ms);
+	add_time(c, "rotate_reminded", s->review.rotate_reminded_ms);
 	text = cJSON_Print(j);
 	cJSON_Delete(j);
 	if (text == NULL) {

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "account.h"
 #include "audit.h"
 
 #define STATE_FILE	"state.json"
@@ -16,31 +17,47 @@
 #define SIGNIN_RING	50	/* sign-in ids remembered (a ring) */
 
 struct override {
-	int	active;
-	char	state[16];		/* "enabled" / "disabled" */
-	int64_t	until_ms;
-	int64_t	set_ms;
-	char	actor[ACTOR_MAX];
-	char	reason[REASON_MAX + 1];
-	int	during_outage;		/* set while an outage was declared */
+	int			active;
+	enum account_state	state;		/* enabled or disabled */
+	int64_t			until_ms;
+	int64_t			set_ms;
+	char			actor[ACTOR_MAX];
+	char			reason[REASON_MAX + 1];
+	int			during_outage;	/* set while an outage was
+						   declared */
+};
+
+/* the work after a window the account was enabled in (revoke.c) */
+struct review_state {
+	int64_t	end_seq;		/* audit seq of the disable ending it */
+	int	revoke_pending;		/* revokeSignInSessions not done yet */
+	int	revoke_told;		/* its failure audited and noticed */
+	int	report_pending;		/* the review not mailed yet */
+	int64_t	rotate_after_ms;	/* the window's end while pwdLastSet is
+					   not newer; 0: nothing due */
+	int64_t	rotate_reminded_ms;
 };
 
 struct state {
-	struct override	ovr;
-	char		account_state[16];	/* last seen: enabled/... */
-	unsigned int	account_uac;
-	int64_t		account_seen_ms;
-	char		last_set[16];		/* what breakglass last set */
+	/* the health, the audit chain, the agent: one of each */
 	long		outage_count;		/* consecutive verdicts */
 	long		healthy_count;
 	int		outage_declared;
 	int64_t		outage_since_ms;
 	struct audit_head audit_head;		/* anchor for verify */
 	long		agent_pid;		/* the agent running, 0 if none */
-	int64_t		last_reminder_ms;	/* while enabled */
 	int64_t		notified_seq;		/* last audited change whose
 						   notice was spooled; -1 unknown */
-	char		confirm_want[16];	/* cloud confirmation pending */
+	/* the account: what breakglass knows and holds of it */
+	struct override	ovr;
+	enum account_state account_state;	/* last seen */
+	unsigned int	account_uac;
+	int64_t		account_seen_ms;
+	enum account_state last_set;		/* what breakglass last set,
+						   ACCOUNT_UNKNOWN: nothing */
+	int64_t		last_reminder_ms;	/* while enabled */
+	enum account_state confirm_want;	/* cloud confirmation pending,
+						   ACCOUNT_UNKNOWN: none */
 	int64_t		confirm_since_ms;
 	int64_t		last_drill_ms;
 	int64_t		drill_reminded_ms;
@@ -50,6 +67,7 @@ struct state {
 	char		signin_since[32];	/* createdDateTime, RFC 3339 */
 	char		signin_ids[SIGNIN_RING][40];	/* ids already told */
 	int		signin_next;
+	struct review_state review;
 };
 
 /* missing file: a zeroed state; a damaged one: -1 with err */

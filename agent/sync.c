@@ -24,7 +24,7 @@ confirm_applies(const struct config *c)
 
 /* run sync.command without the lock: 0 ok, -1 failed (err), 1 none set */
 static int
-sync_run(const struct config *c, const char *want, int64_t *elapsed_ms,
+sync_run(const struct config *c, enum account_state want, int64_t *elapsed_ms,
     char *err, size_t errlen)
 {
 	char		 env[5][1200], *envp[6];
@@ -38,7 +38,8 @@ sync_run(const struct config *c, const char *want, int64_t *elapsed_ms,
 	    c->accounts[0].dn);
 	snprintf(env[2], sizeof(env[2]), "BREAKGLASS_UPN=%s",
 	    c->accounts[0].upn ? c->accounts[0].upn : "");
-	snprintf(env[3], sizeof(env[3]), "BREAKGLASS_STATE=%s", want);
+	snprintf(env[3], sizeof(env[3]), "BREAKGLASS_STATE=%s",
+	    account_state_name(want));
 	snprintf(env[4], sizeof(env[4]), "PATH=/usr/sbin:/usr/bin:/sbin:/bin");
 	for (int i = 0; i < 5; i++)
 		envp[i] = env[i];
@@ -53,7 +54,7 @@ sync_run(const struct config *c, const char *want, int64_t *elapsed_ms,
  * cloud confirmation pending */
 static void
 sync_record(const struct config *c, struct state *st, const char *actor,
-    const char *want, int rc, const char *serr, int64_t elapsed_ms)
+    enum account_state want, int rc, const char *serr, int64_t elapsed_ms)
 {
 	char		 result[1100], reason[256];
 	cJSON		*extra;
@@ -62,16 +63,16 @@ sync_record(const struct config *c, struct state *st, const char *actor,
 		snprintf(result, sizeof(result), rc == 0 ? "ok" : "failed: %s",
 		    serr);
 		snprintf(reason, sizeof(reason), "Entra Connect delta sync "
-		    "after the account was %s", want);
+		    "after the account was %s", account_state_name(want));
 		extra = cJSON_CreateObject();
 		cJSON_AddNumberToObject(extra, "elapsed_ms",
 		    (double)elapsed_ms);
 		/* mailed only when it failed */
 		event_record(c, &(struct event){ .actor = actor, .event =
-		    "sync", .to = want, .reason = reason, .result = result,
-		    .extra = extra, .state = st->account_state, .head =
-		    &st->audit_head, .flags = EV_NO_SYSLOG | (rc == 0 ?
-		    EV_NO_NOTICE : 0) }, NULL, 0);
+		    "sync", .to = account_state_name(want), .reason = reason,
+		    .result = result, .extra = extra, .state =
+		    st->account_state, .head = &st->audit_head, .flags =
+		    EV_NO_SYSLOG | (rc == 0 ? EV_NO_NOTICE : 0) }, NULL, 0);
 		cJSON_Delete(extra);
 		if (rc == 0)
 			log_info("sync.command done in %lld ms",
@@ -80,14 +81,14 @@ sync_record(const struct config *c, struct state *st, const char *actor,
 			log_warnx("sync.command: %s", result + 8);
 	}
 	if (confirm_applies(c)) {
-		bg_strlcpy(st->confirm_want, want, sizeof(st->confirm_want));
+		st->confirm_want = want;
 		st->confirm_since_ms = now_ms();
 	}
 }
 
 void
 sync_after_change(const struct config *c, struct state *st, const char *actor,
-    const char *want)
+    enum account_state want)
 {
 	char	err[1024] = "";
 	int64_t	el = 0;
@@ -99,7 +100,7 @@ sync_after_change(const struct config *c, struct state *st, const char *actor,
 struct sync_done {
 	const struct config	*c;
 	const char		*actor;
-	const char		*want;
+	enum account_state	 want;
 	int			 rc;
 	const char		*err;
 	int64_t			 elapsed_ms;
@@ -117,7 +118,8 @@ sync_apply(struct state *st, void *arg, char *err, size_t errlen)
 }
 
 void
-sync_unlocked(const struct config *c, const char *actor, const char *want)
+sync_unlocked(const struct config *c, const char *actor,
+    enum account_state want)
 {
 	struct sync_done	d = { c, actor, want, 0, NULL, 0 };
 	char			err[1024] = "", lerr[1024];
@@ -187,44 +189,43 @@ int
 cloud_confirm_apply(const struct config *c, struct state *st,
     const char *actor, int got, int enabled, int64_t asked_ms)
 {
+	const char	*want = account_state_name(st->confirm_want);
 	char		 reason[512];
 	cJSON		*extra;
 	int64_t		 el;
-	int		 want;
 
-	if (st->confirm_want[0] == '\0')
+	if (st->confirm_want == ACCOUNT_UNKNOWN)
 		return 0;
-	want = strcmp(st->confirm_want, "enabled") == 0;
 	el = asked_ms - st->confirm_since_ms;
-	if (got == 0 && enabled == want) {
+	if (got == 0 && enabled == (st->confirm_want == ACCOUNT_ENABLED)) {
 		snprintf(reason, sizeof(reason), "the cloud shows %s %s %.1f s "
 		    "after the change in AD", c->accounts[0].upn,
-		    st->confirm_want, (double)el / 1000);
+		    want, (double)el / 1000);
 		extra = cJSON_CreateObject();
 		cJSON_AddNumberToObject(extra, "elapsed_s", (double)el / 1000);
 		event_record(c, &(struct event){ .actor = actor, .event =
-		    "cloud-confirmed", .to = st->confirm_want, .reason = reason,
+		    "cloud-confirmed", .to = want, .reason = reason,
 		    .result = "ok", .extra = extra, .state = st->account_state,
 		    .head = &st->audit_head, .flags = EV_NO_SYSLOG }, NULL, 0);
 		cJSON_Delete(extra);
 		log_info("%s", reason);
-		st->confirm_want[0] = '\0';
+		st->confirm_want = ACCOUNT_UNKNOWN;
 		return 1;
 	}
 	if (el <= c->sync.confirm_within * 1000)
 		return 0;
 	snprintf(reason, sizeof(reason), "the cloud does not show %s %s "
 	    "%lld s after the change in AD (Entra Connect not exporting? "
-	    "Entra ID down?)", c->accounts[0].upn, st->confirm_want,
+	    "Entra ID down?)", c->accounts[0].upn, want,
 	    (long long)(el / 1000));
 	event_record(c, &(struct event){ .actor = actor, .event =
-	    "cloud-unconfirmed", .to = st->confirm_want, .reason = reason,
+	    "cloud-unconfirmed", .to = want, .reason = reason,
 	    .result = "failed: not confirmed within sync.confirm_within",
 	    .notice_result = "failed: not confirmed", .state =
 	    st->account_state, .head = &st->audit_head, .flags = EV_NO_SYSLOG },
 	    NULL, 0);
 	log_warnx("%s", reason);
-	st->confirm_want[0] = '\0';
+	st->confirm_want = ACCOUNT_UNKNOWN;
 	return -1;
 }
 

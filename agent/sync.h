@@ -17,9 +17,9 @@
  * agent): the command runs unlocked, the lock is taken only to record it.
  */
 void	sync_after_change(const struct config *, struct state *,
-	    const char *actor, const char *want);
+	    const char *actor, enum account_state want);
 void	sync_unlocked(const struct config *, const char *actor,
-	    const char *want);
+	    enum account_state want);
 /* Graph, account.upn and sync.confirm_within set: the cloud is watched */
 int	confirm_applies(const struct config *);
 /*

@@ -11,12 +11,6 @@
 #include "toggle.h"
 #include "util.h"
 
-const char *
-uac_state(unsigned int uac)
-{
-	return ad_uac_is_disabled(uac) ? "disabled" : "enabled";
-}
-
 /* connect with the password held only for the bind */
 struct ad_conn *
 account_connect(const struct config *c, char *err, size_t errlen)
@@ -94,10 +88,11 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
     struct toggle_result *res, char *err, size_t errlen)
 {
 	struct ad_conn	*conn = NULL;
+	enum account_state before = st->account_state;
+	enum account_state want = disable ? ACCOUNT_DISABLED : ACCOUNT_ENABLED;
 	const char	*event = disable ? "disable" : "enable";
-	const char	*want = disable ? "disabled" : "enabled";
-	const char	*from;
-	char		 why[1024], result[1200], aerr[512], before[16];
+	const char	*to = account_state_name(want);
+	char		 why[1024], result[1200], aerr[512];
 	char		 line[2400];
 	struct event	 ev;
 	cJSON		*extra = NULL;
@@ -105,11 +100,14 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	int		 done;
 
 	memset(res, 0, sizeof(*res));
-	bg_strlcpy(before, st->account_state, sizeof(before));
 	res->exit_code = BG_EXIT_FAIL;
 	FAULT_POINT("before-started");
-	if (audit_event(c, actor, event, st->account_state, want, reason,
-	    "started", evidence, NULL, &res->head, aerr, sizeof(aerr)) == -1) {
+	if (!(event_record(c, &(struct event){ .actor = actor, .event = event,
+	    .from = account_state_name(before), .to = to, .reason = reason,
+	    .result =
+	    "started", .evidence = evidence, .head = &res->head, .flags =
+	    EV_NEED_AUDIT | EV_NO_SYSLOG | EV_NO_NOTICE }, aerr, sizeof(aerr)) &
+	    EV_AUDITED)) {
 		bg_err(err, errlen, "audit log not writable, account not "
 		    "touched: %s", aerr);
 		log_authpriv("%s of %s by %s refused: audit log not writable: %s",
@@ -129,7 +127,6 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 		goto failed;
 	FAULT_POINT("after-ldap-write");
 
-	from = uac_state(res->change.old_uac);
 	extra = cJSON_CreateObject();
 	cJSON_AddNumberToObject(extra, "uac_from", res->change.old_uac);
 	cJSON_AddNumberToObject(extra, "uac_to", res->change.new_uac);
@@ -139,14 +136,15 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	cJSON_AddStringToObject(extra, "dc", res->dc);
 	st->account_uac = res->change.new_uac;
 	st->account_seen_ms = now_ms();
-	bg_strlcpy(st->account_state, want, sizeof(st->account_state));
-	bg_strlcpy(st->last_set, want, sizeof(st->last_set));
+	st->account_state = want;
+	st->last_set = want;
 	FAULT_POINT("before-ok");
 	snprintf(line, sizeof(line), "account %s %s by %s on %s "
-	    "(userAccountControl %u -> %u): %s", c->accounts[0].dn, want, actor,
+	    "(userAccountControl %u -> %u): %s", c->accounts[0].dn, to, actor,
 	    res->dc, res->change.old_uac, res->change.new_uac, reason);
-	ev = (struct event){ .actor = actor, .event = event, .from = from,
-	    .to = want, .reason = reason, .result = "ok", .evidence = evidence,
+	ev = (struct event){ .actor = actor, .event = event, .from =
+	    account_state_name(account_state_of_uac(res->change.old_uac)),
+	    .to = to, .reason = reason, .result = "ok", .evidence = evidence,
 	    .extra = extra, .state = st->account_state, .until_ms =
 	    override_end(st), .syslog = line, .head = &res->head,
 	    /* nothing changed: nothing to say beyond the audit line */
@@ -154,7 +152,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	done = event_record(c, &ev, aerr, sizeof(aerr));
 	if (!(done & EV_AUDITED)) {
 		bg_err(err, errlen, "account %s is now %s, but the audit log "
-		    "could not record it: %s", c->accounts[0].dn, want, aerr);
+		    "could not record it: %s", c->accounts[0].dn, to, aerr);
 		res->exit_code = BG_EXIT_FAIL;
 		goto out;
 	}
@@ -165,7 +163,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	res->state_saved = save_now(c, st);
 	res->exit_code = BG_EXIT_DONE;
 	if (res->change.changed)	/* Entra Connect now, not in 30 min */
-		bg_strlcpy(res->sync_want, want, sizeof(res->sync_want));
+		res->sync_want = want;
 	goto out;
 
  failed:
@@ -184,26 +182,25 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 		if (account_read(c, &now, NULL, 0, rerr, sizeof(rerr)) ==
 		    AD_OK) {
 			snprintf(why + l, sizeof(why) - l, "; the account is "
-			    "now %s", uac_state(now.uac));
+			    "now %s", account_state_name(
+			    account_state_of_uac(now.uac)));
 			st->account_uac = now.uac;
 			st->account_seen_ms = now_ms();
-			bg_strlcpy(st->account_state, uac_state(now.uac),
-			    sizeof(st->account_state));
+			st->account_state = account_state_of_uac(now.uac);
 		} else {
 			snprintf(why + l, sizeof(why) - l, "; the account's "
 			    "state is unknown (%s)", rerr);
 			/* the write may have been applied: no drift from it */
-			bg_strlcpy(st->account_state, "unknown",
-			    sizeof(st->account_state));
+			st->account_state = ACCOUNT_UNKNOWN;
 		}
 	}
 	snprintf(result, sizeof(result), "failed: %s", why);
 	snprintf(line, sizeof(line), "%s of %s by %s failed: %s", event,
 	    c->accounts[0].dn, actor, why);
-	ev = (struct event){ .actor = actor, .event = event, .from = before,
-	    .to = want, .reason = reason, .result = result, .evidence =
-	    evidence, .state = st->account_state, .until_ms = override_end(st),
-	    .syslog = line, .head = &res->head };
+	ev = (struct event){ .actor = actor, .event = event, .from =
+	    account_state_name(before), .to = to, .reason = reason, .result =
+	    result, .evidence = evidence, .state = st->account_state,
+	    .until_ms = override_end(st), .syslog = line, .head = &res->head };
 	done = event_record(c, &ev, NULL, 0);
 	if (done & EV_AUDITED)
 		st->audit_head = res->head;
@@ -261,7 +258,8 @@ reconcile(const struct config *c, struct state *st, const char *actor)
 	struct ad_account	 a;
 	struct audit_head	 lh;
 	cJSON			*last, *extra;
-	const char		*ev, *res, *by, *live;
+	const char		*ev, *res, *by;
+	enum account_state	 live;
 	char			 err[1024], reason[1600], result[1200];
 	char			 line[2000];
 	long long		 seq;
@@ -289,15 +287,15 @@ reconcile(const struct config *c, struct state *st, const char *actor)
 		return 0;
 	}
 	r = account_read(c, &a, NULL, 0, err, sizeof(err));
-	live = r == AD_OK ? uac_state(a.uac) : "unknown";
+	live = r == AD_OK ? account_state_of_uac(a.uac) : ACCOUNT_UNKNOWN;
 	if (r == AD_OK) {
 		snprintf(reason, sizeof(reason), "the %s by %s was interrupted "
 		    "(seq %lld started, no result); the directory says %s", ev,
-		    by ? by : "?", seq, live);
+		    by ? by : "?", seq, account_state_name(live));
 		snprintf(result, sizeof(result), "ok");
 		st->account_uac = a.uac;
 		st->account_seen_ms = now_ms();
-		bg_strlcpy(st->account_state, live, sizeof(st->account_state));
+		st->account_state = live;
 	} else {
 		snprintf(reason, sizeof(reason), "the %s by %s was interrupted "
 		    "(seq %lld started, no result); the directory cannot be read",
@@ -309,8 +307,9 @@ reconcile(const struct config *c, struct state *st, const char *actor)
 	cJSON_AddStringToObject(extra, "interrupted_event", ev);
 	snprintf(line, sizeof(line), "account %s: %s", c->accounts[0].dn, reason);
 	event_record(c, &(struct event){ .actor = actor, .event = "reconcile",
-	    .to = live, .reason = reason, .result = result, .extra = extra,
-	    .state = live, .syslog = line, .head = &st->audit_head }, NULL, 0);
+	    .to = account_state_name(live), .reason = reason, .result = result,
+	    .extra = extra, .state = live, .syslog = line, .head =
+	    &st->audit_head }, NULL, 0);
 	st->notified_seq = st->audit_head.seq;
 	cJSON_Delete(extra);
 	cJSON_Delete(last);

@@ -17,7 +17,7 @@ struct toggle_result {
 	char			dc[256];	/* the DC that answered */
 	struct audit_head	head;
 	/* the account changed: the caller runs the sync (sync.h) for this */
-	char			sync_want[16];
+	enum account_state	sync_want;	/* ACCOUNT_UNKNOWN: none */
 	int			state_saved;	/* state.json written after it */
 };
 
@@ -43,7 +43,6 @@ int	reconcile(const struct config *, struct state *, const char *actor);
 enum ad_result	account_read(const struct config *, struct ad_account *,
 		    char *dc, size_t dclen, char *err, size_t errlen);
 
-const char	*uac_state(unsigned int uac);
 /* connect and bind to the first DC that answers (password read and wiped) */
 struct ad_conn	*account_connect(const struct config *, char *err,
 		    size_t errlen);

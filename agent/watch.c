@@ -80,8 +80,9 @@ watch_directory(const struct config *c, struct ad_conn *conn,
 		char msg[3200];
 
 		snprintf(msg, sizeof(msg), "the break-glass account changed in "
-		    "AD while it is %s: %s%s", st->account_state, reason,
-		    strcmp(st->account_state, "disabled") == 0 &&
+		    "AD while it is %s: %s%s",
+		    account_state_name(st->account_state), reason,
+		    st->account_state == ACCOUNT_DISABLED &&
 		    strstr(reason, "badPwdCount") != NULL ? " (password "
 		    "guessing on a disabled break-glass account?)" : "");
 		watch_notice(c, st, "ad-watch", msg, extra);

@@ -97,6 +97,11 @@ void	graph_issues_free(struct graph_issues *);
 /* a GET that fills e from Graph's error body; used by the callers above */
 int	graph_get(struct http_client *, const char *url, const char *token,
 	    int64_t deadline_ms, struct http_response *, struct graph_error *);
+/* as graph_get, with body: a POST (retried as a GET is: only for actions
+   that may be repeated); success is any 2xx */
+int	graph_send(struct http_client *, const char *url, const char *token,
+	    const char *body, int64_t deadline_ms, struct http_response *,
+	    struct graph_error *);
 /* "HTTP 401 InvalidAuthenticationToken: ... (client-request-id ...)" */
 void	graph_strerror(const struct graph_error *, char *buf, size_t size);
 

@@ -52,9 +52,20 @@ int
 graph_get(struct http_client *hc, const char *url, const char *token,
     int64_t deadline_ms, struct http_response *r, struct graph_error *e)
 {
+	return graph_send(hc, url, token, NULL, deadline_ms, r, e);
+}
+
+int
+graph_send(struct http_client *hc, const char *url, const char *token,
+    const char *body, int64_t deadline_ms, struct http_response *r,
+    struct graph_error *e)
+{
 	char		 auth[8192];
-	const char	*hdrs[] = { auth, "Accept: application/json", NULL };
+	const char	*hdrs[] = { auth, "Accept: application/json",
+			    body != NULL ? "Content-Type: application/json" :
+			    NULL, NULL };
 	int64_t		 backoff = 1000;
+	int		 ok;
 
 	memset(e, 0, sizeof(*e));
 	if ((size_t)snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
@@ -75,7 +86,7 @@ graph_get(struct http_client *hc, const char *url, const char *token,
 			break;
 		}
 		memset(e, 0, sizeof(*e));
-		if (http_request(hc, url, hdrs, NULL, (long)left, r) == -1) {
+		if (http_request(hc, url, hdrs, body, (long)left, r) == -1) {
 			e->kind = GRAPH_E_TRANSPORT;
 			e->fail = r->fail;
 			snprintf(e->message, sizeof(e->message), "%s",
@@ -86,14 +97,17 @@ graph_get(struct http_client *hc, const char *url, const char *token,
 		}
 		snprintf(e->request_id, sizeof(e->request_id), "%s",
 		    r->request_id);
-		if (r->status == 200 && !http_json_answer(r, e->message,
+		/* a GET answers 200 with JSON; a POST any 2xx, 204 empty */
+		ok = body == NULL ? r->status == 200 : r->status >= 200 &&
+		    r->status <= 299;
+		if (ok && r->status != 204 && !http_json_answer(r, e->message,
 		    sizeof(e->message))) {
 			e->kind = GRAPH_E_PARSE;
 			e->status = r->status;
 			http_response_free(r);
 			break;
 		}
-		if (r->status == 200) {
+		if (ok) {
 			explicit_bzero(auth, sizeof(auth));
 			return 0;
 		}

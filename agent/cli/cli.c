@@ -14,7 +14,8 @@
 enum {
 	O_REASON = 1 << 0, O_FOR = 1 << 1, O_DRY = 1 << 2, O_JSON = 1 << 3,
 	O_LIMIT = 1 << 4, O_SINCE = 1 << 5, O_POLLS = 1 << 6,
-	O_AGAINST = 1 << 7, O_ACCOUNT = 1 << 8,
+	O_AGAINST = 1 << 7, O_LAST = 1 << 8, O_SEQ = 1 << 9,
+	O_ACCOUNT = 1 << 10,
 };
 
 /* what a command needs before it runs: a reason, the config, the secrets */
@@ -55,6 +56,8 @@ static const struct {
 	  cmd_doctor },
 	{ "drill",	  CMD_DRILL,	    O_REASON | O_ACCOUNT,
 	  N_REASON | N_CONFIG | N_SECRETS, cmd_drill },
+	{ "report",	  CMD_REPORT,	    O_JSON | O_LAST | O_SEQ | O_SINCE,
+	  N_CONFIG, cmd_report },
 	{ "version",	  CMD_VERSION,	    0, 0, cmd_version },
 	{ "help",	  CMD_HELP,	    0, 0, NULL },
 };
@@ -79,6 +82,7 @@ cli_usage(void)
 "  notify-test                              send a test notification\n"
 "  doctor [--json]                          pre-flight checks, each with a fix\n"
 "  drill --reason TEXT                      enable, confirm, disable, timed\n"
+"  report [--last | --seq N | --since T] [--json]  review of an enabled window\n"
 "  version                                  versions of breakglass and libraries\n"
 "\n"
 "--account NAME (status, enable, disable, auto, history, check, doctor,\n"
@@ -295,6 +299,19 @@ cli_parse(int argc, char *const argv[], int64_t now, struct cli *c,
 			    errlen)) == NULL)
 				return -1;
 			c->account = v;	/* the config says which exist */
+		} else if ((opts & O_LAST) && strcmp(a, "--last") == 0)
+			c->last = 1;
+		else if ((opts & O_SEQ) && is_opt(a, "--seq")) {
+			char *end;
+			if ((v = opt_value("--seq", argc, argv, &i, err,
+			    errlen)) == NULL)
+				return -1;
+			c->seq = strtoll(v, &end, 10);
+			if (*v == '\0' || *end != '\0' || c->seq < 1) {
+				bg_err(err, errlen, "--seq: \"%s\" is not an "
+				    "audit seq (a positive number)", v);
+				return -1;
+			}
 		} else if ((opts & O_SINCE) && is_opt(a, "--since")) {
 			if ((v = opt_value("--since", argc, argv, &i, err,
 			    errlen)) == NULL)
@@ -307,6 +324,11 @@ cli_parse(int argc, char *const argv[], int64_t now, struct cli *c,
 			    "\"%s\"", c->cmd_name, a);
 			return -1;
 		}
+	}
+	if (c->last + (c->seq > 0) + (c->since_ms != 0) > 1) {
+		bg_err(err, errlen, "%s: give one of --last, --seq, --since",
+		    c->cmd_name);
+		return -1;
 	}
 	if (need_reason && c->reason == NULL) {
 		bg_err(err, errlen, "%s: --reason TEXT is required (who asked, "

@@ -10,6 +10,7 @@ enum cmd {
 	CMD_NONE, CMD_STATUS, CMD_ENABLE, CMD_DISABLE, CMD_AUTO, CMD_HISTORY,
 	CMD_VERIFY, CMD_HEALTH, CMD_RUN, CMD_CHECK, CMD_CONFIG_CHECK,
 	CMD_NOTIFY_TEST, CMD_DOCTOR, CMD_DRILL, CMD_VERSION, CMD_HELP,
+	CMD_REPORT,
 };
 
 struct cmd_ctx;
@@ -33,6 +34,8 @@ struct cli {
 	int		 against;	/* verify --against HEAD given */
 	int64_t		 against_seq;	/* 0: whichever line has the hash */
 	char		 against_sha256[65];
+	int		 last;		/* report --last */
+	int64_t		 seq;		/* report --seq N, 0: not given */
 };
 
 /* now_ms: the clock, for --since 24h.  -1 with err on a usage error. */

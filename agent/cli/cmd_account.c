@@ -17,6 +17,7 @@
 #include "../override.h"
 #include "../notify/notify.h"
 #include "../policy.h"
+#include "../revoke.h"
 #include "../state.h"
 #include "../statedir.h"
 #include "../sync.h"
@@ -68,7 +69,7 @@ override_json(const struct override *o)
 	cJSON	*j = cJSON_CreateObject();
 	char	 t[RFC3339_LEN];
 
-	cJSON_AddStringToObject(j, "state", o->state);
+	cJSON_AddStringToObject(j, "state", account_state_name(o->state));
 	fmt_time(o->until_ms, t, sizeof(t));
 	cJSON_AddStringToObject(j, "until", t);
 	fmt_time(o->set_ms, t, sizeof(t));
@@ -102,7 +103,7 @@ cmd_status(const struct cmd_ctx *x)
 	struct state		 st;
 	struct audit_head	 head;
 	char			 err[1024], dc[256] = "", serr[512], t[RFC3339_LEN];
-	const char		*acct = "unknown";
+	enum account_state	 acct = ACCOUNT_UNKNOWN;
 	cJSON			*health;
 	int64_t			 now = now_ms();
 	enum ad_result		 r;
@@ -110,7 +111,7 @@ cmd_status(const struct cmd_ctx *x)
 
 	r = account_read(c, &a, dc, sizeof(dc), err, sizeof(err));
 	if (r == AD_OK)
-		acct = uac_state(a.uac);
+		acct = account_state_of_uac(a.uac);
 	have_state = state_load(c->state_dir, &st, serr, sizeof(serr)) == 0;
 	if (!have_state)
 		memset(&st, 0, sizeof(st));
@@ -124,9 +125,10 @@ cmd_status(const struct cmd_ctx *x)
 		char *text;
 
 		cJSON_AddStringToObject(j, "account_dn", c->accounts[0].dn);
-		cJSON_AddStringToObject(j, "account_state", acct);
-		cJSON_AddStringToObject(j, "desired_state",
-		    policy_desired_state(&st, c->policy.mode, now));
+		cJSON_AddStringToObject(j, "account_state",
+		    account_state_name(acct));
+		cJSON_AddStringToObject(j, "desired_state", account_state_name(
+		    policy_desired_state(&st, c->policy.mode, now)));
 		cJSON_AddStringToObject(j, "mode", mode_name(c->policy.mode));
 		if (active)
 			cJSON_AddItemToObject(j, "override",
@@ -160,16 +162,18 @@ cmd_status(const struct cmd_ctx *x)
 		out_line(stdout, "account   %s", c->accounts[0].dn);
 		if (r == AD_OK)
 			out_line(stdout, "state     %s (userAccountControl %u, "
-			    "read from %s)", acct, a.uac, dc);
+			    "read from %s)", account_state_name(acct), a.uac,
+			    dc);
 		else
 			out_line(stdout, "state     unknown (%s)", err);
-		out_line(stdout, "desired   %s", policy_desired_state(&st,
-		    c->policy.mode, now));
+		out_line(stdout, "desired   %s", account_state_name(
+		    policy_desired_state(&st, c->policy.mode, now)));
 		out_line(stdout, "mode      %s", mode_name(c->policy.mode));
 		if (active) {
 			fmt_time(st.ovr.until_ms, t, sizeof(t));
 			out_line(stdout, "override  %s until %s, set by %s: %s",
-			    st.ovr.state, t, st.ovr.actor, st.ovr.reason);
+			    account_state_name(st.ovr.state), t, st.ovr.actor,
+			    st.ovr.reason);
 		} else
 			out_line(stdout, "override  none");
 		if (health != NULL) {
@@ -226,33 +230,38 @@ prepare_state_dir(const struct config *c, int *lockfd)
 	return BG_EXIT_DONE;
 }
 
+/*
+ * An override set or cleared at the command line: its audit line (with
+ * "until" when it has an end), no authpriv line; refused (-1, err) if the
+ * line cannot be written.
+ */
 static int
-audit_override(const struct config *c, const char *actor, const char *event,
-    const char *from, const char *to, const char *reason, int64_t until,
-    struct audit_head *head, char *err, size_t errlen)
+record_override(const struct config *c, struct event *ev, int64_t until,
+    char *err, size_t errlen)
 {
 	cJSON	*extra = NULL;
 	char	 t[RFC3339_LEN];
-	int	 rc;
+	int	 done;
 
 	if (until != 0) {
 		extra = cJSON_CreateObject();
 		format_time_ms(until, t, sizeof(t));
 		cJSON_AddStringToObject(extra, "until", t);
 	}
-	rc = audit_event(c, actor, event, from, to, reason, "ok", NULL, extra,
-	    head, err, errlen);
+	ev->extra = extra;
+	ev->flags |= EV_NEED_AUDIT | EV_NO_SYSLOG;
+	done = event_record(c, ev, err, errlen);
 	cJSON_Delete(extra);
-	return rc;
+	return done & EV_AUDITED ? 0 : -1;
 }
-
 
 static int
 dry_run(const struct cli *cli, const struct config *c, int disable)
 {
 	struct ad_account	a;
 	char			err[1024], dc[256], d[32];
-	const char		*want = disable ? "disabled" : "enabled";
+	const char		*want = account_state_name(disable ?
+				    ACCOUNT_DISABLED : ACCOUNT_ENABLED);
 	unsigned int		newv;
 	enum ad_result		r;
 
@@ -307,14 +316,16 @@ cmd_set(const struct cmd_ctx *x)
 	const char		*actor = x->actor;
 	struct toggle_result	 res;
 	struct state		 st;
-	const char		*want;
+	enum account_state	 want;
+	const char		*to;
 	char			 err[1536], t[RFC3339_LEN], d[32];
 	int64_t			 now = now_ms(), secs;
 	int			 disable = cli->cmd == CMD_DISABLE, lockfd = -1;
 	int			 rc;
 
 	memset(&res, 0, sizeof(res));
-	want = disable ? "disabled" : "enabled";
+	want = disable ? ACCOUNT_DISABLED : ACCOUNT_ENABLED;
+	to = account_state_name(want);
 	if (cli->dry_run)
 		return dry_run(cli, c, disable);
 	if ((rc = prepare_state_dir(c, &lockfd)) != BG_EXIT_DONE)
@@ -333,16 +344,18 @@ cmd_set(const struct cmd_ctx *x)
 		goto out;
 	}
 	secs = cli->for_secs ? cli->for_secs : c->policy.manual_for;
-	if (audit_override(c, actor, "override-set",
-	    override_active(&st.ovr, now) ? st.ovr.state : NULL, want,
-	    cli->reason, now + secs * 1000, &st.audit_head, err,
-	    sizeof(err)) == -1) {
+	/* its notice only if the account does not change (below) */
+	if (record_override(c, &(struct event){ .actor = actor, .event =
+	    "override-set", .from = override_active(&st.ovr, now) ?
+	    account_state_name(st.ovr.state) : NULL, .to = to, .reason =
+	    cli->reason, .head = &st.audit_head, .flags = EV_NO_NOTICE },
+	    now + secs * 1000, err, sizeof(err)) == -1) {
 		refused(c, cli, actor, "audit log not writable", err);
 		rc = BG_EXIT_REFUSED;
 		goto out;
 	}
 	st.ovr.active = 1;
-	bg_strlcpy(st.ovr.state, want, sizeof(st.ovr.state));
+	st.ovr.state = want;
 	st.ovr.until_ms = now + secs * 1000;
 	st.ovr.set_ms = now;
 	bg_strlcpy(st.ovr.actor, actor, sizeof(st.ovr.actor));
@@ -360,19 +373,13 @@ cmd_set(const struct cmd_ctx *x)
 	rc = res.exit_code;
 	if (rc == BG_EXIT_DONE && !res.state_saved)
 		rc = BG_EXIT_FAIL;	/* toggle_account said why */
-	if (res.exit_code == BG_EXIT_DONE && !res.change.changed) {
-		/* no account change to tell of: tell of the override */
-		struct notice_in in;
-		memset(&in, 0, sizeof(in));
-		in.event = "override-set";
-		in.to = want;
-		in.state = want;
-		in.reason = cli->reason;
-		in.actor = actor;
-		in.head = &st.audit_head;
-		in.until_ms = st.ovr.until_ms;
-		account_notice(c, &in);
-	}
+	/* no account change to tell of: tell of the override */
+	if (res.exit_code == BG_EXIT_DONE && !res.change.changed)
+		event_record(c, &(struct event){ .actor = actor, .event =
+		    "override-set", .to = to, .state = want, .reason =
+		    cli->reason, .until_ms = st.ovr.until_ms, .head =
+		    &st.audit_head, .flags = EV_NO_AUDIT | EV_NO_SYSLOG }, NULL,
+		    0);
 	if (res.exit_code != BG_EXIT_DONE) {
 		log_warnx("%s", err);
 		if (res.exit_code == BG_EXIT_FAIL && res.dc[0] == '\0')
@@ -385,14 +392,14 @@ cmd_set(const struct cmd_ctx *x)
 	format_duration(secs, d, sizeof(d));
 	if (res.change.changed)
 		out_line(stdout, "%s %s on %s (userAccountControl %u -> %u)",
-		    want, c->accounts[0].dn, res.dc, res.change.old_uac,
+		    to, c->accounts[0].dn, res.dc, res.change.old_uac,
 		    res.change.new_uac);
 	else
 		out_line(stdout, "%s was already %s (userAccountControl %u on "
-		    "%s); nothing changed in AD", c->accounts[0].dn, want,
+		    "%s); nothing changed in AD", c->accounts[0].dn, to,
 		    res.change.new_uac, res.dc);
 	printf("override: held %s for %s, until %s; then the agent decides "
-	    "again\n", want, d, t);
+	    "again\n", to, d, t);
 	if (res.change.changed)
 		printf("next: Entra Connect syncs this within 30 minutes; to "
 		    "sync now, on the Connect server run: Start-ADSyncSyncCycle "
@@ -403,8 +410,10 @@ cmd_set(const struct cmd_ctx *x)
 	    st.audit_head.sha256);
  out:
 	state_unlock(lockfd);
-	if (rc == BG_EXIT_DONE && res.sync_want[0] != '\0')
+	if (rc == BG_EXIT_DONE && res.sync_want != ACCOUNT_UNKNOWN)
 		sync_unlocked(c, actor, res.sync_want);
+	if (rc == BG_EXIT_DONE && res.sync_want == ACCOUNT_DISABLED)
+		after_use(c, NULL, actor, 1);	/* revoke.h */
 	notify_once(c, actor);
 	return rc;
 }
@@ -440,34 +449,27 @@ cmd_auto(const struct cmd_ctx *x)
 		    BG_EXIT_DONE : BG_EXIT_FAIL;
 		goto out;
 	}
-	if (audit_override(c, actor, "override-cleared", st.ovr.state, NULL,
-	    cli->reason, 0, &st.audit_head, err, sizeof(err)) == -1) {
+	if (record_override(c, &(struct event){ .actor = actor, .event =
+	    "override-cleared", .from = account_state_name(st.ovr.state),
+	    .reason = cli->reason,
+	    .state = st.account_state, .head = &st.audit_head }, 0, err,
+	    sizeof(err)) == -1) {
 		log_warnx("audit log not writable, override kept: %s", err);
 		goto out;
 	}
 	was = st.ovr;
-	{
-		struct notice_in in;
-		memset(&in, 0, sizeof(in));
-		in.event = "override-cleared";
-		in.from = st.ovr.state;
-		in.state = st.account_state;
-		in.reason = cli->reason;
-		in.actor = actor;
-		in.head = &st.audit_head;
-		account_notice(c, &in);
-	}
 	memset(&st.ovr, 0, sizeof(st.ovr));
 	/* the actor is read back from state.json: out_line flattens it */
 	if (c->policy.mode == MODE_AUTO)
 		out_line(stdout, "override cleared (was %s until %s's request); "
 		    "the agent decides again from health at its next poll "
-		    "(wanted now: %s)", was.state, was.actor,
-		    policy_desired_state(&st, c->policy.mode, now));
+		    "(wanted now: %s)", account_state_name(was.state),
+		    was.actor, account_state_name(policy_desired_state(&st,
+		    c->policy.mode, now)));
 	else
 		out_line(stdout, "override cleared (was %s until %s's request); "
 		    "mode is %s: the account stays as it is until changed with "
-		    "enable/disable", was.state, was.actor,
+		    "enable/disable", account_state_name(was.state), was.actor,
 		    mode_name(c->policy.mode));
 	printf("audit: seq %lld sha256 %s\n", (long long)st.audit_head.seq,
 	    st.audit_head.sha256);

@@ -16,6 +16,7 @@
 #include "../audit.h"
 #include "../notify/channel.h"
 #include "commands.h"
+#include "doctor.h"
 #include "../notify/notify.h"
 #include "../poll.h"
 #include "../state.h"
@@ -24,20 +25,6 @@
 #include "../text.h"
 #include "../toggle.h"
 #include "../util.h"
-
-enum doc_status { DOC_PASS, DOC_WARN, DOC_FAIL, DOC_SKIP };
-
-struct doctor {
-	const struct config	*cfg;
-	int			 json;
-	cJSON			*checks;
-	int			 failed;
-	int			 warned;
-	struct poll_ctx		 poll;
-	int			 graph_ok;	/* a token was had */
-	int			 ad_enabled;	/* -1 unknown, else 0/1 */
-	char			 cloud_id[64];	/* the cloud user's id */
-};
 
 static void
 report(struct doctor *d, const char *name, enum doc_status s,
@@ -388,10 +375,12 @@ check_ca(struct doctor *d)
 {
 	const struct config	*c = d->cfg;
 	char			 path[256], err[1024], bad[1024] = "";
+	char			 rbad[sizeof(bad)] = "";
+	struct doc_result	 r;
 	cJSON			*pol, *mem = NULL;
 	const cJSON		*p, *groups = NULL;
 	long			 status;
-	int			 nbad = 0, nenabled = 0;
+	int			 nbad = 0, nenabled = 0, nrbad = 0, nreport = 0;
 
 	if (!d->graph_ok || d->cloud_id[0] == '\0')
 		return;
@@ -403,9 +392,9 @@ check_ca(struct doctor *d)
 	if ((pol = poll_graph_get(c, &d->poll,
 	    "/v1.0/identity/conditionalAccess/policies", &status, err,
 	    sizeof(err))) == NULL) {
-		report(d, "CA exclusions", DOC_FAIL, "grant the app "
-		    "Policy.Read.All (application) so doctor can read "
-		    "Conditional Access", "%s", err);
+		memset(&r, 0, sizeof(r));
+		doctor_graph_failed(&r, "Policy.Read.All", status, err);
+		report(d, "CA exclusions", r.status, r.fix, "%s", r.detail);
 		cJSON_Delete(mem);
 		return;
 	}
@@ -416,19 +405,30 @@ check_ca(struct doctor *d)
 		    cJSON_GetObjectItemCaseSensitive(p, "state"));
 		const char *name = cJSON_GetStringValue(
 		    cJSON_GetObjectItemCaseSensitive(p, "displayName"));
+		/* report-only: switched on one day, it locks the account out */
+		int report_only = state != NULL &&
+		    strcmp(state, "enabledForReportingButNotEnforced") == 0;
+		char *list = report_only ? rbad : bad;
 		size_t len;
 
-		if (state == NULL || strcmp(state, "enabled") != 0)
+		if (state == NULL || (strcmp(state, "enabled") != 0 &&
+		    !report_only))
 			continue;
-		nenabled++;
+		if (report_only)
+			nreport++;
+		else
+			nenabled++;
 		if (in_array(cJSON_GetObjectItemCaseSensitive(u,
 		    "excludeUsers"), d->cloud_id) ||
 		    any_in(cJSON_GetObjectItemCaseSensitive(u,
 		    "excludeGroups"), groups))
 			continue;
-		nbad++;
-		len = strlen(bad);
-		snprintf(bad + len, sizeof(bad) - len, "%s\"%s\"",
+		if (report_only)
+			nrbad++;
+		else
+			nbad++;
+		len = strlen(list);
+		snprintf(list + len, sizeof(bad) - len, "%s\"%s\"",
 		    len ? ", " : "", name ? name : "?");
 	}
 	if (nbad > 0)
@@ -441,8 +441,32 @@ check_ca(struct doctor *d)
 		report(d, "CA exclusions", DOC_PASS, NULL, "all %d enabled "
 		    "policies exclude %s or one of its groups", nenabled,
 		    c->accounts[0].upn);
+	if (nrbad > 0)
+		report(d, "CA report-only", DOC_WARN, "exclude the break-glass "
+		    "user (or a group it is in) before these policies are "
+		    "switched on", "%d of %d report-only policies do not "
+		    "exclude %s: %s", nrbad, nreport, c->accounts[0].upn, rbad);
+	else
+		report(d, "CA report-only", DOC_PASS, NULL, "all %d report-only "
+		    "policies exclude %s or one of its groups", nreport,
+		    c->accounts[0].upn);
 	cJSON_Delete(pol);
 	cJSON_Delete(mem);
+}
+
+/* the tenant's facts, one row of doctor_tenant_checks each */
+static void
+check_tenant(struct doctor *d)
+{
+	struct doc_result	 r;
+	const struct doc_check	*k;
+
+	for (k = doctor_tenant_checks; k->name != NULL; k++) {
+		memset(&r, 0, sizeof(r));
+		if (k->fn(d, &r) == 0)
+			report(d, k->name, r.status, r.fix[0] ? r.fix : NULL,
+			    "%s", r.detail);
+	}
 }
 
 static void
@@ -518,6 +542,7 @@ cmd_doctor(const struct cmd_ctx *x)
 	check_graph(&d);
 	check_cloud_user(&d);
 	check_ca(&d);
+	check_tenant(&d);
 	check_notify(&d);
 	check_audit(&d);
 	poll_ctx_free(&d.poll);

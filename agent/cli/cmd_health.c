@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "../log.h"
 #include "../poll.h"
+#include "../revoke.h"
 #include "../state.h"
 #include "../statedir.h"
 #include "../sync.h"
@@ -141,7 +142,7 @@ cmd_check(const struct cmd_ctx *x)
 	struct state		st;
 	char			err[1024], perf[256], text[1536], path[4096];
 	int64_t			now = now_ms(), age;
-	int			enabled, active, chain;
+	int			enabled, active, chain, warn;
 
 	(void)cli;
 	if (config_check_secrets(c, err, sizeof(err)) == -1) {
@@ -195,23 +196,30 @@ cmd_check(const struct cmd_ctx *x)
 			    "a declared outage");
 		return plugin_line(NAGIOS_WARNING, text, perf);
 	}
+	/* the warnings of a disabled account, all of them on the line */
+	warn = rotation_overdue(c, &st, text, sizeof(text));
 	if (drill_overdue(c, &st, now)) {
 		char	d[32];
+		size_t	o = warn ? strlen(text) : 0;
 
+		if (warn)
+			o += (size_t)snprintf(text + o, sizeof(text) - o, "; ");
 		format_duration(c->policy.drill_every, d, sizeof(d));
 		if (st.last_drill_ms == 0)
-			snprintf(text, sizeof(text), "account disabled, but no "
-			    "drill on record (policy.drill_every %s): run "
-			    "breakglass drill", d);
+			snprintf(text + o, sizeof(text) - o, "account disabled, "
+			    "but no drill on record (policy.drill_every %s): "
+			    "run breakglass drill", d);
 		else {
 			char t[RFC3339_LEN];
 			format_time_ms(st.last_drill_ms, t, sizeof(t));
-			snprintf(text, sizeof(text), "account disabled, but the "
-			    "last drill was %s, more than %s ago: run "
+			snprintf(text + o, sizeof(text) - o, "account disabled, "
+			    "but the last drill was %s, more than %s ago: run "
 			    "breakglass drill", t, d);
 		}
-		return plugin_line(NAGIOS_WARNING, text, perf);
+		warn = 1;
 	}
+	if (warn)
+		return plugin_line(NAGIOS_WARNING, text, perf);
 	snprintf(text, sizeof(text), "account disabled, audit chain intact "
 	    "(seq %lld)", (long long)v.head.seq);
 	return plugin_line(NAGIOS_OK, text, perf);

@@ -25,6 +25,7 @@ int	cmd_health(const struct cmd_ctx *);
 int	cmd_check(const struct cmd_ctx *);
 int	cmd_doctor(const struct cmd_ctx *);
 int	cmd_drill(const struct cmd_ctx *);
+int	cmd_report(const struct cmd_ctx *);
 int	cmd_run(const struct cmd_ctx *);
 int	cmd_version(const struct cmd_ctx *);
 int	cmd_config_check(const struct cmd_ctx *);

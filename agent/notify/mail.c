@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "../account.h"
 #include "mail.h"
 #include "../text.h"
 
@@ -227,6 +228,10 @@ event_title(const cJSON *n)
 		{ "ad-watch", "ACCOUNT ACTIVITY IN AD", NULL },
 		{ "warn", "WARNING: ENTRA ID MAY BE DOWN", NULL },
 		{ "alert", "ALERT: POSSIBLE INTERCEPTION", NULL },
+		{ "sessions-revoked", "SESSIONS REVOKED",
+		    "SESSIONS NOT REVOKED" },
+		{ "review", "REVIEW AFTER USE", NULL },
+		{ "rotate-password", "PASSWORD NOT ROTATED AFTER USE", NULL },
 	};
 	const char	*e = field_or(n, "event", "?");
 	const char	*r = field_or(n, "result", "ok");
@@ -273,11 +278,13 @@ notice_subject(const cJSON *n)
 static void
 next_steps(struct buf *b, const cJSON *n)
 {
-	const char	*e = field_or(n, "event", "");
-	const char	*state = field_or(n, "state", "unknown");
+	const char		*e = field_or(n, "event", "");
+	enum account_state	 state;
 
+	/* a spooled notice's state: anything but the two names is unknown */
+	account_state_parse(field(n, "state"), &state);
 	bputs(b, "\nWhat to do next:\n");
-	if (strcmp(state, "enabled") == 0) {
+	if (state == ACCOUNT_ENABLED) {
 		bputs(b, "  - The break-glass account is ENABLED and excluded from "
 		    "MFA. Use it only to\n    restore access, and watch its "
 		    "sign-ins.\n"
@@ -287,7 +294,7 @@ next_steps(struct buf *b, const cJSON *n)
 		    "  - When the outage is over: breakglass disable --reason "
 		    "\"...\"\n    (in automatic mode the agent disables it after "
 		    "recovery).\n");
-	} else if (strcmp(state, "disabled") == 0) {
+	} else if (state == ACCOUNT_DISABLED) {
 		bputs(b, "  - The break-glass account is disabled. Nothing to do "
 		    "unless this was not\n    expected: then check "
 		    "breakglass history.\n"
@@ -342,6 +349,16 @@ notice_body(const cJSON *n)
 			else
 				bline(&b, "  - %s", field_or(o, "detail", "?"));
 		}
+	}
+	if (field(n, "details") != NULL) {
+		/* the review: each of its lines stays one line */
+		char *dt = strdup(field(n, "details")), *line, *save = NULL;
+
+		bputs(&b, "\n");
+		for (line = dt ? strtok_r(dt, "\n", &save) : NULL; line != NULL;
+		    line = strtok_r(NULL, "\n", &save))
+			bline(&b, "%s", line);
+		free(dt);
 	}
 	next_steps(&b, n);
 	bputs(&b, "\n");

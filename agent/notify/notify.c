@@ -60,7 +60,7 @@ make_notice(const struct notice_in *in)
 		cJSON_AddStringToObject(n, "from", in->from);
 	if (in->to)
 		cJSON_AddStringToObject(n, "to", in->to);
-	cJSON_AddStringToObject(n, "state", in->state ? in->state : "unknown");
+	cJSON_AddStringToObject(n, "state", account_state_name(in->state));
 	cJSON_AddStringToObject(n, "reason", in->reason ? in->reason : "");
 	cJSON_AddStringToObject(n, "actor", in->actor ? in->actor : "?");
 	cJSON_AddStringToObject(n, "time", t);
@@ -72,6 +72,8 @@ make_notice(const struct notice_in *in)
 	if (in->evidence)
 		cJSON_AddItemToObject(n, "evidence",
 		    cJSON_Duplicate(in->evidence, 1));
+	if (in->details)
+		cJSON_AddStringToObject(n, "details", in->details);
 	cJSON_AddNumberToObject(n, "audit_seq",
 	    in->head ? (double)in->head->seq : 0);
 	cJSON_AddStringToObject(n, "audit_sha256", in->head ?
@@ -437,7 +439,7 @@ notify_test(const struct config *c, const char *actor, FILE *out)
 	memset(&head, 0, sizeof(head));
 	audit_read_head(c->state_dir, &head, err, sizeof(err));
 	in.event = "notify-test";
-	in.state = "unknown";
+	in.state = ACCOUNT_UNKNOWN;
 	in.reason = "breakglass notify-test: if you read this, the channel "
 	    "works";
 	in.actor = actor;

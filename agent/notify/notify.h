@@ -8,6 +8,7 @@
 
 #include <cJSON.h>
 
+#include "../account.h"
 #include "../audit.h"
 #include "../config.h"
 
@@ -21,12 +22,13 @@ struct notice_in {
 	const char		*result;	/* "ok" or "failed: ..." */
 	const char		*from;
 	const char		*to;
-	const char		*state;		/* the account now */
+	enum account_state	 state;		/* the account now */
 	const char		*reason;
 	const char		*actor;
 	const cJSON		*evidence;
 	const struct audit_head	*head;
 	int64_t			 until_ms;	/* override end, 0 if none */
+	const char		*details;	/* lines of text, or NULL */
 };
 
 /* any channel configured? */

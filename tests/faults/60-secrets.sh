@@ -155,6 +155,35 @@ bg config-check
 expect_rc 2 "webhook.url and webhook.url_file together are refused"
 expect_err "breakglass.conf: notify.webhook.url and notify.webhook.url_file" "the error names both keys"
 
+# the token where each service puts it: the path (Slack, Teams, Discord),
+# the query, the fragment, user information; config-check shows
+# scheme://host:port/*** and nothing of the rest, also in its errors
+tok="hook-token-$$"
+for url in "https://hooks.example.test/services/T0AAA/B0BBB/$tok" \
+    "https://corp.webhook.office.example.test:8443/webhookb2/1f2e@9a8b/IncomingWebhook/$tok/0c1d" \
+    "https://discord.example.test/api/webhooks/123456/$tok" \
+    "https://hooks.example.test/webhook?sig=$tok&sv=2" \
+    "https://hooks.example.test/webhook#$tok" \
+    "https://$tok@hooks.example.test/webhook"; do
+	cp "$T/good.conf" "$T/breakglass.conf"
+	sed -i "s|webhook { url_file = \"[^\"]*\"|webhook { url = \"$(printf '%s' "$url" | sed 's/&/\\&/g')\"|" "$T/breakglass.conf"
+	check "the config under test holds $url" grep -qF "\"$url\"" "$T/breakglass.conf"
+	bg config-check
+	expect_rc 0 "config-check with the token in $url"
+	check "it shows that URL as https://host[:port]/***" \
+	    grep -qE '^ +url += "https://[a-z.]+(:8443)?/\*\*\*"$' "$T/out"
+	check "the token is nowhere in its output" sh -c \
+	    '! grep -qF "$2" "$1/out" "$1/err"' - "$T" "$tok"
+done
+cp "$T/good.conf" "$T/breakglass.conf"
+sed -i "s|webhook { url_file = \"[^\"]*\"|webhook { url = \"http://hooks.example.test/services/T0AAA/B0BBB/$tok\"|" "$T/breakglass.conf"
+bg config-check
+expect_rc 2 "an http:// webhook URL is refused"
+expect_err 'notify.webhook.url: "http://hooks.example.test/\*\*\*": the scheme must be https://' \
+    "the error shows it masked"
+check "the error does not echo the token" sh -c \
+    '! grep -qF "$2" "$1/out" "$1/err"' - "$T" "$tok"
+
 # a password in notify.smtp.url would reach stderr, the audit and the spool
 cp "$T/good.conf" "$T/breakglass.conf"
 sed -i "s|\"smtp://127.0.0.1:|\"smtp://mailer:$(cat "$T/mail.pw")@127.0.0.1:|" "$T/breakglass.conf"

@@ -87,6 +87,8 @@ after_polls 2 "and still polling on the old config"
 cp "$T/good.conf" "$T/breakglass.conf"
 kill -HUP "$AGENT_PID"
 wait_for "SIGHUP with a good config reloads" 5 grep -q "configuration reloaded" "$T/agent.log"
+# the override's window was a use: check WARNs until the password changed
+"$LIB/dc.sh" set-password "$DC_DIR" btg-admin 'Rotated-80-agent.16!'
 bg check
 expect_rc 0 "check: disabled, agent running, chain intact is OK"
 expect_out "^BREAKGLASS OK - .*\|enabled=0 audit_seq=[0-9]+ status_age=[0-9]+s" "check prints one status line with perfdata"

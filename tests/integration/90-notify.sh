@@ -49,7 +49,8 @@ check "the body carries the same head" mailpy 2 "assert 'seq $seq sha256 $sha' i
 
 bg disable --reason "$(printf 'St\303\266rung behoben Bcc: evil@example.com X-Evil: 1')"
 expect_rc 0 "disable with header syntax and non-ASCII in the reason"
-check "that mail arrived" test "$(mail_count)" -eq 3
+# the disable ended a window: its mail, then the review after use
+check "that mail arrived, and the review" test "$(mail_count)" -eq 4
 check "delivered safely: decoded subject, no injected header, no extra recipient" mailpy 3 '
 s = m["Subject"]
 assert "St\u00f6rung behoben" in s and "\r" not in s and "\n" not in s, repr(s)
@@ -82,7 +83,7 @@ before=$(mail_count)
 bg disable --reason "relay down"
 expect_rc 0 "relay down: the CLI still exits 0"
 expect_uac 66050 "relay down: the account was disabled"
-check "relay down: message spooled" test "$(spool_count)" -eq 1
+check "relay down: the messages spooled (the disable, its review)" test "$(spool_count)" -eq 2
 EXTRA_SAVE=$EXTRA
 POLICY='mode = "manual"
   poll_interval = 1'
@@ -91,9 +92,9 @@ BREAKGLASS_POLL_INTERVAL_MS=500 start_agent
 wait_for "the agent tries the spooled message again (attempt 2)" 20 sh -c \
     'grep -q "\"attempts\":[[:space:]]*[2-9]" "$1"/state/spool/*.json' - "$T"
 after_polls 2
-check "while the relay is down the message stays" test "$(spool_count)" -eq 1
+check "while the relay is down the messages stay" test "$(spool_count)" -eq 2
 n=$(grep -c '"event":"notify-failed"' "$T/state/audit.log")
-check "notify-failed once per message, not per attempt ($n lines for 2 messages)" test "$n" -eq 2
+check "notify-failed once per message, not per attempt ($n lines for 3 messages)" test "$n" -eq 3
 start_mail "$MAIL_PORT"
 wait_for "the agent delivers after the relay is back" 20 sh -c '[ "$(ls "$1/state/spool" | grep -c json)" -eq 0 ]' - "$T"
 check "the relay-down mail arrived" test "$(mail_count)" -gt "$before"

@@ -1,9 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
 # 95-doctor.sh - breakglass doctor against the Samba DC, the Graph-shaped
-# server (users, transitiveMemberOf, Conditional Access policies) and the
-# mail sink: every check passes on a good set-up, each fails for its cause
-# with a fix, and passes again once fixed.  Exit 0 only if all pass.
+# server (users, transitiveMemberOf, Conditional Access policies, and the
+# tenant: sign-in methods, security defaults, domains, organization) and the
+# mail sink: every check passes on a good set-up, each fails (or warns) for
+# its cause with a fix, and passes again once fixed; a 403 is "cannot check"
+# naming the permission.  Exit 0 unless a check failed: warnings do not count.
 . "$(dirname "$0")/../lib/common.sh"
 
 UID1=11111111-2222-3333-4444-555555555555
@@ -18,7 +20,7 @@ policy() {	# policy NAME STATE EXCLUDE_USERS EXCLUDE_GROUPS
 }
 GOOD_POLICIES="[$(policy 'Require MFA for everyone' enabled '[]' "[\"$GRP\"]"),
 $(policy 'Block legacy authentication' enabled "[\"$UID1\"]" '[]'),
-$(policy 'Report-only: risky sign-ins' enabledForReportingButNotEnforced '[]' '[]'),
+$(policy 'Report-only: risky sign-ins' enabledForReportingButNotEnforced '[]' "[\"$GRP\"]"),
 $(policy 'Old policy' disabled '[]' '[]')]"
 good_scenario() {
 	scenario "{\"users\": {\"items\": $(user false true), \"member_of\": {\"$UID1\": [\"$GRP\"]}},
@@ -55,7 +57,8 @@ doctor
 expect_rc 0 "doctor on a good set-up"
 for c in config files state_dir "DC $LDAPS_URI" account "GUID pin" disabled \
     "write right" "Graph token" "service health" "cloud user" "cloud state" \
-    "CA exclusions" "SMTP relay" "audit chain"; do
+    "CA exclusions" "CA report-only" "security defaults" "UPN domain" \
+    "directory sync" "sign-in methods" "SMTP relay" "audit chain"; do
 	expect_check "$c" pass "good set-up"
 done
 check "doctor --json says ok" test "$(printf '%s' "$OUT" | pyjson 'j["ok"]')" = True
@@ -157,7 +160,74 @@ expect_check "CA exclusions" fail "two policies that do not exclude the user"
 check "both are listed by name" sh -c 'printf "%s" "$1" | grep -q "2 of 3 enabled policies.*\"Admins: MFA always\", \"Guests: MFA\""' - "$(detail "CA exclusions")"
 scenario "{\"users\": {\"items\": $(user false true)}, \"ca\": {\"mode\": \"403\"}}"
 doctor
-expect_check "CA exclusions" fail "no Policy.Read.All"
+expect_check "CA exclusions" warn "no Policy.Read.All: cannot check, not a fault of the tenant"
+check "the 403 names Policy.Read.All" sh -c 'printf "%s" "$1" | grep -q "^cannot check: grant Policy.Read.All"' - "$(detail "CA exclusions")"
+good_scenario
+
+# --- the tenant (issue 16): each cause, its fix, and a 403 -------------------
+# tenant SECTION: the good set-up plus one tenant section of the fake Graph
+tenant() {
+	scenario "{\"users\": {\"items\": $(user false true), \"member_of\": {\"$UID1\": [\"$GRP\"]}},
+	  \"ca\": {\"items\": $GOOD_POLICIES}, $1}"
+}
+# cause NAME STATUS DESC SECTION: NAME is STATUS under SECTION, pass without
+cause() {
+	tenant "$4"
+	doctor
+	expect_check "$1" "$2" "$3"
+	good_scenario
+	doctor
+	expect_check "$1" pass "fixed: $3"
+}
+# forbidden NAME KIND PERMISSION: a 403 from KIND is "cannot check: grant P"
+forbidden() {
+	tenant "\"$2\": {\"mode\": \"403\"}"
+	doctor
+	expect_check "$1" warn "a 403 from $2"
+	check "the 403 names $3" sh -c 'printf "%s" "$1" | grep -q "^cannot check: grant $2 "' - "$(detail "$1")" "$3"
+}
+
+cause "CA report-only" warn "a report-only policy that does not exclude the user" \
+    "\"ca\": {\"items\": [$(policy 'Require MFA for everyone' enabled '[]' "[\"$GRP\"]"),
+    $(policy 'Report-only: MFA for admins' enabledForReportingButNotEnforced '[]' '[]')]}"
+tenant "\"ca\": {\"items\": [$(policy 'Report-only: MFA for admins' enabledForReportingButNotEnforced '[]' '[]')]}"
+doctor
+check "the report-only policy is named" sh -c 'printf "%s" "$1" | grep -q "1 of 1 report-only policies.*\"Report-only: MFA for admins\""' - "$(detail "CA report-only")"
+expect_check "CA exclusions" pass "a report-only policy is no enabled one"
+expect_rc 0 "warnings alone: exit 0"
+check "doctor --json says ok with warnings" test "$(printf '%s' "$OUT" | pyjson 'j["ok"] and j["warnings"] > 0')" = True
+
+cause "security defaults" fail "security defaults on" '"security_defaults": {"isEnabled": true}'
+forbidden "security defaults" security_defaults Policy.Read.All
+
+cause "UPN domain" warn "the UPN's domain federated" \
+    '"domains": {"items": {"corp.example.test": {"authenticationType": "Federated"}}}'
+cause "UPN domain" fail "the UPN's domain not in the tenant" \
+    '"domains": {"items": {"other.example.test": {}}}'
+forbidden "UPN domain" domains Domain.Read.All
+
+cause "directory sync" fail "directory sync off" \
+    '"organization": {"onPremisesSyncEnabled": null, "onPremisesLastSyncDateTime": null}'
+tenant "\"organization\": {\"onPremisesLastSyncDateTime\": \"$(date -u -d '-3 hours' +%Y-%m-%dT%H:%M:%SZ)\"}"
+doctor
+expect_check "directory sync" fail "the last sync 3 h ago"
+check "it says how long ago" sh -c 'printf "%s" "$1" | grep -q "last directory sync was .*, 3h ago"' - "$(detail "directory sync")"
+cause "directory sync" fail "sync on but never run" \
+    '"organization": {"onPremisesLastSyncDateTime": null}'
+tenant "\"organization\": {\"onPremisesLastSyncDateTime\": \"$(date -u -d '-90 minutes' +%Y-%m-%dT%H:%M:%SZ)\"}"
+doctor
+expect_check "directory sync" pass "the last sync 90 min ago"
+forbidden "directory sync" organization Organization.Read.All
+
+cause "sign-in methods" warn "a password and phone only" \
+    '"auth_methods": {"items": [{"@odata.type": "#microsoft.graph.passwordAuthenticationMethod", "id": "28c10230-6103-485e-b985-444c60001490", "password": null, "createdDateTime": "2026-01-10T09:00:00Z"}, {"@odata.type": "#microsoft.graph.phoneAuthenticationMethod", "id": "3179e48a-750b-4051-897c-87b9720928f7", "phoneNumber": "+1 2065555555", "phoneType": "mobile", "smsSignInState": "notAllowedByPolicy"}]}'
+tenant '"auth_methods": {"items": [{"@odata.type": "#microsoft.graph.passwordAuthenticationMethod", "id": "28c10230-6103-485e-b985-444c60001490", "password": null, "createdDateTime": "2026-01-10T09:00:00Z"}]}'
+doctor
+check "the warning lists what is registered and explains mandatory MFA" sh -c 'printf "%s" "$1" | grep -q "registered (password).*mandatory MFA.*Microsoft Graph"' - "$(detail "sign-in methods")"
+tenant '"auth_methods": {"items": [{"@odata.type": "#microsoft.graph.windowsHelloForBusinessAuthenticationMethod", "id": "b5e01f81-1f81-b5e0-811f-e0b5811fe0b5", "displayName": "Jordan'"'"'s Surface Book", "createdDateTime": "2020-11-27T23:12:49Z", "keyStrength": "normal"}]}'
+doctor
+expect_check "sign-in methods" pass "Windows Hello for Business is phishing-resistant"
+forbidden "sign-in methods" auth_methods UserAuthenticationMethod.Read.All
 good_scenario
 
 # SMTP

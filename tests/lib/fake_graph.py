@@ -19,6 +19,14 @@ Endpoints:
   GET  /v1.0/identity/conditionalAccess/policies    policies
   GET  /v1.0/auditLogs/signIns          $filter on userPrincipalName and
                                         createdDateTime ge honoured
+  GET  /v1.0/users/{id}/authentication/methods, /v1.0/policies/
+       identitySecurityDefaultsEnforcementPolicy, /v1.0/domains/{name},
+       /v1.0/organization               the tenant facts doctor reads
+                                        (see TENANT below)
+  POST /v1.0/users/{id|upn}/revokeSignInSessions   {"value": true}
+  GET  /v1.0/auditLogs/directoryAudits  directoryAudit collection, $filter on
+                                        initiatedBy/user/id and
+                                        activityDateTime ge/le honoured
   GET  /probe                           200, for policy.probe_url
   POST /webhook                         a webhook receiver: body logged as
                                         webhook_body; answers by "webhook" mode
@@ -36,7 +44,17 @@ optional:
               "member_of": {"user id": ["group id", ...]}},
    "ca":     {"mode": "ok|403|...", "items": [conditionalAccessPolicy, ...]},
    "signins": {"mode": "ok|403|...", "items": [signIn, ...]},
-   "webhook": {"mode": "ok|500"}}
+   "revoke": {"mode": "ok|503|403|..."},
+   "audits": {"mode": "ok|403|...", "items": [directoryAudit, ...]},
+   "webhook": {"mode": "ok|500"},
+   "auth_methods": {"mode": "ok|403|...", "items": [authenticationMethod]},
+   "security_defaults": {"mode": ..., "isEnabled": false},
+   "domains": {"mode": ..., "items": {"name": {domain fields}}},
+   "organization": {"mode": ..., "onPremisesSyncEnabled": true,
+                    "onPremisesLastSyncDateTime": "..."}}
+  Absent, the tenant sections answer as a good tenant: a password and a
+  passkey, security defaults off, every domain managed, sync on and 10 min
+  old; "domains" with items answers 404 for any other name.
 items_first / items_first_times N: the first N issue requests after the
 scenario changed see items_first instead of items (a one-poll blip).
 fail_times N: the mode applies to the first N requests after the scenario
@@ -249,6 +267,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200, "1", ctype="text/plain", extra=extra)
             return self.send(int(mode) if mode.isdigit() else 500,
                              "error", ctype="text/plain", extra=extra)
+        if u.path.startswith("/v1.0/users/"):
+            return self.after_use(u, {})
         parts = u.path.strip("/").split("/")
         if len(parts) != 4 or parts[1:] != ["oauth2", "v2.0", "token"]:
             return self.send(404, graph_error("NotFound", "no such path"))
@@ -407,6 +427,61 @@ class Handler(BaseHTTPRequestHandler):
         return self.send(200, {"@odata.context": ctx + "auditLogs/signIns",
                                "value": items}, extra={"filter": f})
 
+    # -- after use: revokeSignInSessions, directoryAudits (issue 16) ----
+    def after_use(self, u, q):
+        """POST /v1.0/users/{id|upn}/revokeSignInSessions ("revoke"): the
+        documented {"@odata.context": ...Edm.Boolean, "value": true}; the
+        user must be in users.items when that is set.
+        GET /v1.0/auditLogs/directoryAudits ("audits"): directoryAudit
+        collection; $filter on initiatedBy/user/id eq and activityDateTime
+        ge / le honoured."""
+        auth = self.headers.get("Authorization", "")
+        with LOCK:
+            known = auth.startswith("Bearer ") and auth[7:] in TOKENS
+        if not known:
+            return self.send(401, graph_error(
+                "InvalidAuthenticationToken", "Access token is empty."))
+        scen, stamp = load_scenario()
+        ctx = "https://graph.microsoft.com/v1.0/$metadata#"
+        parts = u.path.strip("/").split("/")
+        if self.command == "POST":
+            if len(parts) != 4 or parts[3] != "revokeSignInSessions":
+                return self.send(404, graph_error("ResourceNotFound",
+                                                  "no such resource"))
+            mode, sec = mode_for(scen, stamp, "revoke")
+            if self.fault(mode, sec, "graph"):
+                return
+            users = scen.get("users", {}).get("items")
+            key = urllib.parse.unquote(parts[2]).lower()
+            if users is not None and not any(
+                    k.lower() == key or v.get("id", "").lower() == key
+                    for k, v in users.items()):
+                return self.send(404, graph_error(
+                    "Request_ResourceNotFound", "Resource '%s' does not "
+                    "exist or one of its queried reference-property objects"
+                    " are not present." % parts[2]))
+            return self.send(200, {"@odata.context": ctx + "Edm.Boolean",
+                                   "value": True})
+        mode, sec = mode_for(scen, stamp, "audits")
+        if self.fault(mode, sec, "graph"):
+            return
+        re = __import__("re")
+        f = q.get("$filter", "")
+        items = sec.get("items", [])
+        m = re.search(r"initiatedBy/user/id eq '([^']*)'", f)
+        if m:
+            items = [i for i in items if ((i.get("initiatedBy") or {})
+                     .get("user") or {}).get("id") == m.group(1)]
+        for op, keep in (("ge", lambda a, b: a >= b),
+                         ("le", lambda a, b: a <= b)):
+            m = re.search(r"activityDateTime %s (\S+)" % op, f)
+            if m:
+                items = [i for i in items
+                         if keep(i["activityDateTime"], m.group(1))]
+        return self.send(200, {"@odata.context": ctx +
+                               "auditLogs/directoryAudits", "value": items},
+                         extra={"filter": f})
+
     # -- Graph ---------------------------------------------------------
     def do_GET(self):
         u = urllib.parse.urlsplit(self.path)
@@ -417,7 +492,10 @@ class Handler(BaseHTTPRequestHandler):
             if mode == "hang":
                 return self.hang()
             return self.send(200, "ok", ctype="text/plain")
-        other = (u.path.startswith("/v1.0/users/") or u.path in (
+        if u.path == "/v1.0/auditLogs/directoryAudits":
+            return self.after_use(u, q)
+        tenant = tenant_route(u.path)
+        other = tenant or (u.path.startswith("/v1.0/users/") or u.path in (
             "/v1.0/identity/conditionalAccess/policies",
             "/v1.0/auditLogs/signIns"))
         if u.path != "/v1.0/admin/serviceAnnouncement/issues" and not other:
@@ -429,6 +507,8 @@ class Handler(BaseHTTPRequestHandler):
         if not known:
             return self.send(401, graph_error(
                 "InvalidAuthenticationToken", "Access token is empty."))
+        if tenant:
+            return tenant_answer(self, tenant, q, scen, stamp)
         if other:
             return self.directory(u, q, scen, stamp)
         mode, sec = mode_for(scen, stamp, "issues")
@@ -461,6 +541,111 @@ class Handler(BaseHTTPRequestHandler):
             body["@odata.nextLink"] = nxt
         self.send(200, body, ctype="application/json; odata.metadata=minimal;"
                   " charset=utf-8", extra={"page_skip": skip})
+
+
+# -- TENANT: what doctor reads about the tenant (issue 16) ----------------
+# Shapes as Microsoft's v1.0 pages show them: "List methods"
+# (authentication-list-methods), "Get identitySecurityDefaultsEnforcement
+# Policy", "Get domain", "List organization".
+TENANT_ROUTES = (
+    ("auth_methods", "/v1.0/users/", "/authentication/methods"),
+    ("security_defaults",
+     "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy", ""),
+    ("domains", "/v1.0/domains/", ""),
+    ("organization", "/v1.0/organization", ""),
+)
+GOOD_METHODS = [
+    {"@odata.type": "#microsoft.graph.passwordAuthenticationMethod",
+     "id": "28c10230-6103-485e-b985-444c60001490", "password": None,
+     "createdDateTime": "2026-01-10T09:00:00Z"},
+    {"@odata.type": "#microsoft.graph.fido2AuthenticationMethod",
+     "id": "-2_GRUg2-HYz6_1YG4YRAQ2", "displayName": "Red key",
+     "creationDateTime": "2026-01-10T09:05:00Z",
+     "aaGuid": "2fc0579f-8113-47ea-b116-555a8db9202a", "model": "NFC key",
+     "attestationCertificates": ["dbe793efdf1945e2df25d93653a1e8a3268a9075"],
+     "attestationLevel": "attested"},
+]
+
+
+def tenant_route(path):
+    """(kind, the {id|name} segment or None), or None for other paths."""
+    for kind, head, tail in TENANT_ROUTES:
+        if not tail and not head.endswith("/") and path == head:
+            return kind, None
+        if head.endswith("/") and path.startswith(head) and \
+                path.endswith(tail):
+            seg = path[len(head):len(path) - len(tail)]
+            if seg and "/" not in seg:
+                return kind, urllib.parse.unquote(seg)
+    return None
+
+
+def tenant_answer(h, route, q, scen, stamp):
+    kind, seg = route
+    mode, sec = mode_for(scen, stamp, kind)
+    if h.fault(mode, sec, "graph"):
+        return
+    ctx = "https://graph.microsoft.com/v1.0/$metadata#"
+    if kind == "auth_methods":
+        return h.send(200, {"@odata.context": ctx + "users('%s')/"
+                            "authentication/methods" % seg,
+                            "value": sec.get("items", GOOD_METHODS)})
+    if kind == "security_defaults":
+        return h.send(200, {
+            "@odata.context": ctx +
+            "policies/identitySecurityDefaultsEnforcementPolicy",
+            "description": "Security defaults is a set of basic identity "
+            "security mechanisms recommended by Microsoft. When enabled, "
+            "these recommendations will be automatically enforced in your "
+            "organization. Administrators and users will be better "
+            "protected from common identity related attacks.",
+            "displayName": "Security Defaults",
+            "id": "00000000-0000-0000-0000-000000000005",
+            "isEnabled": sec.get("isEnabled", False)})
+    if kind == "domains":
+        items = sec.get("items")
+        if items is not None and seg.lower() not in \
+                [k.lower() for k in items]:
+            return h.send(404, graph_error(
+                "Request_ResourceNotFound", "Resource '%s' does not exist "
+                "or one of its queried reference-property objects are not "
+                "present." % seg))
+        dom = {"@odata.context": ctx + "domains/$entity",
+               "authenticationType": "Managed", "availabilityStatus": None,
+               "id": seg, "isAdminManaged": True, "isDefault": False,
+               "isInitial": False, "isRoot": True, "isVerified": True,
+               "supportedServices": ["Email", "OfficeCommunicationsOnline"],
+               "passwordValidityPeriodInDays": None,
+               "passwordNotificationWindowInDays": None, "state": None}
+        for k, v in (items or {}).items():
+            if k.lower() == seg.lower():
+                dom.update(v)
+        return h.send(200, dom)
+    last = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                         time.gmtime(time.time() - 600))
+    org = {"id": "84841066-274d-4ec0-a5c1-276be684bdd3",
+           "deletedDateTime": None, "businessPhones": ["425-555-0100"],
+           "city": None, "country": None, "countryLetterCode": "NL",
+           "createdDateTime": "2021-08-02T10:30:06Z",
+           "displayName": "Contoso", "marketingNotificationEmails": [],
+           "onPremisesLastSyncDateTime": last,
+           "onPremisesSyncEnabled": True, "preferredLanguage": "en",
+           "securityComplianceNotificationMails": [],
+           "securityComplianceNotificationPhones": [],
+           "technicalNotificationMails": ["admin@contoso.com"],
+           "tenantType": "AAD",
+           "verifiedDomains": [{
+               "capabilities": "Email, OfficeCommunicationsOnline",
+               "isDefault": True, "isInitial": True,
+               "name": "Contoso.onmicrosoft.com", "type": "Managed"}]}
+    for k in ("onPremisesSyncEnabled", "onPremisesLastSyncDateTime"):
+        if k in sec:
+            org[k] = sec[k]
+    sel = q.get("$select")
+    if sel:
+        org = {k: org.get(k) for k in sel.split(",")}
+    return h.send(200, {"@odata.context": ctx + "organization",
+                        "value": [org]})
 
 
 def main():

@@ -17,6 +17,7 @@
 #include "../../agent/audit.h"
 #include "../../agent/jscan.h"
 #include "../../agent/statedir.h"
+#include "unit.h"
 
 static char dir[64], logpath[128];
 
@@ -24,8 +25,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/bg-audit-XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (unit_tmpdir(dir, sizeof(dir)) == -1)
 		return -1;
 	snprintf(logpath, sizeof(logpath), "%s/%s", dir, AUDIT_FILE);
 	return statedir_open(dir, 0, NULL, 0);
@@ -34,11 +34,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return unit_rmtree(dir);
 }
 
 static void

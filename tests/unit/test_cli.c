@@ -272,6 +272,7 @@ test_command_table(void **state)
 		{ "notify-test", NULL, NULL, cmd_notify_test, 1, 1 },
 		{ "doctor", NULL, NULL, cmd_doctor, 1, 0 },
 		{ "drill", "--reason", "x", cmd_drill, 1, 1 },
+		{ "report", "--seq", "3", cmd_report, 1, 0 },
 		{ "version", NULL, NULL, cmd_version, 0, 0 },
 	};
 	struct cli	c;
@@ -289,12 +290,36 @@ test_command_table(void **state)
 	}
 }
 
+/* report: one of --last, --seq N, --since T (issue 16) */
+static void
+test_report_options(void **state)
+{
+	struct cli	c;
+	char		err[256];
+
+	(void)state;
+	assert_int_equal(parse(&c, err, sizeof(err), "report", "--last", NULL,
+	    NULL), 0);
+	assert_true(c.last);
+	assert_int_equal(parse(&c, err, sizeof(err), "report", "--seq", "12",
+	    NULL), 0);
+	assert_int_equal(c.seq, 12);
+	assert_int_equal(parse(&c, err, sizeof(err), "report", "--seq", "0",
+	    NULL), -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "report", "--last",
+	    "--since=24h", NULL), -1);
+	assert_non_null(strstr(err, "one of --last, --seq, --since"));
+	assert_int_equal(parse(&c, err, sizeof(err), "history", "--last", NULL,
+	    NULL), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_enable),
 		cmocka_unit_test(test_command_table),
+		cmocka_unit_test(test_report_options),
 		cmocka_unit_test(test_reason_required),
 		cmocka_unit_test(test_reason_controls),
 		cmocka_unit_test(test_bad_options),

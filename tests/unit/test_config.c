@@ -19,6 +19,7 @@
 #include "../../agent/config_check.h"
 #include "../../agent/url.h"
 #include "../../agent/util.h"
+#include "unit.h"
 
 static char dir[64], conf[128], secret[128];
 
@@ -47,8 +48,7 @@ setup(void **state)
 	char	cmd[PATH_MAX];
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/bg-conf-XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (unit_tmpdir(dir, sizeof(dir)) == -1)
 		return -1;
 	snprintf(conf, sizeof(conf), "%s/breakglass.conf", dir);
 	snprintf(secret, sizeof(secret), "%s/ldap.secret", dir);
@@ -61,11 +61,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return unit_rmtree(dir);
 }
 
 /* a config with the ldap section (line 7 on) and extra text after it */

@@ -21,8 +21,9 @@
 #include "../../agent/notify/notify.h"
 #include "../../agent/statedir.h"
 #include "../../agent/util.h"
+#include "unit.h"
 
-static char		tmpdir[64], sdir[96], spool[128];
+static char		spool[128];
 static struct config	cfg;
 static struct account_cfg account0 = { .name = "default",
 	.dn = "CN=btg-admin,DC=example,DC=com", .automatic = 1 };
@@ -31,36 +32,14 @@ static struct account_cfg account0 = { .name = "default",
 static int
 setup(void **state)
 {
-	char	err[256];
-
-	(void)state;
 	memset(&cfg, 0, sizeof(cfg));
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/bg-notify-XXXXXX");
-	if (mkdtemp(tmpdir) == NULL)
+	if (unit_setup_state_dir(state) == -1)
 		return -1;
-	snprintf(sdir, sizeof(sdir), "%s/state", tmpdir);
-	snprintf(spool, sizeof(spool), "%s/%s", sdir, SPOOL_DIR);
-	cfg.state_dir = sdir;
+	snprintf(spool, sizeof(spool), "%s/%s", unit_sdir, SPOOL_DIR);
+	cfg.state_dir = unit_sdir;
 	cfg.accounts = &account0;
 	cfg.naccounts = 1;
-	return statedir_open(sdir, 1, err, sizeof(err));
-}
-
-static int
-remove_entry(const char *path, const struct stat *sb, int flag,
-    struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	return 0;
 }
 
 /* the spool files (sorted, as flushed) and how many there are */
@@ -113,7 +92,7 @@ audit_count(const char *event)
 	size_t	len;
 	int	n = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", sdir, AUDIT_FILE);
+	snprintf(path, sizeof(path), "%s/%s", unit_sdir, AUDIT_FILE);
 	snprintf(needle, sizeof(needle), "\"event\":\"%s\"", event);
 	if ((buf = read_file(path, 1 << 20, &len)) == NULL)
 		return 0;
@@ -131,7 +110,7 @@ notice_of(struct notice_in *in, struct audit_head *head, int64_t seq)
 	head->seq = seq;
 	in->event = "enable";
 	in->account = "CN=btg-admin,DC=example,DC=com";
-	in->state = "enabled";
+	in->state = ACCOUNT_ENABLED;
 	in->reason = "unit";
 	in->actor = "test";
 	in->head = head;
@@ -350,15 +329,15 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_channel_table),
 		cmocka_unit_test_setup_teardown(test_channel_configured, setup,
-		    teardown),
+		    unit_teardown),
 		cmocka_unit_test_setup_teardown(test_queue_none, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_queue, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_requeue, setup, teardown),
+		    unit_teardown),
+		cmocka_unit_test_setup_teardown(test_queue, setup, unit_teardown),
+		cmocka_unit_test_setup_teardown(test_requeue, setup, unit_teardown),
 		cmocka_unit_test_setup_teardown(test_flush_ledger, setup,
-		    teardown),
+		    unit_teardown),
 		cmocka_unit_test_setup_teardown(test_flush_unknown_channel,
-		    setup, teardown),
+		    setup, unit_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -72,7 +72,8 @@ test_runs(void **state)
 			    VERDICT_UNKNOWN;
 			policy_step(runs[r].mode, runs[r].rise, runs[r].fall,
 			    &st, v, T0 + (int64_t)i * 1000, &d);
-			got = d.want == NULL ? '-' : d.want[0];
+			got = d.want == ACCOUNT_UNKNOWN ? '-' :
+			    account_state_name(d.want)[0];
 			if (got != want[i])
 				fail_msg("%s: step %zu want '%c' got '%c'",
 				    runs[r].name, i, want[i], got);
@@ -106,10 +107,11 @@ test_edges(void **state)
 }
 
 static void
-set_override(struct state *st, const char *s, int64_t until, int during)
+set_override(struct state *st, enum account_state s, int64_t until,
+    int during)
 {
 	st->ovr.active = 1;
-	snprintf(st->ovr.state, sizeof(st->ovr.state), "%s", s);
+	st->ovr.state = s;
 	st->ovr.until_ms = until;
 	st->ovr.during_outage = during;
 }
@@ -122,23 +124,23 @@ test_override_holds_and_expires(void **state)
 
 	(void)state;
 	memset(&st, 0, sizeof(st));
-	set_override(&st, "enabled", T0 + 5000, 0);
+	set_override(&st, ACCOUNT_ENABLED, T0 + 5000, 0);
 	/* healthy verdicts would disable: the override holds */
 	for (int i = 0; i < 4; i++) {
 		policy_step(MODE_AUTO, 2, 3, &st, VERDICT_HEALTHY,
 		    T0 + i * 1000, &d);
-		assert_string_equal(d.want, "enabled");
+		assert_int_equal(d.want, ACCOUNT_ENABLED);
 		assert_false(d.override_expired);
 	}
 	policy_step(MODE_AUTO, 2, 3, &st, VERDICT_HEALTHY, T0 + 5000, &d);
 	assert_true(d.override_expired);
 	assert_false(st.ovr.active);
-	assert_string_equal(d.want, "disabled");
+	assert_int_equal(d.want, ACCOUNT_DISABLED);
 	/* expiry is recorded in every mode, toggling only in auto */
-	set_override(&st, "enabled", T0 + 1, 0);
+	set_override(&st, ACCOUNT_ENABLED, T0 + 1, 0);
 	policy_step(MODE_MANUAL, 2, 3, &st, VERDICT_UNKNOWN, T0 + 2, &d);
 	assert_true(d.override_expired);
-	assert_null(d.want);
+	assert_int_equal(d.want, ACCOUNT_UNKNOWN);
 }
 
 static void
@@ -150,20 +152,20 @@ test_disable_override_ends_with_outage(void **state)
 	(void)state;
 	memset(&st, 0, sizeof(st));
 	policy_step(MODE_AUTO, 1, 2, &st, VERDICT_OUTAGE, T0, &d);
-	assert_string_equal(d.want, "enabled");
-	set_override(&st, "disabled", T0 + 3600000, 1);
+	assert_int_equal(d.want, ACCOUNT_ENABLED);
+	set_override(&st, ACCOUNT_DISABLED, T0 + 3600000, 1);
 	policy_step(MODE_AUTO, 1, 2, &st, VERDICT_OUTAGE, T0 + 1000, &d);
-	assert_string_equal(d.want, "disabled");	/* holds in the outage */
+	assert_int_equal(d.want, ACCOUNT_DISABLED);	/* holds in the outage */
 	policy_step(MODE_AUTO, 1, 2, &st, VERDICT_HEALTHY, T0 + 2000, &d);
 	assert_false(d.override_ended);
 	policy_step(MODE_AUTO, 1, 2, &st, VERDICT_HEALTHY, T0 + 3000, &d);
 	assert_true(d.outage_cleared);
 	assert_true(d.override_ended);
 	assert_false(st.ovr.active);
-	assert_string_equal(d.want, "disabled");
+	assert_int_equal(d.want, ACCOUNT_DISABLED);
 	/* one set outside an outage does not end with a later outage */
 	memset(&st, 0, sizeof(st));
-	set_override(&st, "disabled", T0 + 3600000, 0);
+	set_override(&st, ACCOUNT_DISABLED, T0 + 3600000, 0);
 	policy_step(MODE_AUTO, 1, 1, &st, VERDICT_OUTAGE, T0, &d);
 	policy_step(MODE_AUTO, 1, 1, &st, VERDICT_HEALTHY, T0 + 1, &d);
 	assert_true(d.outage_cleared);
@@ -172,10 +174,10 @@ test_disable_override_ends_with_outage(void **state)
 	/* an enable override does not end with the outage */
 	memset(&st, 0, sizeof(st));
 	policy_step(MODE_AUTO, 1, 1, &st, VERDICT_OUTAGE, T0, &d);
-	set_override(&st, "enabled", T0 + 3600000, 1);
+	set_override(&st, ACCOUNT_ENABLED, T0 + 3600000, 1);
 	policy_step(MODE_AUTO, 1, 1, &st, VERDICT_HEALTHY, T0 + 1, &d);
 	assert_false(d.override_ended);
-	assert_string_equal(d.want, "enabled");
+	assert_int_equal(d.want, ACCOUNT_ENABLED);
 }
 
 static void
@@ -185,18 +187,18 @@ test_desired_state(void **state)
 
 	(void)state;
 	memset(&st, 0, sizeof(st));
-	assert_string_equal(policy_desired_state(&st, MODE_AUTO, T0),
-	    "disabled");
+	assert_int_equal(policy_desired_state(&st, MODE_AUTO, T0),
+	    ACCOUNT_DISABLED);
 	st.outage_declared = 1;
-	assert_string_equal(policy_desired_state(&st, MODE_AUTO, T0),
-	    "enabled");
-	assert_string_equal(policy_desired_state(&st, MODE_MONITOR, T0),
-	    "disabled");
-	set_override(&st, "disabled", T0 + 10, 0);
-	assert_string_equal(policy_desired_state(&st, MODE_AUTO, T0),
-	    "disabled");
-	assert_string_equal(policy_desired_state(&st, MODE_AUTO, T0 + 10),
-	    "enabled");	/* expired: back to the outage */
+	assert_int_equal(policy_desired_state(&st, MODE_AUTO, T0),
+	    ACCOUNT_ENABLED);
+	assert_int_equal(policy_desired_state(&st, MODE_MONITOR, T0),
+	    ACCOUNT_DISABLED);
+	set_override(&st, ACCOUNT_DISABLED, T0 + 10, 0);
+	assert_int_equal(policy_desired_state(&st, MODE_AUTO, T0),
+	    ACCOUNT_DISABLED);
+	assert_int_equal(policy_desired_state(&st, MODE_AUTO, T0 + 10),
+	    ACCOUNT_ENABLED);	/* expired: back to the outage */
 }
 
 int

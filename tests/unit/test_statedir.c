@@ -15,33 +15,17 @@
 #include <unistd.h>
 
 #include "../../agent/statedir.h"
+#include "unit.h"
 
-static char	tmpdir[64], sdir[96], outside[96];
+static char	outside[96];
 
 static int
 setup_dir(void **state)
 {
-	char	err[256];
-
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/bg-unit-XXXXXX");
-	if (mkdtemp(tmpdir) == NULL)
+	if (unit_setup_state_dir(state) == -1)
 		return -1;
-	snprintf(sdir, sizeof(sdir), "%s/state", tmpdir);
-	snprintf(outside, sizeof(outside), "%s/outside", tmpdir);
-	if (mkdir(outside, 0700) == -1)
-		return -1;
-	return statedir_open(sdir, 1, err, sizeof(err));
-}
-
-static int
-teardown_dir(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	snprintf(outside, sizeof(outside), "%s/outside", unit_dir);
+	return mkdir(outside, 0700);
 }
 
 static void
@@ -71,7 +55,7 @@ count_outside(void)
 static void
 in_state(char *buf, size_t size, const char *name)
 {
-	snprintf(buf, size, "%s/%s", sdir, name);
+	snprintf(buf, size, "%s/%s", unit_sdir, name);
 }
 
 static void
@@ -81,19 +65,19 @@ test_create(void **state)
 	struct stat	st;
 
 	(void)state;
-	assert_int_equal(stat(sdir, &st), 0);
+	assert_int_equal(stat(unit_sdir, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
-	snprintf(path, sizeof(path), "%s/file", tmpdir);
+	snprintf(path, sizeof(path), "%s/file", unit_dir);
 	write_text(path, "x");
 	assert_int_equal(statedir_open(path, 1, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not a directory"));
 	/* a missing one is no refusal without create; reads find nothing */
-	snprintf(path, sizeof(path), "%s/missing", tmpdir);
+	snprintf(path, sizeof(path), "%s/missing", unit_dir);
 	assert_int_equal(statedir_open(path, 0, err, sizeof(err)), 0);
-	snprintf(path, sizeof(path), "%s/missing/state.json", tmpdir);
+	snprintf(path, sizeof(path), "%s/missing/state.json", unit_dir);
 	assert_null(sd_read_file(path, 1024, NULL, NULL, 0));
 	assert_int_equal(errno, ENOENT);
-	snprintf(path, sizeof(path), "%s/missing", tmpdir);
+	snprintf(path, sizeof(path), "%s/missing", unit_dir);
 	assert_int_equal(stat(path, &st), -1);
 }
 
@@ -138,7 +122,7 @@ test_refused_dir(void **state)
 	char	path[128], link[160], err[512];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/open", tmpdir);
+	snprintf(path, sizeof(path), "%s/open", unit_dir);
 	assert_int_equal(mkdir(path, 0700), 0);
 	assert_int_equal(chmod(path, 0777), 0);
 	assert_int_equal(statedir_open(path, 1, err, sizeof(err)), -1);
@@ -150,18 +134,18 @@ test_refused_dir(void **state)
 	assert_int_equal(sd_open(link, O_RDONLY, 0, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "group/world writable"));
 	assert_int_equal(chmod(path, 0720), 0);
-	snprintf(path, sizeof(path), "%s/open2", tmpdir);
+	snprintf(path, sizeof(path), "%s/open2", unit_dir);
 	assert_int_equal(mkdir(path, 0700), 0);
 	assert_int_equal(chmod(path, 0770), 0);
 	assert_int_equal(statedir_open(path, 0, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "mode 0770"));
 	/* state_dir named through a link */
-	snprintf(link, sizeof(link), "%s/linked", tmpdir);
-	assert_int_equal(symlink(sdir, link), 0);
+	snprintf(link, sizeof(link), "%s/linked", unit_dir);
+	assert_int_equal(symlink(unit_sdir, link), 0);
 	assert_int_equal(statedir_open(link, 1, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "symbolic link"));
 	/* the trailing slash of a config is the same directory */
-	snprintf(path, sizeof(path), "%s/", sdir);
+	snprintf(path, sizeof(path), "%s/", unit_sdir);
 	assert_int_equal(statedir_open(path, 0, err, sizeof(err)), 0);
 	in_state(path, sizeof(path), "x.json");
 	assert_int_equal(sd_write_atomic(path, "{}", 2, err, sizeof(err)), 0);
@@ -251,13 +235,13 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_create, setup_dir,
-		    teardown_dir),
+		    unit_teardown),
 		cmocka_unit_test_setup_teardown(test_atomic_write, setup_dir,
-		    teardown_dir),
+		    unit_teardown),
 		cmocka_unit_test_setup_teardown(test_refused_dir, setup_dir,
-		    teardown_dir),
+		    unit_teardown),
 		cmocka_unit_test_setup_teardown(test_links, setup_dir,
-		    teardown_dir),
+		    unit_teardown),
 	};
 	return cmocka_run_group_tests_name("statedir", tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 
 #include "../../agent/sync.h"
 #include "../../agent/util.h"
+#include "unit.h"
 
 static void
 test_duration_valid(void **state)
@@ -105,18 +106,14 @@ static int
 setup_dir(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/bg-unit-XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return unit_tmpdir(tmpdir, sizeof(tmpdir));
 }
 
 static int
 teardown_dir(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return unit_rmtree(tmpdir);
 }
 
 static void
