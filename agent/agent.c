@@ -93,7 +93,7 @@ read_live(struct agent *a, struct ad_account *acct)
 	if (a->ad == NULL)
 		a->ad = account_connect(a->cfg, err, sizeof(err));
 	if (a->ad != NULL &&
-	    (r = ad_read_account(a->ad, a->cfg->accounts[0].dn, acct, err,
+	    (r = ad_read_account(a->ad, a->cfg->account->dn, acct, err,
 	    sizeof(err))) != AD_OK) {
 		ad_close(a->ad);	/* maybe a dead DC: reconnect next time */
 		a->ad = NULL;
@@ -101,12 +101,12 @@ read_live(struct agent *a, struct ad_account *acct)
 	if (r != AD_OK) {
 		if (!a->ad_down)
 			log_warnx("account %s cannot be read: %s",
-			    a->cfg->accounts[0].dn, err);
+			    a->cfg->account->dn, err);
 		a->ad_down = 1;
 		return ACCOUNT_UNKNOWN;
 	}
 	if (a->ad_down)
-		log_warnx("account %s readable again", a->cfg->accounts[0].dn);
+		log_warnx("account %s readable again", a->cfg->account->dn);
 	a->ad_down = 0;
 	return account_state_of_uac(acct->uac);
 }
@@ -457,7 +457,7 @@ graph_step(struct agent *a, const struct graph_ask *g)
 		if (j == NULL && !a->signins_down)
 			log_warnx("sign-ins of %s cannot be read (the app needs "
 			    "AuditLog.Read.All, the tenant Entra ID P1): %s",
-			    c->accounts[0].upn, err);
+			    c->account->upn, err);
 		a->signins_down = j == NULL;
 	}
 	if (g->confirm_want == ACCOUNT_UNKNOWN && j == NULL)

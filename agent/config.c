@@ -333,6 +333,7 @@ get_accounts(cfg_t *cfg, struct config *c, char *err, size_t errlen)
 		a->object_guid = dupstr(cfg_getstr(s, "object_guid"));
 		a->upn = dupstr(cfg_getstr(s, "upn"));
 		a->automatic = cfg_getbool(s, "auto");
+		a->index = i;
 		if (a->name == NULL) {
 			bg_err(err, errlen, "out of memory");
 			return -1;
@@ -353,6 +354,13 @@ get_accounts(cfg_t *cfg, struct config *c, char *err, size_t errlen)
 		}
 	}
 	return 0;
+}
+
+void
+config_view(const struct config *c, size_t i, struct config *view)
+{
+	*view = *c;
+	view->account = &c->accounts[i];
 }
 
 const struct account_cfg *
@@ -418,6 +426,7 @@ config_load(const char *path, char *err, size_t errlen)
 	c->state_dir = dupstr(cfg_getstr(cfg, "state_dir"));
 	if (get_accounts(cfg, c, err, errlen) == -1)
 		goto fail;
+	c->account = &c->accounts[0];
 
 	s = cfg_getsec(cfg, "ldap");
 	get_list(s, "uri", &c->ldap.uri);

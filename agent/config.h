@@ -29,6 +29,7 @@ struct account_cfg {
 	char	*object_guid;	/* NULL: no pin */
 	char	*upn;
 	int	 automatic;	/* auto: automatic mode toggles it */
+	size_t	 index;		/* in accounts[]: 0 is the first */
 };
 
 struct config {
@@ -36,6 +37,12 @@ struct config {
 	char		*state_dir;
 	struct account_cfg	*accounts;	/* in the file's order */
 	size_t			 naccounts;	/* 1 .. ACCOUNTS_MAX */
+	/*
+	 * The account this config acts on: &accounts[0] as loaded; a view
+	 * made by config_view() points at another.  Everything that touches
+	 * one account reads it here (issue 15).
+	 */
+	const struct account_cfg *account;
 	struct {
 		struct strlist	 uri;
 		int		 starttls;
@@ -136,6 +143,12 @@ int		 config_webhook_url(const struct config *, char **url,
 		    char *err, size_t errlen);
 /* secrets masked: the webhook URL shows scheme://host[:port]/ only */
 void		 config_print(const struct config *, FILE *);
+/*
+ * A view of c acting on accounts[i]: a shallow copy sharing c's strings,
+ * valid while c is; never passed to config_free().
+ */
+void		 config_view(const struct config *c, size_t i,
+		    struct config *view);
 /* the account named name, NULL if none */
 const struct account_cfg *config_account(const struct config *,
 		    const char *name);

@@ -15,7 +15,7 @@ audit_line(const struct config *c, const struct event *ev, char *err,
 	memset(&e, 0, sizeof(e));
 	e.actor = ev->actor;
 	e.event = ev->event;
-	e.account = c->accounts[0].dn;
+	e.account = c->account->dn;
 	e.from = ev->from;
 	e.to = ev->to;
 	e.reason = ev->reason;
@@ -34,7 +34,7 @@ notice(const struct config *c, const struct event *ev)
 
 	memset(&in, 0, sizeof(in));
 	in.event = ev->event;
-	in.account = c->accounts[0].dn;
+	in.account = c->account->dn;
 	in.result = ev->notice_result ? ev->notice_result : ev->result;
 	in.from = ev->from;
 	in.to = ev->to;

@@ -336,7 +336,7 @@ cloud_signins(const struct config *c, struct poll_ctx *p, const char *from,
 	const cJSON	*si;
 
 	snprintf(filter, sizeof(filter), "userPrincipalName eq '%s' and "
-	    "createdDateTime ge %s%s%s", c->accounts[0].upn, from, to[0] ?
+	    "createdDateTime ge %s%s%s", c->account->upn, from, to[0] ?
 	    " and createdDateTime le " : "", to);
 	if (filtered(path, sizeof(path), "/v1.0/auditLogs/signIns", filter)
 	    == -1)
@@ -384,7 +384,7 @@ cloud_changes(const struct config *c, struct poll_ctx *p, const char *from,
 	cJSON		*u, *j, *out = cJSON_CreateObject(), *items;
 	const cJSON	*a, *t;
 
-	if (path_segment(c->accounts[0].upn, upn, sizeof(upn)) == -1) {
+	if (path_segment(c->account->upn, upn, sizeof(upn)) == -1) {
 		cJSON_AddStringToObject(out, "error", "account.upn: too long "
 		    "for a URL");
 		return out;
@@ -472,7 +472,7 @@ report_complete(const struct config *c, struct poll_ctx *p, cJSON *w,
 	const cJSON	*ch, *e;
 	int64_t		 end_ms = 0;
 	int		 cloud = c->graph.tenant_id != NULL &&
-			    c->accounts[0].upn != NULL, revoked = 0;
+			    c->account->upn != NULL, revoked = 0;
 	char		 t[RFC3339_LEN];
 	cJSON		*list;
 
@@ -502,14 +502,14 @@ report_complete(const struct config *c, struct poll_ctx *p, cJSON *w,
 		todo(list, "review-changes", -1, "review what %s changed in "
 		    "the window (Entra audit log: initiated by the account); "
 		    "Graph is not configured, so breakglass cannot list it",
-		    c->accounts[0].upn ? c->accounts[0].upn : c->accounts[0].dn);
+		    c->account->upn ? c->account->upn : c->account->dn);
 	else if (*why != '\0')
 		todo(list, "review-changes", -1, "review what %s changed in "
-		    "the window: %s", c->accounts[0].upn, why);
+		    "the window: %s", c->account->upn, why);
 	else
 		todo(list, "review-changes", 0, "review what %s changed in "
 		    "the window: %d directory audit(s) initiated by it",
-		    c->accounts[0].upn, cJSON_GetArraySize(
+		    c->account->upn, cJSON_GetArraySize(
 		    cJSON_GetObjectItemCaseSensitive(ch, "items")));
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(w, "events"))
 		if (is(e, "event", "sessions-revoked") && is(e, "result", "ok"))

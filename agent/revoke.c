@@ -22,7 +22,7 @@ int
 revoke_applies(const struct config *c)
 {
 	return c->recovery.revoke_sessions && c->graph.tenant_id != NULL &&
-	    c->accounts[0].upn != NULL;
+	    c->account->upn != NULL;
 }
 
 static int
@@ -64,7 +64,7 @@ revoke_apply(struct state *st, void *arg, char *err, size_t errlen)
 	if (r->ok) {
 		snprintf(reason, sizeof(reason), "sign-in sessions of %s "
 		    "revoked: refresh tokens and session cookies issued while "
-		    "the account was enabled are no longer valid", c->accounts[0].upn);
+		    "the account was enabled are no longer valid", c->account->upn);
 		/* mailed only when it follows a failure that was mailed */
 		event_record(c, &(struct event){ .actor = r->actor, .event =
 		    "sessions-revoked", .reason = reason, .result = "ok",
@@ -77,13 +77,13 @@ revoke_apply(struct state *st, void *arg, char *err, size_t errlen)
 		return 1;
 	}
 	if (st->review.revoke_told) {
-		log_warnx("sessions of %s still not revoked: %s", c->accounts[0].upn,
+		log_warnx("sessions of %s still not revoked: %s", c->account->upn,
 		    r->err);
 		return 0;
 	}
 	snprintf(reason, sizeof(reason), "the sign-in sessions of %s could "
 	    "not be revoked after the account was disabled%s; the disable "
-	    "stands, the revocation is retried every poll", c->accounts[0].upn,
+	    "stands, the revocation is retried every poll", c->account->upn,
 	    r->status == 403 ? " (grant the app User.RevokeSessions.All)" :
 	    "");
 	snprintf(result, sizeof(result), "failed: %s", r->err);
@@ -103,7 +103,7 @@ revoke_now(const struct config *c, struct poll_ctx *p, const char *actor)
 	const cJSON	*v;
 	cJSON		*j = NULL;
 
-	if (path_segment(c->accounts[0].upn, upn, sizeof(upn)) == -1)
+	if (path_segment(c->account->upn, upn, sizeof(upn)) == -1)
 		bg_err(err, sizeof(err), "account.upn: too long for a URL");
 	else {
 		snprintf(path, sizeof(path), "/v1.0/users/%s/"
@@ -245,7 +245,7 @@ account_pwd_last_set(const struct config *c, struct ad_conn *conn,
 	if (conn == NULL && (conn = own = account_connect(c, err, errlen)) ==
 	    NULL)
 		return -1;
-	if (ad_read_values(conn, c->accounts[0].dn, "pwdLastSet", &v, &n, err,
+	if (ad_read_values(conn, c->account->dn, "pwdLastSet", &v, &n, err,
 	    errlen) == AD_OK) {
 		ft = n > 0 ? strtoll(v[0], NULL, 10) : 0;
 		*ms = ft > 0 ? ft / 10000 - FILETIME_EPOCH_MS : 0;
@@ -272,7 +272,7 @@ rotation_watch(const struct config *c, struct ad_conn *conn, struct state *st,
 		format_time_ms(pwd, p, sizeof(p));
 		snprintf(reason, sizeof(reason), "the password of %s was "
 		    "changed at %s, after the window of use that ended %s",
-		    c->accounts[0].dn, p, t);
+		    c->account->dn, p, t);
 		event_record(c, &(struct event){ .actor = "agent", .event =
 		    "password-rotated", .reason = reason, .state =
 		    st->account_state, .head = &st->audit_head, .flags =

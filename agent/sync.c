@@ -18,7 +18,7 @@
 int
 confirm_applies(const struct config *c)
 {
-	return c->graph.tenant_id != NULL && c->accounts[0].upn != NULL &&
+	return c->graph.tenant_id != NULL && c->account->upn != NULL &&
 	    c->sync.confirm_within > 0;
 }
 
@@ -35,9 +35,9 @@ sync_run(const struct config *c, enum account_state want, int64_t *elapsed_ms,
 		return 1;
 	snprintf(env[0], sizeof(env[0]), "BREAKGLASS_EVENT=sync");
 	snprintf(env[1], sizeof(env[1]), "BREAKGLASS_ACCOUNT=%s",
-	    c->accounts[0].dn);
+	    c->account->dn);
 	snprintf(env[2], sizeof(env[2]), "BREAKGLASS_UPN=%s",
-	    c->accounts[0].upn ? c->accounts[0].upn : "");
+	    c->account->upn ? c->account->upn : "");
 	snprintf(env[3], sizeof(env[3]), "BREAKGLASS_STATE=%s",
 	    account_state_name(want));
 	snprintf(env[4], sizeof(env[4]), "PATH=/usr/sbin:/usr/bin:/sbin:/bin");
@@ -164,7 +164,7 @@ cloud_state(const struct config *c, struct poll_ctx *p, int *enabled,
 	cJSON		*u;
 	long		 status;
 
-	if (path_segment(c->accounts[0].upn, upn, sizeof(upn)) == -1) {
+	if (path_segment(c->account->upn, upn, sizeof(upn)) == -1) {
 		bg_err(err, errlen, "account.upn: too long for a URL");
 		return -1;
 	}
@@ -176,7 +176,7 @@ cloud_state(const struct config *c, struct poll_ctx *p, int *enabled,
 	en = cJSON_GetObjectItemCaseSensitive(u, "accountEnabled");
 	if (!cJSON_IsBool(en)) {
 		bg_err(err, errlen, "%s: no accountEnabled in the answer",
-		    c->accounts[0].upn);
+		    c->account->upn);
 		cJSON_Delete(u);
 		return -1;
 	}
@@ -199,7 +199,7 @@ cloud_confirm_apply(const struct config *c, struct state *st,
 	el = asked_ms - st->confirm_since_ms;
 	if (got == 0 && enabled == (st->confirm_want == ACCOUNT_ENABLED)) {
 		snprintf(reason, sizeof(reason), "the cloud shows %s %s %.1f s "
-		    "after the change in AD", c->accounts[0].upn,
+		    "after the change in AD", c->account->upn,
 		    want, (double)el / 1000);
 		extra = cJSON_CreateObject();
 		cJSON_AddNumberToObject(extra, "elapsed_s", (double)el / 1000);
@@ -216,7 +216,7 @@ cloud_confirm_apply(const struct config *c, struct state *st,
 		return 0;
 	snprintf(reason, sizeof(reason), "the cloud does not show %s %s "
 	    "%lld s after the change in AD (Entra Connect not exporting? "
-	    "Entra ID down?)", c->accounts[0].upn, want,
+	    "Entra ID down?)", c->account->upn, want,
 	    (long long)(el / 1000));
 	event_record(c, &(struct event){ .actor = actor, .event =
 	    "cloud-unconfirmed", .to = want, .reason = reason,

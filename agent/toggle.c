@@ -48,7 +48,7 @@ account_read(const struct config *c, struct ad_account *a, char *dc,
 		return AD_ERR;
 	if (dc != NULL)
 		bg_strlcpy(dc, ad_uri(conn), dclen);
-	r = ad_read_account(conn, c->accounts[0].dn, a, err, errlen);
+	r = ad_read_account(conn, c->account->dn, a, err, errlen);
 	ad_close(conn);
 	return r;
 }
@@ -111,7 +111,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 		bg_err(err, errlen, "audit log not writable, account not "
 		    "touched: %s", aerr);
 		log_authpriv("%s of %s by %s refused: audit log not writable: %s",
-		    event, c->accounts[0].dn, actor, aerr);
+		    event, c->account->dn, actor, aerr);
 		res->exit_code = BG_EXIT_REFUSED;
 		return -1;
 	}
@@ -121,7 +121,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 		goto failed;
 	}
 	bg_strlcpy(res->dc, ad_uri(conn), sizeof(res->dc));
-	r = ad_set_disabled(conn, c->accounts[0].dn, c->accounts[0].object_guid,
+	r = ad_set_disabled(conn, c->account->dn, c->account->object_guid,
 	    disable, &res->change, why, sizeof(why));
 	if (r != AD_OK)
 		goto failed;
@@ -140,7 +140,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	st->last_set = want;
 	FAULT_POINT("before-ok");
 	snprintf(line, sizeof(line), "account %s %s by %s on %s "
-	    "(userAccountControl %u -> %u): %s", c->accounts[0].dn, to, actor,
+	    "(userAccountControl %u -> %u): %s", c->account->dn, to, actor,
 	    res->dc, res->change.old_uac, res->change.new_uac, reason);
 	ev = (struct event){ .actor = actor, .event = event, .from =
 	    account_state_name(account_state_of_uac(res->change.old_uac)),
@@ -152,7 +152,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	done = event_record(c, &ev, aerr, sizeof(aerr));
 	if (!(done & EV_AUDITED)) {
 		bg_err(err, errlen, "account %s is now %s, but the audit log "
-		    "could not record it: %s", c->accounts[0].dn, to, aerr);
+		    "could not record it: %s", c->account->dn, to, aerr);
 		res->exit_code = BG_EXIT_FAIL;
 		goto out;
 	}
@@ -196,7 +196,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	}
 	snprintf(result, sizeof(result), "failed: %s", why);
 	snprintf(line, sizeof(line), "%s of %s by %s failed: %s", event,
-	    c->accounts[0].dn, actor, why);
+	    c->account->dn, actor, why);
 	ev = (struct event){ .actor = actor, .event = event, .from =
 	    account_state_name(before), .to = to, .reason = reason, .result =
 	    result, .evidence = evidence, .state = st->account_state,
@@ -208,7 +208,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 		st->notified_seq = res->head.seq;
 	res->state_saved = save_now(c, st);
 	res->exit_code = r == AD_EGUID ? BG_EXIT_REFUSED : BG_EXIT_FAIL;
-	bg_err(err, errlen, "%s %s: %s", event, c->accounts[0].dn, why);
+	bg_err(err, errlen, "%s %s: %s", event, c->account->dn, why);
  out:
 	cJSON_Delete(extra);
 	ad_close(conn);
@@ -234,7 +234,7 @@ renotify(const struct config *c, struct state *st, const cJSON *last,
 	    "ok") == 0 && !cJSON_IsTrue(cJSON_GetObjectItem(last, "changed")))
 		return;			/* nothing changed, nothing was due */
 	memset(&in, 0, sizeof(in));
-	in.account = c->accounts[0].dn;
+	in.account = c->account->dn;
 	in.event = cJSON_GetStringValue(cJSON_GetObjectItem(last, "event"));
 	in.result = cJSON_GetStringValue(cJSON_GetObjectItem(last, "result"));
 	in.from = cJSON_GetStringValue(cJSON_GetObjectItem(last, "from"));
@@ -305,7 +305,7 @@ reconcile(const struct config *c, struct state *st, const char *actor)
 	extra = cJSON_CreateObject();
 	cJSON_AddNumberToObject(extra, "interrupted_seq", (double)seq);
 	cJSON_AddStringToObject(extra, "interrupted_event", ev);
-	snprintf(line, sizeof(line), "account %s: %s", c->accounts[0].dn, reason);
+	snprintf(line, sizeof(line), "account %s: %s", c->account->dn, reason);
 	event_record(c, &(struct event){ .actor = actor, .event = "reconcile",
 	    .to = account_state_name(live), .reason = reason, .result = result,
 	    .extra = extra, .state = live, .syslog = line, .head =

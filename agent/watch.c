@@ -28,7 +28,7 @@ watch_notice(const struct config *c, struct state *st, const char *event,
 {
 	char	line[4200];
 
-	snprintf(line, sizeof(line), "account %s: %s", c->accounts[0].dn, reason);
+	snprintf(line, sizeof(line), "account %s: %s", c->account->dn, reason);
 	event_record(c, &(struct event){ .actor = "agent", .event = event,
 	    .reason = reason, .extra = extra, .state = st->account_state,
 	    .syslog = line, .head = &st->audit_head }, NULL, 0);
@@ -46,7 +46,7 @@ watch_directory(const struct config *c, struct ad_conn *conn,
 	if (!c->watch.directory || conn == NULL)
 		return;
 	/* one search on the kept session, every poll */
-	if (ad_read_joined(conn, c->accounts[0].dn, watch_attrs, WATCH_ATTRS, now, err,
+	if (ad_read_joined(conn, c->account->dn, watch_attrs, WATCH_ATTRS, now, err,
 	    sizeof(err)) != AD_OK) {
 		log_debug("watch: %s", err);
 		return;
@@ -150,7 +150,7 @@ tell_signin(const struct config *c, struct state *st, const cJSON *si)
 int
 signins_watched(const struct config *c)
 {
-	return c->watch.signins && c->accounts[0].upn != NULL &&
+	return c->watch.signins && c->account->upn != NULL &&
 	    c->graph.tenant_id != NULL;
 }
 
@@ -173,7 +173,7 @@ signins_fetch(const struct config *c, struct poll_ctx *p, const char *since,
 	long	status;
 
 	if ((size_t)snprintf(filter, sizeof(filter), "userPrincipalName eq "
-	    "'%s' and createdDateTime ge %s", c->accounts[0].upn, since) >=
+	    "'%s' and createdDateTime ge %s", c->account->upn, since) >=
 	    sizeof(filter) || path_segment(filter, enc, sizeof(enc)) == -1) {
 		bg_err(err, errlen, "account.upn: too long for a URL");
 		return NULL;

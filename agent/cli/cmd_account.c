@@ -124,7 +124,7 @@ cmd_status(const struct cmd_ctx *x)
 		cJSON *j = cJSON_CreateObject(), *h;
 		char *text;
 
-		cJSON_AddStringToObject(j, "account_dn", c->accounts[0].dn);
+		cJSON_AddStringToObject(j, "account_dn", c->account->dn);
 		cJSON_AddStringToObject(j, "account_state",
 		    account_state_name(acct));
 		cJSON_AddStringToObject(j, "desired_state", account_state_name(
@@ -159,7 +159,7 @@ cmd_status(const struct cmd_ctx *x)
 	} else {
 		/* state.json, status.json and AD's errors are read back:
 		 * out_line flattens them (text.h) */
-		out_line(stdout, "account   %s", c->accounts[0].dn);
+		out_line(stdout, "account   %s", c->account->dn);
 		if (r == AD_OK)
 			out_line(stdout, "state     %s (userAccountControl %u, "
 			    "read from %s)", account_state_name(acct), a.uac,
@@ -270,11 +270,11 @@ dry_run(const struct cli *cli, const struct config *c, int disable)
 		log_warnx("%s --dry-run: %s", cli->cmd_name, err);
 		return BG_EXIT_FAIL;
 	}
-	if (c->accounts[0].object_guid != NULL &&
-	    !ad_guid_equal(a.guid, c->accounts[0].object_guid)) {
+	if (c->account->object_guid != NULL &&
+	    !ad_guid_equal(a.guid, c->account->object_guid)) {
 		log_warnx("%s --dry-run: %s has objectGUID %s, not the pinned "
 		    "%s: the real command would refuse", cli->cmd_name,
-		    c->accounts[0].dn, a.guid, c->accounts[0].object_guid);
+		    c->account->dn, a.guid, c->account->object_guid);
 		return BG_EXIT_REFUSED;
 	}
 	newv = ad_uac_with_disabled(a.uac, disable);
@@ -282,12 +282,12 @@ dry_run(const struct cli *cli, const struct config *c, int disable)
 	    d, sizeof(d));
 	if (newv == a.uac)
 		out_line(stdout, "dry run: %s is already %s (userAccountControl "
-		    "%u on %s); nothing would change in AD", c->accounts[0].dn, want,
+		    "%u on %s); nothing would change in AD", c->account->dn, want,
 		    a.uac, dc);
 	else
 		out_line(stdout, "dry run: would set %s %s on %s "
 		    "(userAccountControl %u -> %u, only ACCOUNTDISABLE)",
-		    c->accounts[0].dn, want, dc, a.uac, newv);
+		    c->account->dn, want, dc, a.uac, newv);
 	printf("dry run: would hold it %s for %s (override), and record it in "
 	    "the audit log; nothing was changed\n", want, d);
 	return BG_EXIT_DONE;
@@ -300,7 +300,7 @@ refused(const struct config *c, const struct cli *cli, const char *actor,
 {
 	log_warnx("%s, account not touched: %s", what, err);
 	log_authpriv("%s of %s by %s refused: %s: %s", cli->cmd == CMD_DISABLE ?
-	    "disable" : "enable", c->accounts[0].dn, actor, what, err);
+	    "disable" : "enable", c->account->dn, actor, what, err);
 }
 
 /*
@@ -392,11 +392,11 @@ cmd_set(const struct cmd_ctx *x)
 	format_duration(secs, d, sizeof(d));
 	if (res.change.changed)
 		out_line(stdout, "%s %s on %s (userAccountControl %u -> %u)",
-		    to, c->accounts[0].dn, res.dc, res.change.old_uac,
+		    to, c->account->dn, res.dc, res.change.old_uac,
 		    res.change.new_uac);
 	else
 		out_line(stdout, "%s was already %s (userAccountControl %u on "
-		    "%s); nothing changed in AD", c->accounts[0].dn, to,
+		    "%s); nothing changed in AD", c->account->dn, to,
 		    res.change.new_uac, res.dc);
 	printf("override: held %s for %s, until %s; then the agent decides "
 	    "again\n", to, d, t);

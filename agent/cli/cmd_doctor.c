@@ -169,7 +169,7 @@ check_directory(struct doctor *d)
 		    "read it from");
 		return;
 	}
-	r = ad_read_account(conn, c->accounts[0].dn, &a, err, sizeof(err));
+	r = ad_read_account(conn, c->account->dn, &a, err, sizeof(err));
 	if (r != AD_OK) {
 		report(d, "account", DOC_FAIL, "check account.dn (the "
 		    "distinguishedName of the break-glass user) and that the "
@@ -177,17 +177,17 @@ check_directory(struct doctor *d)
 		goto out;
 	}
 	report(d, "account", DOC_PASS, NULL, "%s found (sAMAccountName %s)",
-	    c->accounts[0].dn, a.sam);
-	if (c->accounts[0].object_guid == NULL)
+	    c->account->dn, a.sam);
+	if (c->account->object_guid == NULL)
 		report(d, "GUID pin", DOC_WARN, "set account.object_guid so a "
 		    "renamed or re-created object is never touched",
 		    "account.object_guid is not set; the object's is %s",
 		    a.guid);
-	else if (!ad_guid_equal(a.guid, c->accounts[0].object_guid))
+	else if (!ad_guid_equal(a.guid, c->account->object_guid))
 		report(d, "GUID pin", DOC_FAIL, "account.dn now names another "
 		    "object: find out why before you change the pin",
 		    "the object's GUID is %s, the pin is %s", a.guid,
-		    c->accounts[0].object_guid);
+		    c->account->object_guid);
 	else
 		report(d, "GUID pin", DOC_PASS, NULL, "%s matches", a.guid);
 	d->ad_enabled = !ad_uac_is_disabled(a.uac);
@@ -211,7 +211,7 @@ check_directory(struct doctor *d)
 			    "explains it (userAccountControl %u)", a.uac);
 	}
 	/* what the service account may write on it */
-	r = ad_read_values(conn, c->accounts[0].dn, "allowedAttributesEffective",
+	r = ad_read_values(conn, c->account->dn, "allowedAttributesEffective",
 	    &v, &n, err, sizeof(err));
 	if (r != AD_OK)
 		report(d, "write right", DOC_FAIL, "grant the service account "
@@ -292,13 +292,13 @@ check_cloud_user(struct doctor *d)
 
 	if (!d->graph_ok)
 		return;
-	if (c->accounts[0].upn == NULL) {
+	if (c->account->upn == NULL) {
 		report(d, "cloud user", DOC_WARN, "set account.upn to the "
 		    "user's userPrincipalName", "account.upn is not set: the "
 		    "cloud side cannot be checked");
 		return;
 	}
-	if (path_segment(c->accounts[0].upn, upn, sizeof(upn)) == -1) {
+	if (path_segment(c->account->upn, upn, sizeof(upn)) == -1) {
 		report(d, "cloud user", DOC_FAIL, "set account.upn to the "
 		    "user's userPrincipalName", "account.upn is too long");
 		return;
@@ -311,7 +311,7 @@ check_cloud_user(struct doctor *d)
 		report(d, "cloud user", DOC_FAIL, status == 404 ?
 		    "check account.upn, and that Entra Connect syncs the "
 		    "user's OU" : "grant the app User.Read.All (application)",
-		    "%s: %s", c->accounts[0].upn, err);
+		    "%s: %s", c->account->upn, err);
 		return;
 	}
 	id = cJSON_GetObjectItemCaseSensitive(u, "id");
@@ -324,10 +324,10 @@ check_cloud_user(struct doctor *d)
 		    "the on-prem one synced by Entra Connect: check its OU is "
 		    "in the sync scope", "%s exists but is not synced from "
 		    "on-prem (onPremisesSyncEnabled is not true)",
-		    c->accounts[0].upn);
+		    c->account->upn);
 	else
 		report(d, "cloud user", DOC_PASS, NULL, "%s exists, synced from "
-		    "on-prem (last sync %s)", c->accounts[0].upn,
+		    "on-prem (last sync %s)", c->account->upn,
 		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u,
 		    "onPremisesLastSyncDateTime")) ?: "never");
 	if (!cJSON_IsBool(en) || d->ad_enabled < 0)
@@ -436,20 +436,20 @@ check_ca(struct doctor *d)
 		    "user (or a group it is in) from every enabled policy, "
 		    "or an MFA outage locks it out too", "%d of %d enabled "
 		    "policies do not exclude %s: %s", nbad, nenabled,
-		    c->accounts[0].upn, bad);
+		    c->account->upn, bad);
 	else
 		report(d, "CA exclusions", DOC_PASS, NULL, "all %d enabled "
 		    "policies exclude %s or one of its groups", nenabled,
-		    c->accounts[0].upn);
+		    c->account->upn);
 	if (nrbad > 0)
 		report(d, "CA report-only", DOC_WARN, "exclude the break-glass "
 		    "user (or a group it is in) before these policies are "
 		    "switched on", "%d of %d report-only policies do not "
-		    "exclude %s: %s", nrbad, nreport, c->accounts[0].upn, rbad);
+		    "exclude %s: %s", nrbad, nreport, c->account->upn, rbad);
 	else
 		report(d, "CA report-only", DOC_PASS, NULL, "all %d report-only "
 		    "policies exclude %s or one of its groups", nreport,
-		    c->accounts[0].upn);
+		    c->account->upn);
 	cJSON_Delete(pol);
 	cJSON_Delete(mem);
 }

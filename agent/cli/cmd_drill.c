@@ -11,7 +11,7 @@ static void
 progress(enum drill_step step, const struct config *c)
 {
 	if (step == DRILL_ENABLING)
-		printf("drill: enabling %s\n", c->accounts[0].dn);
+		printf("drill: enabling %s\n", c->account->dn);
 	else
 		printf("drill: disabling it again\n");
 	fflush(stdout);

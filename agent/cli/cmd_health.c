@@ -171,7 +171,7 @@ cmd_check(const struct cmd_ctx *x)
 	}
 	if (enabled && !active && !st.outage_declared) {
 		snprintf(text, sizeof(text), "account %s is ENABLED with no "
-		    "override and no declared outage", c->accounts[0].dn);
+		    "override and no declared outage", c->account->dn);
 		return plugin_line(NAGIOS_CRITICAL, text, perf);
 	}
 	if (c->policy.mode == MODE_AUTO &&

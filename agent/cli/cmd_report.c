@@ -44,7 +44,7 @@ cmd_report(const struct cmd_ctx *x)
 		return BG_EXIT_FAIL;
 	}
 	if (account_pwd_last_set(c, NULL, &pwd, err, sizeof(err)) == -1) {
-		log_warnx("report: pwdLastSet of %s: %s", c->accounts[0].dn, err);
+		log_warnx("report: pwdLastSet of %s: %s", c->account->dn, err);
 		pwd = 0;
 	}
 	poll_ctx_init(&p);

@@ -186,7 +186,7 @@ check_security_defaults(struct doctor *d, struct doc_result *r)
 static int
 check_domain(struct doctor *d, struct doc_result *r)
 {
-	const char	*upn = d->cfg->accounts[0].upn, *at, *type;
+	const char	*upn = d->cfg->account->upn, *at, *type;
 	char		 name[300], path[400], err[1024];
 	cJSON		*j;
 	long		 status;

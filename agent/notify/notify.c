@@ -241,7 +241,7 @@ notice_account(const struct config *c, const cJSON *n)
 	const char	*dn = cJSON_GetStringValue(cJSON_GetObjectItem(n,
 			    "account"));
 
-	return dn != NULL && *dn != '\0' ? dn : c->accounts[0].dn;
+	return dn != NULL && *dn != '\0' ? dn : c->account->dn;
 }
 
 static void

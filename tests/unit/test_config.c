@@ -95,9 +95,9 @@ test_good_config(void **state)
 	    "  rise = 4\n  manual_for = 2h\n  statuses = {\"ServiceRestored\","
 	    " \"serviceInterruption\"}\n}\n", err, sizeof(err));
 	assert_non_null(c);
-	assert_string_equal(c->accounts[0].dn,
+	assert_string_equal(c->account->dn,
 	    "CN=btg-admin,OU=Emergency,DC=corp,DC=example,DC=com");
-	assert_string_equal(c->accounts[0].object_guid,
+	assert_string_equal(c->account->object_guid,
 	    "eb6c701a-a39a-4193-84fe-86a89f901849");
 	assert_int_equal(c->ldap.uri.n, 2);
 	assert_string_equal(c->ldap.uri.v[1], "ldaps://dc2");
@@ -253,7 +253,7 @@ test_comments_and_lines(void **state)
 	c = config_load(conf, err, sizeof(err));
 	if (c == NULL)
 		fail_msg("%s", err);
-	assert_string_equal(c->accounts[0].dn, "CN=a#b,DC=x");
+	assert_string_equal(c->account->dn, "CN=a#b,DC=x");
 	assert_string_equal(c->ldap.bind_dn, "svc\"#1@x");
 	config_free(c);
 }
@@ -907,11 +907,11 @@ test_accounts(void **state)
 	    err, sizeof(err));
 	assert_non_null(c);
 	assert_int_equal(c->naccounts, 2);
-	assert_string_equal(c->accounts[0].name, "first");
+	assert_string_equal(c->account->name, "first");
 	assert_string_equal(c->accounts[1].name, "second-2");
-	assert_true(c->accounts[0].automatic);
+	assert_true(c->account->automatic);
 	assert_false(c->accounts[1].automatic);
-	assert_null(c->accounts[0].object_guid);
+	assert_null(c->account->object_guid);
 	assert_ptr_equal(config_account(c, "second-2"), &c->accounts[1]);
 	assert_null(config_account(c, "third"));
 	config_free(c);
@@ -921,8 +921,8 @@ test_accounts(void **state)
 	    sizeof(err));
 	assert_non_null(c);
 	assert_int_equal(c->naccounts, 1);
-	assert_string_equal(c->accounts[0].name, "default");
-	assert_true(c->accounts[0].automatic);
+	assert_string_equal(c->account->name, "default");
+	assert_true(c->account->automatic);
 	config_free(c);
 
 	static const struct {

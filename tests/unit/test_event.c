@@ -26,6 +26,7 @@ setup(void **state)
 {
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.accounts = &account0;
+	cfg.account = &account0;
 	cfg.naccounts = 1;
 	cfg.state_dir = unit_sdir;
 	return unit_setup_state_dir(state);

@@ -38,6 +38,7 @@ setup(void **state)
 	snprintf(spool, sizeof(spool), "%s/%s", unit_sdir, SPOOL_DIR);
 	cfg.state_dir = unit_sdir;
 	cfg.accounts = &account0;
+	cfg.account = &account0;
 	cfg.naccounts = 1;
 	return 0;
 }
