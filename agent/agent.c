@@ -463,7 +463,7 @@ graph_step(struct agent *a, const struct graph_ask *g)
 	if (g->confirm_want == ACCOUNT_UNKNOWN && j == NULL)
 		return;
 	ga = (struct graph_answers){ c, g, got, enabled, asked, j };
-	if (state_update(c->state_dir, graph_apply, &ga, err, sizeof(err)) ==
+	if (state_update(c->state_dir, c->account, graph_apply, &ga, err, sizeof(err)) ==
 	    -1)
 		log_warnx("%s; Graph answers left to the next poll", err);
 	cJSON_Delete(j);
@@ -506,7 +506,7 @@ cycle(struct agent *a)
 		log_warnx("lock: %s; skipping this poll", err);
 		goto out;
 	}
-	if (state_load(a->cfg->state_dir, &st, err, sizeof(err)) == -1) {
+	if (state_load(a->cfg->state_dir, a->cfg->account, &st, err, sizeof(err)) == -1) {
 		log_warnx("%s; skipping this poll", err);
 		state_unlock(lockfd);
 		goto out;
@@ -548,7 +548,7 @@ cycle(struct agent *a)
 		    EV_NO_SYSLOG }, NULL, 0);
 	}
 	st.agent_pid = getpid();
-	if (state_save(a->cfg->state_dir, &st, err, sizeof(err)) == -1)
+	if (state_save(a->cfg->state_dir, a->cfg->account, &st, err, sizeof(err)) == -1)
 		log_warnx("state: %s", err);
 	state_unlock(lockfd);
 	write_status(a, &r, &st, live, now);
@@ -652,7 +652,7 @@ mark_running(struct agent *a, int starting)
 	struct running	r = { .a = a, .starting = starting };
 	char		err[1024];
 
-	if (state_update(a->cfg->state_dir, mark_apply, &r, err,
+	if (state_update(a->cfg->state_dir, a->cfg->account, mark_apply, &r, err,
 	    sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return -1;

@@ -90,7 +90,7 @@ drill_begin(const struct config *c, const char *actor, const char *reason,
 	struct ad_account	a;
 	char			why[1024];
 
-	if (state_load(c->state_dir, st, err, errlen) == -1)
+	if (state_load(c->state_dir, c->account, st, err, errlen) == -1)
 		return BG_EXIT_REFUSED;
 	reconcile(c, st, actor);
 	if (st->outage_declared || override_active(&st->ovr, now_ms())) {
@@ -217,7 +217,7 @@ drill_end(const struct config *c, struct state *st, const char *actor,
 	cJSON_Delete(extra);
 	if (res->ok)
 		st->last_drill_ms = now_ms();
-	if (state_save(c->state_dir, st, err, sizeof(err)) == -1)
+	if (state_save(c->state_dir, c->account, st, err, sizeof(err)) == -1)
 		log_warnx("state: %s", err);
 	/* its notice after the state, and without the audit line's "to" */
 	event_record(c, &(struct event){ .actor = actor, .event =

@@ -118,7 +118,7 @@ revoke_now(const struct config *c, struct poll_ctx *p, const char *actor)
 		bg_err(err, sizeof(err), "Graph answered \"value\": false");
 	r.err = err;
 	cJSON_Delete(j);
-	if (state_update(c->state_dir, revoke_apply, &r, lerr, sizeof(lerr)) ==
+	if (state_update(c->state_dir, c->account, revoke_apply, &r, lerr, sizeof(lerr)) ==
 	    -1)
 		log_warnx("sessions-revoked not recorded: %s", lerr);
 }
@@ -195,7 +195,7 @@ review_now(const struct config *c, struct poll_ctx *p, const char *actor,
 		pwd = 0;
 	report_complete(c, p, (cJSON *)r.w, pwd);
 	r.text = text = report_text(r.w);
-	if (state_update(c->state_dir, review_apply, &r, err, sizeof(err)) ==
+	if (state_update(c->state_dir, c->account, review_apply, &r, err, sizeof(err)) ==
 	    -1)
 		log_warnx("review not recorded: %s", err);
 	free(text);
@@ -210,11 +210,11 @@ after_use(const struct config *c, struct poll_ctx *p, const char *actor,
 	struct state	 st;
 	char		 err[1024];
 
-	if (closed_now && state_update(c->state_dir, mark_apply, (void *)c,
+	if (closed_now && state_update(c->state_dir, c->account, mark_apply, (void *)c,
 	    err, sizeof(err)) == -1)
 		log_warnx("the work after use not marked: %s", err);
 	/* a read of what is due; each step re-checks under the lock */
-	if (state_load(c->state_dir, &st, err, sizeof(err)) == -1 ||
+	if (state_load(c->state_dir, c->account, &st, err, sizeof(err)) == -1 ||
 	    (!st.review.revoke_pending && !st.review.report_pending))
 		return;
 	if (p == NULL) {

@@ -69,30 +69,47 @@ get_time(const cJSON *j, const char *key)
 	return ms;
 }
 
-int
-state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
-{
-	char	 path[PATH_MAX], *buf;
-	cJSON	*j, *o, *a, *c, *h, *g;
-	size_t	 len;
+/* the keys of one account's block; the rest of state.json is global */
+static const char *const account_keys[] = {
+	"override", "account", "last_reminder", "cloud_confirm",
+	"last_drill", "watch", "drill_reminded", "review", NULL
+};
 
-	memset(s, 0, sizeof(*s));
-	s->notified_seq = -1;
-	snprintf(path, sizeof(path), "%s/%s", state_dir, STATE_FILE);
-	if ((buf = sd_read_file(path, STATE_MAX, &len, err, errlen)) == NULL) {
-		if (errno != ENOENT)
-			return -1;
-		bg_err(err, errlen, "%s", "");	/* none yet: not an error */
-		return 0;
+static void
+load_globals(const cJSON *j, struct state *s)
+{
+	const cJSON	*c, *g, *h;
+
+	if (cJSON_IsObject(c = cJSON_GetObjectItemCaseSensitive(j, "counters"))) {
+		s->outage_count = (long)get_num(c, "outage");
+		s->healthy_count = (long)get_num(c, "healthy");
 	}
-	j = cJSON_ParseWithLength(buf, len);
-	free(buf);
-	if (!cJSON_IsObject(j)) {
-		cJSON_Delete(j);
-		bg_err(err, errlen, "%s: not valid JSON; move it aside to start "
-		    "from a clean state (the audit log keeps the history)", path);
-		return -1;
+	if (cJSON_IsObject(g = cJSON_GetObjectItemCaseSensitive(j, "outage"))) {
+		s->outage_declared = cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(g, "declared"));
+		s->outage_since_ms = get_time(g, "since");
 	}
+	/* a pid, or nothing: -1 or 2^32-1 would make kill(pid, 0) ask
+	   about every process */
+	s->agent_pid = (long)get_num(j, "agent_pid");
+	if (s->agent_pid <= 0 || s->agent_pid > INT_MAX)
+		s->agent_pid = 0;
+	s->notified_seq = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(j,
+	    "notified_seq")) ? get_num(j, "notified_seq") : -1;
+	if (cJSON_IsObject(h = cJSON_GetObjectItemCaseSensitive(j,
+	    "audit_head"))) {
+		s->audit_head.seq = get_num(h, "seq");
+		get_str(h, "sha256", s->audit_head.sha256,
+		    sizeof(s->audit_head.sha256));
+	}
+}
+
+/* Long on purpose: every per-account field of state.json, one a line. */
+static void
+load_account(const cJSON *j, struct state *s)
+{
+	const cJSON	*o, *a, *c;
+
 	if (cJSON_IsObject(o = cJSON_GetObjectItemCaseSensitive(j, "override"))) {
 		s->ovr.active = 1;
 		s->ovr.state = get_state(o, "state");
@@ -111,23 +128,7 @@ state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
 		s->account_seen_ms = get_time(a, "seen");
 		s->last_set = get_state(a, "last_set");
 	}
-	if (cJSON_IsObject(c = cJSON_GetObjectItemCaseSensitive(j, "counters"))) {
-		s->outage_count = (long)get_num(c, "outage");
-		s->healthy_count = (long)get_num(c, "healthy");
-	}
-	if (cJSON_IsObject(g = cJSON_GetObjectItemCaseSensitive(j, "outage"))) {
-		s->outage_declared = cJSON_IsTrue(
-		    cJSON_GetObjectItemCaseSensitive(g, "declared"));
-		s->outage_since_ms = get_time(g, "since");
-	}
-	/* a pid, or nothing: -1 or 2^32-1 would make kill(pid, 0) ask
-	   about every process */
-	s->agent_pid = (long)get_num(j, "agent_pid");
-	if (s->agent_pid <= 0 || s->agent_pid > INT_MAX)
-		s->agent_pid = 0;
 	s->last_reminder_ms = get_time(j, "last_reminder");
-	s->notified_seq = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(j,
-	    "notified_seq")) ? get_num(j, "notified_seq") : -1;
 	if (cJSON_IsObject(c = cJSON_GetObjectItemCaseSensitive(j,
 	    "cloud_confirm"))) {
 		s->confirm_want = get_state(c, "want");
@@ -168,12 +169,79 @@ state_load(const char *state_dir, struct state *s, char *err, size_t errlen)
 		s->review.rotate_after_ms = get_time(c, "rotate_after");
 		s->review.rotate_reminded_ms = get_time(c, "rotate_reminded");
 	}
-	if (cJSON_IsObject(h = cJSON_GetObjectItemCaseSensitive(j,
-	    "audit_head"))) {
-		s->audit_head.seq = get_num(h, "seq");
-		get_str(h, "sha256", s->audit_head.sha256,
-		    sizeof(s->audit_head.sha256));
+}
+
+/* the name the top level's account block belongs to; NULL: unnamed */
+static const char *
+top_name(const cJSON *j)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(j, "account"), "name"));
+}
+
+/*
+ * Where a's block is (issue 15): "accounts": {NAME: {...}} for every
+ * account but the first, whose block is the top level, as in a file of
+ * before (one account).  The top level names its account; a file of before
+ * names none and is the first account's.  NULL: a has no block yet.
+ */
+static const cJSON *
+account_block(const cJSON *j, const struct account_cfg *a)
+{
+	const cJSON	*b, *top = top_name(j) != NULL ? j : NULL;
+
+	if (a == NULL)
+		return j;
+	b = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j,
+	    "accounts"), a->name);
+	if (cJSON_IsObject(b))
+		return b;
+	if (a->index != 0)
+		return NULL;
+	return top == NULL || strcmp(top_name(j), a->name) == 0 ? j : NULL;
+}
+
+/* the file as JSON, NULL with errno ENOENT when there is none yet */
+static cJSON *
+read_json(const char *state_dir, char *err, size_t errlen)
+{
+	char	 path[PATH_MAX], *buf;
+	cJSON	*j;
+	size_t	 len;
+
+	snprintf(path, sizeof(path), "%s/%s", state_dir, STATE_FILE);
+	if ((buf = sd_read_file(path, STATE_MAX, &len, err, errlen)) == NULL)
+		return NULL;
+	j = cJSON_ParseWithLength(buf, len);
+	free(buf);
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		bg_err(err, errlen, "%s: not valid JSON; move it aside to start "
+		    "from a clean state (the audit log keeps the history)", path);
+		errno = EINVAL;
+		return NULL;
 	}
+	return j;
+}
+
+int
+state_load(const char *state_dir, const struct account_cfg *a,
+    struct state *s, char *err, size_t errlen)
+{
+	const cJSON	*b;
+	cJSON		*j;
+
+	memset(s, 0, sizeof(*s));
+	s->notified_seq = -1;
+	if ((j = read_json(state_dir, err, errlen)) == NULL) {
+		if (errno != ENOENT)
+			return -1;
+		bg_err(err, errlen, "%s", "");	/* none yet: not an error */
+		return 0;
+	}
+	load_globals(j, s);
+	if ((b = account_block(j, a)) != NULL)
+		load_account(b, s);
 	cJSON_Delete(j);
 	return 0;
 }
@@ -191,17 +259,32 @@ add_time(cJSON *j, const char *key, int64_t ms)
 	cJSON_AddStringToObject(j, key, t);
 }
 
-int
-state_save(const char *state_dir, const struct state *s, char *err,
-    size_t errlen)
+static void
+put_globals(cJSON *j, const struct state *s)
 {
-	char	 path[PATH_MAX], *text;
-	cJSON	*j, *o, *a, *c, *g, *h;
-	int	 rc;
+	cJSON	*c, *g, *h;
 
-	snprintf(path, sizeof(path), "%s/%s", state_dir, STATE_FILE);
-	j = cJSON_CreateObject();
-	cJSON_AddNumberToObject(j, "version", 1);
+	c = cJSON_AddObjectToObject(j, "counters");
+	cJSON_AddNumberToObject(c, "outage", (double)s->outage_count);
+	cJSON_AddNumberToObject(c, "healthy", (double)s->healthy_count);
+	g = cJSON_AddObjectToObject(j, "outage");
+	cJSON_AddBoolToObject(g, "declared", s->outage_declared);
+	add_time(g, "since", s->outage_since_ms);
+	h = cJSON_AddObjectToObject(j, "audit_head");
+	cJSON_AddNumberToObject(h, "seq", (double)s->audit_head.seq);
+	cJSON_AddStringToObject(h, "sha256", s->audit_head.sha256);
+	cJSON_AddNumberToObject(j, "agent_pid", (double)s->agent_pid);
+	if (s->notified_seq >= 0)
+		cJSON_AddNumberToObject(j, "notified_seq",
+		    (double)s->notified_seq);
+}
+
+/* Long on purpose: every per-account field of state.json, one a line. */
+static void
+put_account(cJSON *j, const struct state *s, const char *name)
+{
+	cJSON	*o, *a, *c;
+
 	if (s->ovr.active) {
 		o = cJSON_AddObjectToObject(j, "override");
 		cJSON_AddStringToObject(o, "state",
@@ -214,6 +297,8 @@ state_save(const char *state_dir, const struct state *s, char *err,
 	} else
 		cJSON_AddNullToObject(j, "override");
 	a = cJSON_AddObjectToObject(j, "account");
+	if (name != NULL)
+		cJSON_AddStringToObject(a, "name", name);
 	cJSON_AddStringToObject(a, "state",
 	    account_state_name(s->account_state));
 	cJSON_AddNumberToObject(a, "userAccountControl", s->account_uac);
@@ -223,20 +308,7 @@ state_save(const char *state_dir, const struct state *s, char *err,
 		    account_state_name(s->last_set));
 	else
 		cJSON_AddNullToObject(a, "last_set");
-	c = cJSON_AddObjectToObject(j, "counters");
-	cJSON_AddNumberToObject(c, "outage", (double)s->outage_count);
-	cJSON_AddNumberToObject(c, "healthy", (double)s->healthy_count);
-	g = cJSON_AddObjectToObject(j, "outage");
-	cJSON_AddBoolToObject(g, "declared", s->outage_declared);
-	add_time(g, "since", s->outage_since_ms);
-	h = cJSON_AddObjectToObject(j, "audit_head");
-	cJSON_AddNumberToObject(h, "seq", (double)s->audit_head.seq);
-	cJSON_AddStringToObject(h, "sha256", s->audit_head.sha256);
-	cJSON_AddNumberToObject(j, "agent_pid", (double)s->agent_pid);
 	add_time(j, "last_reminder", s->last_reminder_ms);
-	if (s->notified_seq >= 0)
-		cJSON_AddNumberToObject(j, "notified_seq",
-		    (double)s->notified_seq);
 	if (s->confirm_want != ACCOUNT_UNKNOWN) {
 		c = cJSON_AddObjectToObject(j, "cloud_confirm");
 		cJSON_AddStringToObject(c, "want",
@@ -265,6 +337,86 @@ state_save(const char *state_dir, const struct state *s, char *err,
 	cJSON_AddBoolToObject(c, "report_pending", s->review.report_pending);
 	add_time(c, "rotate_after", s->review.rotate_after_ms);
 	add_time(c, "rotate_reminded", s->review.rotate_reminded_ms);
+}
+
+/* the top level's account keys moved into a new object, or deleted */
+static cJSON *
+take_account(cJSON *j)
+{
+	cJSON	*b = cJSON_CreateObject(), *x;
+
+	for (const char *const *k = account_keys; *k != NULL; k++)
+		if ((x = cJSON_DetachItemFromObjectCaseSensitive(j, *k)) !=
+		    NULL)
+			cJSON_AddItemToObject(b, *k, x);
+	return b;
+}
+
+/*
+ * The other accounts' blocks of the file on disk are kept: the caller holds
+ * the lock, so nobody else writes between this read and the rename.
+ */
+static cJSON *
+merge_file(const char *state_dir, const struct account_cfg *a,
+    const struct state *s)
+{
+	cJSON		*old, *j, *accts, *b;
+	const char	*was;
+	char		 err[256];
+
+	j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "version", 1);
+	if ((old = read_json(state_dir, err, sizeof(err))) == NULL)
+		old = cJSON_CreateObject();	/* none, or damaged: anew */
+	if ((accts = cJSON_DetachItemFromObjectCaseSensitive(old,
+	    "accounts")) == NULL || !cJSON_IsObject(accts)) {
+		cJSON_Delete(accts);
+		accts = cJSON_CreateObject();
+	}
+	was = top_name(old);
+	if (a == NULL || a->index == 0) {
+		/* a first account renamed or reordered: its block moves */
+		if (a != NULL && was != NULL && strcmp(was, a->name) != 0 &&
+		    !cJSON_HasObjectItem(accts, was)) {
+			char *keep = strdup(was);
+			if (keep != NULL)
+				cJSON_AddItemToObject(accts, keep,
+				    take_account(old));
+			free(keep);
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(accts, a != NULL ?
+		    a->name : "");
+		put_account(j, s, a != NULL ? a->name : was);
+	} else {
+		cJSON *top = take_account(old);
+		for (cJSON *x = top->child; x != NULL; x = top->child)
+			cJSON_AddItemToObject(j, x->string,
+			    cJSON_DetachItemViaPointer(top, x));
+		cJSON_Delete(top);
+		cJSON_DeleteItemFromObjectCaseSensitive(accts, a->name);
+		b = cJSON_CreateObject();
+		put_account(b, s, a->name);
+		cJSON_AddItemToObject(accts, a->name, b);
+	}
+	put_globals(j, s);
+	if (accts->child != NULL)
+		cJSON_AddItemToObject(j, "accounts", accts);
+	else
+		cJSON_Delete(accts);
+	cJSON_Delete(old);
+	return j;
+}
+
+int
+state_save(const char *state_dir, const struct account_cfg *a,
+    const struct state *s, char *err, size_t errlen)
+{
+	char	 path[PATH_MAX], *text;
+	cJSON	*j;
+	int	 rc;
+
+	snprintf(path, sizeof(path), "%s/%s", state_dir, STATE_FILE);
+	j = merge_file(state_dir, a, s);
 	text = cJSON_Print(j);
 	cJSON_Delete(j);
 	if (text == NULL) {
@@ -338,8 +490,8 @@ state_unlock(int fd)
 }
 
 int
-state_update(const char *state_dir, state_fn fn, void *arg, char *err,
-    size_t errlen)
+state_update(const char *state_dir, const struct account_cfg *a, state_fn fn,
+    void *arg, char *err, size_t errlen)
 {
 	struct state	st;
 	char		why[768];
@@ -349,9 +501,9 @@ state_update(const char *state_dir, state_fn fn, void *arg, char *err,
 		bg_err(err, errlen, "lock: %s", why);
 		return -1;
 	}
-	if ((rc = state_load(state_dir, &st, err, errlen)) == 0 &&
+	if ((rc = state_load(state_dir, a, &st, err, errlen)) == 0 &&
 	    (rc = fn(&st, arg, err, errlen)) == 1 &&
-	    state_save(state_dir, &st, why, sizeof(why)) == -1) {
+	    state_save(state_dir, a, &st, why, sizeof(why)) == -1) {
 		bg_err(err, errlen, "state: %s", why);
 		rc = -1;
 	}

@@ -7,6 +7,7 @@
 
 #include "account.h"
 #include "audit.h"
+#include "config.h"
 
 #define STATE_FILE	"state.json"
 #define LOCK_FILE	"lock"
@@ -70,11 +71,19 @@ struct state {
 	struct review_state review;
 };
 
-/* missing file: a zeroed state; a damaged one: -1 with err */
-int	state_load(const char *state_dir, struct state *, char *err,
-	    size_t errlen);
-int	state_save(const char *state_dir, const struct state *, char *err,
-	    size_t errlen);
+/*
+ * The state as one account sees it (issue 15): the global part (health
+ * counters, outage, audit head, agent, notice ledger) and a's own block.
+ * a NULL: the first account's block, as a file of before holds it.
+ * Missing file: a zeroed state; a damaged one: -1 with err.  Saving keeps
+ * the other accounts' blocks; the caller holds the lock.  Within one lock,
+ * save one account's state before loading the next: each load reads the
+ * global part that the previous save wrote.
+ */
+int	state_load(const char *state_dir, const struct account_cfg *a,
+	    struct state *, char *err, size_t errlen);
+int	state_save(const char *state_dir, const struct account_cfg *a,
+	    const struct state *, char *err, size_t errlen);
 /* active and not expired at now */
 int	override_active(const struct override *, int64_t now);
 
@@ -94,7 +103,7 @@ void	state_unlock(int fd);
  */
 typedef int	(*state_fn)(struct state *, void *arg, char *err,
 		    size_t errlen);
-int	state_update(const char *state_dir, state_fn fn, void *arg,
-	    char *err, size_t errlen);
+int	state_update(const char *state_dir, const struct account_cfg *a,
+	    state_fn fn, void *arg, char *err, size_t errlen);
 
 #endif

@@ -70,7 +70,7 @@ save_now(const struct config *c, const struct state *st)
 {
 	char	err[512];
 
-	if (state_save(c->state_dir, st, err, sizeof(err)) == -1) {
+	if (state_save(c->state_dir, c->account, st, err, sizeof(err)) == -1) {
 		log_warnx("state: %s", err);
 		return 0;
 	}

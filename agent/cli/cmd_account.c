@@ -112,7 +112,7 @@ cmd_status(const struct cmd_ctx *x)
 	r = account_read(c, &a, dc, sizeof(dc), err, sizeof(err));
 	if (r == AD_OK)
 		acct = account_state_of_uac(a.uac);
-	have_state = state_load(c->state_dir, &st, serr, sizeof(serr)) == 0;
+	have_state = state_load(c->state_dir, c->account, &st, serr, sizeof(serr)) == 0;
 	if (!have_state)
 		memset(&st, 0, sizeof(st));
 	active = override_active(&st.ovr, now);
@@ -330,7 +330,7 @@ cmd_set(const struct cmd_ctx *x)
 		return dry_run(cli, c, disable);
 	if ((rc = prepare_state_dir(c, &lockfd)) != BG_EXIT_DONE)
 		return rc;
-	if (state_load(c->state_dir, &st, err, sizeof(err)) == -1) {
+	if (state_load(c->state_dir, c->account, &st, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		rc = BG_EXIT_REFUSED;
 		goto out;
@@ -362,7 +362,7 @@ cmd_set(const struct cmd_ctx *x)
 	bg_strlcpy(st.ovr.reason, cli->reason, sizeof(st.ovr.reason));
 	st.ovr.during_outage = st.outage_declared;
 	/* the override and the notice ledger on disk before AD is touched */
-	if (state_save(c->state_dir, &st, err, sizeof(err)) == -1) {
+	if (state_save(c->state_dir, c->account, &st, err, sizeof(err)) == -1) {
 		refused(c, cli, actor, "state not writable", err);
 		rc = BG_EXIT_REFUSED;
 		goto out;
@@ -433,7 +433,7 @@ cmd_auto(const struct cmd_ctx *x)
 	if ((rc = prepare_state_dir(c, &lockfd)) != BG_EXIT_DONE)
 		return rc;
 	rc = BG_EXIT_REFUSED;
-	if (state_load(c->state_dir, &st, err, sizeof(err)) == -1) {
+	if (state_load(c->state_dir, c->account, &st, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		goto out;
 	}
@@ -445,7 +445,7 @@ cmd_auto(const struct cmd_ctx *x)
 	if (!st.ovr.active) {
 		printf("no override is set; the agent already decides (mode "
 		    "%s)\n", mode_name(c->policy.mode));
-		rc = state_save(c->state_dir, &st, err, sizeof(err)) == 0 ?
+		rc = state_save(c->state_dir, c->account, &st, err, sizeof(err)) == 0 ?
 		    BG_EXIT_DONE : BG_EXIT_FAIL;
 		goto out;
 	}
@@ -473,7 +473,7 @@ cmd_auto(const struct cmd_ctx *x)
 		    mode_name(c->policy.mode));
 	printf("audit: seq %lld sha256 %s\n", (long long)st.audit_head.seq,
 	    st.audit_head.sha256);
-	if (state_save(c->state_dir, &st, err, sizeof(err)) == -1) {
+	if (state_save(c->state_dir, c->account, &st, err, sizeof(err)) == -1) {
 		log_warnx("state: %s", err);
 		rc = BG_EXIT_FAIL;
 		goto out;

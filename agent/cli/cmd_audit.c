@@ -54,7 +54,7 @@ cmd_verify(const struct cmd_ctx *x)
 	snprintf(path, sizeof(path), "%s/%s", c->state_dir, AUDIT_FILE);
 	outside.seq = cli->against_seq;
 	bg_strlcpy(outside.sha256, cli->against_sha256, sizeof(outside.sha256));
-	if (state_load(c->state_dir, &st, err, sizeof(err)) == -1)
+	if (state_load(c->state_dir, c->account, &st, err, sizeof(err)) == -1)
 		log_warnx("verify: %s; checking the chain without its anchor",
 		    err);
 	else if (st.audit_head.seq > 0)

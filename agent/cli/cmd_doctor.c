@@ -196,7 +196,7 @@ check_directory(struct doctor *d)
 		    "(userAccountControl %u)", a.uac);
 	else {
 		memset(&st, 0, sizeof(st));
-		if (state_load(c->state_dir, &st, err, sizeof(err)) == 0 &&
+		if (state_load(c->state_dir, c->account, &st, err, sizeof(err)) == 0 &&
 		    (st.outage_declared || override_active(&st.ovr,
 		    now_ms())))
 			report(d, "disabled", DOC_WARN, "breakglass disable "
@@ -510,7 +510,7 @@ check_audit(struct doctor *d)
 		return;
 	}
 	memset(&st, 0, sizeof(st));
-	(void)state_load(c->state_dir, &st, err, sizeof(err));
+	(void)state_load(c->state_dir, c->account, &st, err, sizeof(err));
 	rc = audit_verify(path, st.audit_head.seq > 0 ? &st.audit_head : NULL,
 	    &v, err, sizeof(err));
 	if (rc == -1)

@@ -149,7 +149,7 @@ cmd_check(const struct cmd_ctx *x)
 		snprintf(text, sizeof(text), "config: %s", err);
 		return plugin_line(NAGIOS_UNKNOWN, text, "");
 	}
-	if (state_load(c->state_dir, &st, err, sizeof(err)) == -1)
+	if (state_load(c->state_dir, c->account, &st, err, sizeof(err)) == -1)
 		memset(&st, 0, sizeof(st));
 	snprintf(path, sizeof(path), "%s/%s", c->state_dir, AUDIT_FILE);
 	chain = audit_verify(path, st.audit_head.seq > 0 ? &st.audit_head :

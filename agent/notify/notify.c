@@ -269,7 +269,7 @@ record_failure(const struct config *c, const char *actor, const cJSON *f,
 	fa.e = (struct audit_entry){ .actor = actor, .event = "notify-failed",
 	    .account = notice_account(c, n), .reason = reason, .result = "ok",
 	    .extra = extra };
-	if (state_update(c->state_dir, audit_failure, &fa, err,
+	if (state_update(c->state_dir, c->account, audit_failure, &fa, err,
 	    sizeof(err)) == -1)
 		log_warnx("notify-failed not audited: %s", err);
 	cJSON_Delete(extra);

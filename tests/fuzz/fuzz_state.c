@@ -29,6 +29,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	fwrite(data, 1, size, fp);
 	fclose(fp);
-	state_load(dir, &st, err, sizeof(err));
+	state_load(dir, NULL, &st, err, sizeof(err));
 	return 0;
 }

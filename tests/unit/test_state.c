@@ -49,7 +49,7 @@ test_roundtrip(void **unused)
 	char		err[256];
 
 	(void)unused;
-	assert_int_equal(state_load(unit_sdir, &a, err, sizeof(err)), 0);
+	assert_int_equal(state_load(unit_sdir, NULL, &a, err, sizeof(err)), 0);
 	assert_int_equal(a.ovr.active, 0);	/* no file: a zeroed state */
 	a.ovr.active = 1;
 	a.ovr.state = ACCOUNT_DISABLED;
@@ -64,8 +64,8 @@ test_roundtrip(void **unused)
 	a.audit_head.seq = 17;
 	memset(a.audit_head.sha256, 'a', 64);
 	a.audit_head.sha256[64] = '\0';
-	assert_int_equal(state_save(unit_sdir, &a, err, sizeof(err)), 0);
-	assert_int_equal(state_load(unit_sdir, &b, err, sizeof(err)), 0);
+	assert_int_equal(state_save(unit_sdir, NULL, &a, err, sizeof(err)), 0);
+	assert_int_equal(state_load(unit_sdir, NULL, &b, err, sizeof(err)), 0);
 	assert_int_equal(b.ovr.active, 1);
 	assert_int_equal(b.ovr.state, ACCOUNT_DISABLED);
 	assert_int_equal(b.ovr.until_ms, 1700000000123LL);
@@ -143,8 +143,8 @@ test_account_fields(void **unused)
 		/* an override is enabled or disabled, never unknown */
 		a.ovr.active = all[i] != ACCOUNT_UNKNOWN;
 		a.ovr.state = all[i];
-		assert_int_equal(state_save(unit_sdir, &a, err, sizeof(err)), 0);
-		assert_int_equal(state_load(unit_sdir, &b, err, sizeof(err)), 0);
+		assert_int_equal(state_save(unit_sdir, NULL, &a, err, sizeof(err)), 0);
+		assert_int_equal(state_load(unit_sdir, NULL, &b, err, sizeof(err)), 0);
 		if (b.account_state != all[i] || b.last_set != all[i] ||
 		    b.confirm_want != all[i] || b.ovr.active != a.ovr.active ||
 		    (a.ovr.active && b.ovr.state != all[i]))
@@ -174,14 +174,14 @@ test_account_foreign(void **unused)
 	    "\"account\": {\"state\": \"garbage\", \"userAccountControl\": 514, "
 	    "\"last_set\": \"enabledX\"}, \"cloud_confirm\": {\"want\": "
 	    "\"Disabled\", \"since\": null}, \"counters\": {\"outage\": 2}}");
-	assert_int_equal(state_load(unit_sdir, &st, err, sizeof(err)), 0);
+	assert_int_equal(state_load(unit_sdir, NULL, &st, err, sizeof(err)), 0);
 	assert_int_equal(st.account_state, ACCOUNT_UNKNOWN);
 	assert_int_equal(st.account_uac, 514);
 	assert_int_equal(st.last_set, ACCOUNT_UNKNOWN);
 	assert_int_equal(st.confirm_want, ACCOUNT_UNKNOWN);
 	assert_false(st.ovr.active);
 	assert_int_equal(st.outage_count, 2);	/* the rest still read */
-	assert_int_equal(state_save(unit_sdir, &st, err, sizeof(err)), 0);
+	assert_int_equal(state_save(unit_sdir, NULL, &st, err, sizeof(err)), 0);
 	text = sd_read_file(spath, 1 << 20, &len, err, sizeof(err));
 	assert_non_null(text);
 	assert_non_null(strstr(text, "\"state\":\t\"unknown\""));
@@ -208,7 +208,7 @@ test_damaged(void **unused)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		write_text(bad[i]);
 		err[0] = '\0';
-		if (state_load(unit_sdir, &st, err, sizeof(err)) != -1)
+		if (state_load(unit_sdir, NULL, &st, err, sizeof(err)) != -1)
 			fail_msg("case %zu loaded", i);
 		if (strstr(err, STATE_FILE) == NULL)
 			fail_msg("case %zu: \"%s\" does not name the file", i,
@@ -239,20 +239,20 @@ test_update(void **unused)
 
 	(void)unused;
 	ret = 1;
-	assert_int_equal(state_update(unit_sdir, bump, &ret, err, sizeof(err)), 1);
-	assert_int_equal(state_load(unit_sdir, &st, err, sizeof(err)), 0);
+	assert_int_equal(state_update(unit_sdir, NULL, bump, &ret, err, sizeof(err)), 1);
+	assert_int_equal(state_load(unit_sdir, NULL, &st, err, sizeof(err)), 0);
 	assert_int_equal(st.outage_count, 1);
 	ret = 0;
-	assert_int_equal(state_update(unit_sdir, bump, &ret, err, sizeof(err)), 0);
+	assert_int_equal(state_update(unit_sdir, NULL, bump, &ret, err, sizeof(err)), 0);
 	ret = -1;
-	assert_int_equal(state_update(unit_sdir, bump, &ret, err, sizeof(err)),
+	assert_int_equal(state_update(unit_sdir, NULL, bump, &ret, err, sizeof(err)),
 	    -1);
 	assert_string_equal(err, "no");
-	assert_int_equal(state_load(unit_sdir, &st, err, sizeof(err)), 0);
+	assert_int_equal(state_load(unit_sdir, NULL, &st, err, sizeof(err)), 0);
 	assert_int_equal(st.outage_count, 1);	/* neither was saved */
 	write_text("{\"torn\": ");
 	ret = 1;
-	assert_int_equal(state_update(unit_sdir, bump, &ret, err, sizeof(err)),
+	assert_int_equal(state_update(unit_sdir, NULL, bump, &ret, err, sizeof(err)),
 	    -1);
 	assert_non_null(strstr(err, STATE_FILE));
 	write_text("{\"torn\": ");		/* left as it was */
@@ -272,7 +272,7 @@ test_update_locked(void **unused)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {		/* flock: another open file description */
-		int rc = state_update(unit_sdir, bump, &ret, err, sizeof(err));
+		int rc = state_update(unit_sdir, NULL, bump, &ret, err, sizeof(err));
 		_exit(rc == -1 && strncmp(err, "lock: ", 6) == 0 ? 0 : 1);
 	}
 	{
@@ -285,6 +285,77 @@ test_update_locked(void **unused)
 	state_unlock(fd);
 }
 
+/*
+ * Issue 15: each account its own block, the global part shared.  The
+ * first account's block is the top level (a file of before is the first
+ * account's); the others are under "accounts"; a reorder moves blocks.
+ */
+static void
+test_account_blocks(void **unused)
+{
+	struct account_cfg	first = { .name = "first", .index = 0 },
+				second = { .name = "second", .index = 1 };
+	struct state		st;
+	char			err[256];
+
+	(void)unused;
+	/* a file of before: one account, no name */
+	memset(&st, 0, sizeof(st));
+	st.notified_seq = -1;
+	st.ovr.active = 1;
+	st.ovr.state = ACCOUNT_ENABLED;
+	st.account_state = ACCOUNT_ENABLED;
+	st.outage_count = 1;
+	assert_int_equal(state_save(unit_sdir, NULL, &st, err, sizeof(err)), 0);
+	/* it is the first account's, not the second's */
+	assert_int_equal(state_load(unit_sdir, &first, &st, err, sizeof(err)),
+	    0);
+	assert_true(st.ovr.active);
+	assert_int_equal(st.account_state, ACCOUNT_ENABLED);
+	assert_int_equal(state_load(unit_sdir, &second, &st, err, sizeof(err)),
+	    0);
+	assert_false(st.ovr.active);
+	assert_int_equal(st.account_state, ACCOUNT_UNKNOWN);
+	assert_int_equal(st.outage_count, 1);		/* global */
+
+	/* the second saves its own block and a global change */
+	st.account_state = ACCOUNT_DISABLED;
+	st.last_drill_ms = 1700000000000LL;
+	st.outage_count = 2;
+	assert_int_equal(state_save(unit_sdir, &second, &st, err, sizeof(err)),
+	    0);
+	assert_int_equal(state_load(unit_sdir, &first, &st, err, sizeof(err)),
+	    0);
+	assert_true(st.ovr.active);			/* kept */
+	assert_int_equal(st.account_state, ACCOUNT_ENABLED);
+	assert_int_equal(st.last_drill_ms, 0);
+	assert_int_equal(st.outage_count, 2);		/* the second's save */
+	/* the first saves: the second's block stays */
+	st.outage_count = 3;
+	assert_int_equal(state_save(unit_sdir, &first, &st, err, sizeof(err)),
+	    0);
+	assert_int_equal(state_load(unit_sdir, &second, &st, err, sizeof(err)),
+	    0);
+	assert_int_equal(st.account_state, ACCOUNT_DISABLED);
+	assert_int_equal(st.last_drill_ms, 1700000000000LL);
+	assert_int_equal(st.outage_count, 3);
+
+	/* reordered: second is now first; first's block must not be taken */
+	second.index = 0;
+	first.index = 1;
+	assert_int_equal(state_load(unit_sdir, &second, &st, err, sizeof(err)),
+	    0);
+	assert_int_equal(st.account_state, ACCOUNT_DISABLED);
+	assert_false(st.ovr.active);
+	assert_int_equal(state_save(unit_sdir, &second, &st, err, sizeof(err)),
+	    0);
+	assert_int_equal(state_load(unit_sdir, &first, &st, err, sizeof(err)),
+	    0);
+	assert_true(st.ovr.active);
+	assert_int_equal(st.ovr.state, ACCOUNT_ENABLED);
+	assert_int_equal(st.account_state, ACCOUNT_ENABLED);
+}
+
 int
 main(void)
 {
@@ -292,6 +363,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup_dir,
 		    unit_teardown),
 		cmocka_unit_test(test_account_names),
+		cmocka_unit_test_setup_teardown(test_account_blocks, setup_dir,
+		    unit_teardown),
 		cmocka_unit_test_setup_teardown(test_account_fields, setup_dir,
 		    unit_teardown),
 		cmocka_unit_test_setup_teardown(test_account_foreign, setup_dir,
