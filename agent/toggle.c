@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "audit.h"
 #include "event.h"
@@ -234,12 +235,17 @@ renotify(const struct config *c, struct state *st, const cJSON *last,
 	    "ok") == 0 && !cJSON_IsTrue(cJSON_GetObjectItem(last, "changed")))
 		return;			/* nothing changed, nothing was due */
 	memset(&in, 0, sizeof(in));
-	in.account = c->account->dn;
+	/* the line's own account: with several, maybe not this view's */
+	in.account = cJSON_GetStringValue(cJSON_GetObjectItem(last, "account"));
+	if (in.account == NULL)
+		in.account = c->account->dn;
 	in.event = cJSON_GetStringValue(cJSON_GetObjectItem(last, "event"));
 	in.result = cJSON_GetStringValue(cJSON_GetObjectItem(last, "result"));
 	in.from = cJSON_GetStringValue(cJSON_GetObjectItem(last, "from"));
 	in.to = cJSON_GetStringValue(cJSON_GetObjectItem(last, "to"));
 	in.state = st->account_state;
+	if (strcasecmp(in.account, c->account->dn) != 0)
+		account_state_parse(in.to, &in.state);
 	in.reason = cJSON_GetStringValue(cJSON_GetObjectItem(last, "reason"));
 	in.actor = cJSON_GetStringValue(cJSON_GetObjectItem(last, "actor"));
 	in.evidence = cJSON_GetObjectItem(last, "evidence");
@@ -252,40 +258,23 @@ renotify(const struct config *c, struct state *st, const cJSON *last,
 		    "before an interruption; spooled now", seq);
 }
 
-int
-reconcile(const struct config *c, struct state *st, const char *actor)
+/* the last line is a change of this view's account, started, no result */
+static void
+interrupted(const struct config *c, struct state *st, const char *actor,
+    const cJSON *last)
 {
 	struct ad_account	 a;
-	struct audit_head	 lh;
-	cJSON			*last, *extra;
-	const char		*ev, *res, *by;
+	cJSON			*extra;
+	const char		*ev, *by;
 	enum account_state	 live;
 	char			 err[1024], reason[1600], result[1200];
 	char			 line[2000];
 	long long		 seq;
 	enum ad_result		 r;
 
-	memset(&lh, 0, sizeof(lh));
-	last = audit_last_entry(c->state_dir, &lh);
-	if (st->notified_seq < 0)	/* no ledger yet (new or upgraded) */
-		st->notified_seq = lh.seq;
-	if (last == NULL)
-		return 0;
 	ev = cJSON_GetStringValue(cJSON_GetObjectItem(last, "event"));
-	res = cJSON_GetStringValue(cJSON_GetObjectItem(last, "result"));
 	by = cJSON_GetStringValue(cJSON_GetObjectItem(last, "actor"));
-	if (ev == NULL || res == NULL ||
-	    (strcmp(ev, "enable") != 0 && strcmp(ev, "disable") != 0)) {
-		cJSON_Delete(last);
-		return 0;
-	}
 	seq = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(last, "seq"));
-	if (strcmp(res, "started") != 0) {
-		if (lh.seq > st->notified_seq)
-			renotify(c, st, last, &lh);
-		cJSON_Delete(last);
-		return 0;
-	}
 	r = account_read(c, &a, NULL, 0, err, sizeof(err));
 	live = r == AD_OK ? account_state_of_uac(a.uac) : ACCOUNT_UNKNOWN;
 	if (r == AD_OK) {
@@ -312,6 +301,73 @@ reconcile(const struct config *c, struct state *st, const char *actor)
 	    &st->audit_head }, NULL, 0);
 	st->notified_seq = st->audit_head.seq;
 	cJSON_Delete(extra);
+}
+
+/*
+ * Another account's change was interrupted (issue 15): reconciled in that
+ * account's own state, then st read again (the audit head moved).
+ */
+static void
+interrupted_elsewhere(const struct config *c, struct state *st,
+    const char *actor, const cJSON *last, const char *dn)
+{
+	struct config	v;
+	struct state	other;
+	char		err[512];
+	size_t		i;
+
+	for (i = 0; i < c->naccounts; i++)
+		if (strcasecmp(c->accounts[i].dn, dn) == 0)
+			break;
+	if (i == c->naccounts) {
+		log_warnx("the last change, of %s, was interrupted; that "
+		    "account is no longer in the config: check it by hand",
+		    dn);
+		return;
+	}
+	config_view(c, i, &v);
+	if (state_load(v.state_dir, v.account, &other, err, sizeof(err)) ==
+	    -1) {
+		log_warnx("state: %s", err);
+		return;
+	}
+	interrupted(&v, &other, actor, last);
+	if (state_save(v.state_dir, v.account, &other, err, sizeof(err)) == -1 ||
+	    state_load(c->state_dir, c->account, st, err, sizeof(err)) == -1)
+		log_warnx("state: %s", err);
+}
+
+int
+reconcile(const struct config *c, struct state *st, const char *actor)
+{
+	struct audit_head	 lh;
+	cJSON			*last;
+	const char		*ev, *res, *dn;
+
+	memset(&lh, 0, sizeof(lh));
+	last = audit_last_entry(c->state_dir, &lh);
+	if (st->notified_seq < 0)	/* no ledger yet (new or upgraded) */
+		st->notified_seq = lh.seq;
+	if (last == NULL)
+		return 0;
+	ev = cJSON_GetStringValue(cJSON_GetObjectItem(last, "event"));
+	res = cJSON_GetStringValue(cJSON_GetObjectItem(last, "result"));
+	dn = cJSON_GetStringValue(cJSON_GetObjectItem(last, "account"));
+	if (ev == NULL || res == NULL ||
+	    (strcmp(ev, "enable") != 0 && strcmp(ev, "disable") != 0)) {
+		cJSON_Delete(last);
+		return 0;
+	}
+	if (strcmp(res, "started") != 0) {
+		if (lh.seq > st->notified_seq)
+			renotify(c, st, last, &lh);
+		cJSON_Delete(last);
+		return 0;
+	}
+	if (dn != NULL && strcasecmp(dn, c->account->dn) != 0)
+		interrupted_elsewhere(c, st, actor, last, dn);
+	else
+		interrupted(c, st, actor, last);
 	cJSON_Delete(last);
 	return 1;
 }
