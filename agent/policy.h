@@ -18,9 +18,12 @@ struct decision {
 	enum account_state want;		/* ACCOUNT_UNKNOWN: unchanged */
 };
 
-/* enabled or disabled: what the account should be now (for status) */
+/*
+ * enabled or disabled: what the account should be now (for status);
+ * automatic: the account's auto (an auto = false account follows no outage)
+ */
 enum account_state policy_desired_state(const struct state *, enum bg_mode,
-		    int64_t now_ms);
+		    int automatic, int64_t now_ms);
 /*
  * One poll's verdict into the counters, outage declaration, override expiry
  * and the wanted account state.  Updates st; decides, does nothing.  In modes
@@ -28,5 +31,15 @@ enum account_state policy_desired_state(const struct state *, enum bg_mode,
  */
 void		policy_step(enum bg_mode, long rise, long fall, struct state *st,
 		    enum verdict, int64_t now_ms, struct decision *);
+/*
+ * policy_step in its two halves, for several accounts (issue 15): the
+ * poll's verdict into the shared counters and the outage, once a poll
+ * (d zeroed and filled); then each account's override and wanted state,
+ * with d's outage_cleared of that poll.  automatic: the account's auto.
+ */
+void		policy_count(long rise, long fall, struct state *st,
+		    enum verdict, int64_t now_ms, struct decision *d);
+void		policy_account(enum bg_mode, long fall, int automatic,
+		    struct state *st, int64_t now_ms, struct decision *d);
 
 #endif

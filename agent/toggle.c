@@ -38,6 +38,29 @@ account_connect(const struct config *c, char *err, size_t errlen)
 	return conn;
 }
 
+/*
+ * One LDAP session for the accounts of one command or one poll (issue 15):
+ * the first read or change connects, the next accounts reuse it, and
+ * account_session_end() closes it.  A connection that failed is dropped:
+ * the next account starts on a fresh one (failover).
+ */
+static struct ad_conn	*session;
+
+static struct ad_conn *
+session_get(const struct config *c, char *err, size_t errlen)
+{
+	if (session == NULL)
+		session = account_connect(c, err, errlen);
+	return session;
+}
+
+void
+account_session_end(void)
+{
+	ad_close(session);
+	session = NULL;
+}
+
 enum ad_result
 account_read(const struct config *c, struct ad_account *a, char *dc,
     size_t dclen, char *err, size_t errlen)
@@ -45,12 +68,13 @@ account_read(const struct config *c, struct ad_account *a, char *dc,
 	struct ad_conn	*conn;
 	enum ad_result	 r;
 
-	if ((conn = account_connect(c, err, errlen)) == NULL)
+	if ((conn = session_get(c, err, errlen)) == NULL)
 		return AD_ERR;
 	if (dc != NULL)
 		bg_strlcpy(dc, ad_uri(conn), dclen);
-	r = ad_read_account(conn, c->account->dn, a, err, errlen);
-	ad_close(conn);
+	if ((r = ad_read_account(conn, c->account->dn, a, err, errlen)) ==
+	    AD_ERR)
+		account_session_end();
 	return r;
 }
 
@@ -117,7 +141,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 		return -1;
 	}
 	FAULT_POINT("after-started");
-	if ((conn = account_connect(c, why, sizeof(why))) == NULL) {
+	if ((conn = session_get(c, why, sizeof(why))) == NULL) {
 		r = AD_ERR;
 		goto failed;
 	}
@@ -178,7 +202,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 		char			rerr[256];
 		size_t			l = strlen(why);
 
-		ad_close(conn);
+		account_session_end();
 		conn = NULL;
 		if (account_read(c, &now, NULL, 0, rerr, sizeof(rerr)) ==
 		    AD_OK) {
@@ -212,7 +236,6 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	bg_err(err, errlen, "%s %s: %s", event, c->account->dn, why);
  out:
 	cJSON_Delete(extra);
-	ad_close(conn);
 	return res->exit_code == BG_EXIT_DONE ? 0 : -1;
 }
 

@@ -39,10 +39,13 @@ int	toggle_account(const struct config *, struct state *, const char *actor,
  */
 int	reconcile(const struct config *, struct state *, const char *actor);
 
-/* read the account live (no lock, no audit); dc gets the server's URI */
+/* read the account live (no lock, no audit); dc gets the server's URI;
+   on the session the accounts of a command or poll share */
 enum ad_result	account_read(const struct config *, struct ad_account *,
 		    char *dc, size_t dclen, char *err, size_t errlen);
 
+/* close that session: at the end of a command, of a poll */
+void		account_session_end(void);
 /* connect and bind to the first DC that answers (password read and wiped) */
 struct ad_conn	*account_connect(const struct config *, char *err,
 		    size_t errlen);

@@ -128,7 +128,8 @@ cmd_status(const struct cmd_ctx *x)
 		cJSON_AddStringToObject(j, "account_state",
 		    account_state_name(acct));
 		cJSON_AddStringToObject(j, "desired_state", account_state_name(
-		    policy_desired_state(&st, c->policy.mode, now)));
+		    policy_desired_state(&st, c->policy.mode,
+		    c->account->automatic, now)));
 		cJSON_AddStringToObject(j, "mode", mode_name(c->policy.mode));
 		if (active)
 			cJSON_AddItemToObject(j, "override",
@@ -167,7 +168,8 @@ cmd_status(const struct cmd_ctx *x)
 		else
 			out_line(stdout, "state     unknown (%s)", err);
 		out_line(stdout, "desired   %s", account_state_name(
-		    policy_desired_state(&st, c->policy.mode, now)));
+		    policy_desired_state(&st, c->policy.mode,
+		    c->account->automatic, now)));
 		out_line(stdout, "mode      %s", mode_name(c->policy.mode));
 		if (active) {
 			fmt_time(st.ovr.until_ms, t, sizeof(t));
@@ -465,7 +467,7 @@ cmd_auto(const struct cmd_ctx *x)
 		    "the agent decides again from health at its next poll "
 		    "(wanted now: %s)", account_state_name(was.state),
 		    was.actor, account_state_name(policy_desired_state(&st,
-		    c->policy.mode, now)));
+		    c->policy.mode, c->account->automatic, now)));
 	else
 		out_line(stdout, "override cleared (was %s until %s's request); "
 		    "mode is %s: the account stays as it is until changed with "

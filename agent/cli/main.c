@@ -16,6 +16,7 @@
 #include "../log.h"
 #include "../privdrop.h"
 #include "../state.h"
+#include "../toggle.h"
 #include "../util.h"
 
 
@@ -102,6 +103,7 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	rc = cli.run(&ctx);
+	account_session_end();	/* the accounts' LDAP session */
  out:
 	config_free(cfg);
 	return rc;

@@ -187,18 +187,65 @@ test_desired_state(void **state)
 
 	(void)state;
 	memset(&st, 0, sizeof(st));
-	assert_int_equal(policy_desired_state(&st, MODE_AUTO, T0),
+	assert_int_equal(policy_desired_state(&st, MODE_AUTO, 1, T0),
 	    ACCOUNT_DISABLED);
 	st.outage_declared = 1;
-	assert_int_equal(policy_desired_state(&st, MODE_AUTO, T0),
+	assert_int_equal(policy_desired_state(&st, MODE_AUTO, 1, T0),
 	    ACCOUNT_ENABLED);
-	assert_int_equal(policy_desired_state(&st, MODE_MONITOR, T0),
+	assert_int_equal(policy_desired_state(&st, MODE_MONITOR, 1, T0),
 	    ACCOUNT_DISABLED);
 	set_override(&st, ACCOUNT_DISABLED, T0 + 10, 0);
-	assert_int_equal(policy_desired_state(&st, MODE_AUTO, T0),
+	assert_int_equal(policy_desired_state(&st, MODE_AUTO, 1, T0),
 	    ACCOUNT_DISABLED);
-	assert_int_equal(policy_desired_state(&st, MODE_AUTO, T0 + 10),
+	assert_int_equal(policy_desired_state(&st, MODE_AUTO, 1, T0 + 10),
 	    ACCOUNT_ENABLED);	/* expired: back to the outage */
+	/* auto = false: no outage enables it, an override still holds */
+	assert_int_equal(policy_desired_state(&st, MODE_AUTO, 0, T0 + 10),
+	    ACCOUNT_DISABLED);
+	set_override(&st, ACCOUNT_ENABLED, T0 + 20, 0);
+	assert_int_equal(policy_desired_state(&st, MODE_AUTO, 0, T0 + 10),
+	    ACCOUNT_ENABLED);
+}
+
+/*
+ * Issue 15: the counters step once a poll, each account after it.  Two
+ * accounts in one poll count the verdict once; an auto = false account
+ * wants nothing from the outage, only from its override.
+ */
+static void
+test_two_accounts(void **state)
+{
+	struct state	a, b;
+	struct decision	d;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	for (int poll = 1; poll <= 2; poll++) {
+		policy_count(2, 3, &a, VERDICT_OUTAGE, T0 + poll, &d);
+		policy_account(MODE_AUTO, 3, 1, &a, T0 + poll, &d);
+		/* the second account sees the counters the first saved */
+		b = a;
+		policy_account(MODE_AUTO, 3, 0, &b, T0 + poll, &d);
+		assert_int_equal(b.outage_count, poll);
+		assert_int_equal(d.want, ACCOUNT_UNKNOWN);	/* by hand */
+	}
+	assert_int_equal(a.outage_count, 2);
+	assert_true(a.outage_declared);
+	policy_account(MODE_AUTO, 3, 1, &a, T0 + 3, &d);
+	assert_int_equal(d.want, ACCOUNT_ENABLED);
+	/* the outage ends: a disable override set in it ends with it */
+	set_override(&b, ACCOUNT_DISABLED, T0 + 3600000, 1);
+	for (int poll = 1; poll <= 3; poll++) {
+		policy_count(2, 3, &a, VERDICT_HEALTHY, T0 + 10 + poll, &d);
+		policy_account(MODE_AUTO, 3, 1, &a, T0 + 10 + poll, &d);
+		b.outage_declared = a.outage_declared;
+		b.healthy_count = a.healthy_count;
+		policy_account(MODE_AUTO, 3, 0, &b, T0 + 10 + poll, &d);
+	}
+	assert_false(a.outage_declared);
+	assert_true(d.outage_cleared);
+	assert_true(d.override_ended);
+	assert_false(b.ovr.active);
 }
 
 int
@@ -210,6 +257,7 @@ main(void)
 		cmocka_unit_test(test_override_holds_and_expires),
 		cmocka_unit_test(test_disable_override_ends_with_outage),
 		cmocka_unit_test(test_desired_state),
+		cmocka_unit_test(test_two_accounts),
 	};
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 }
