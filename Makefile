@@ -29,6 +29,7 @@ LDLIBS	= $(PKG_LIBS)
 AGENT	= agent/account.c \
 	  agent/agent.c \
 	  agent/audit.c \
+	  agent/cli/accounts.c \
 	  agent/cli/cli.c \
 	  agent/cli/cmd_account.c \
 	  agent/cli/cmd_audit.c \

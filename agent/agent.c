@@ -37,17 +37,20 @@ struct agent {
 	struct ad_conn		*ad;		/* kept across polls */
 	long			 unknown_streak;
 	enum verdict		 last_verdict;
-	int			 ad_down;	/* said once per outage of AD */
-	long			 toggle_failures; /* in a row */
+	/* each account's, by its index in the config (issue 15) */
+	int			 ad_down[ACCOUNTS_MAX];	/* said once per
+							   outage of AD */
+	long			 toggle_failures[ACCOUNTS_MAX]; /* in a row */
 	long			 polls;		/* since the agent started */
 	int64_t			 signins_ms;	/* last read of sign-ins */
 	int			 signins_down;	/* said once per streak */
 	int			 warned;	/* a warning source told, this
 						   episode */
 	int			 alerted;	/* possible interception told */
-	int64_t			 toggle_not_before_ms;
-	enum account_state	 sync_want;	/* a change to sync, or
-						   ACCOUNT_UNKNOWN */
+	int64_t			 toggle_not_before_ms[ACCOUNTS_MAX];
+	enum account_state	 sync_want[ACCOUNTS_MAX];	/* a change
+						   to sync, or ACCOUNT_UNKNOWN */
+	cJSON			*status;	/* status.json, being built */
 };
 
 /*
@@ -83,41 +86,53 @@ set_signals(void)
 	http_set_abort_flag(&stop_flag);
 }
 
-/* the live account state, over a connection kept between polls */
+/*
+ * The live state of c's account, over a connection kept between polls and
+ * shared by the accounts of a poll
+ */
 static enum account_state
-read_live(struct agent *a, struct ad_account *acct)
+read_live(struct agent *a, const struct config *c, struct ad_account *acct)
 {
+	size_t		i = c->account->index;
 	char		err[1024];
 	enum ad_result	r = AD_ERR;
 
 	if (a->ad == NULL)
-		a->ad = account_connect(a->cfg, err, sizeof(err));
+		a->ad = account_connect(c, err, sizeof(err));
 	if (a->ad != NULL &&
-	    (r = ad_read_account(a->ad, a->cfg->account->dn, acct, err,
-	    sizeof(err))) != AD_OK) {
+	    (r = ad_read_account(a->ad, c->account->dn, acct, err,
+	    sizeof(err))) != AD_OK && r == AD_ERR) {
 		ad_close(a->ad);	/* maybe a dead DC: reconnect next time */
 		a->ad = NULL;
 	}
 	if (r != AD_OK) {
-		if (!a->ad_down)
+		if (!a->ad_down[i])
 			log_warnx("account %s cannot be read: %s",
-			    a->cfg->account->dn, err);
-		a->ad_down = 1;
+			    c->account->dn, err);
+		a->ad_down[i] = 1;
 		return ACCOUNT_UNKNOWN;
 	}
-	if (a->ad_down)
-		log_warnx("account %s readable again", a->cfg->account->dn);
-	a->ad_down = 0;
+	if (a->ad_down[i])
+		log_warnx("account %s readable again", c->account->dn);
+	a->ad_down[i] = 0;
 	return account_state_of_uac(acct->uac);
 }
 
+/*
+ * status.json, built through a poll: the health and counters from the
+ * first account's state, then each account's live state (the first's as
+ * "account_state", as before; with two or more, all in "accounts"), then
+ * written after the lock.
+ */
 static void
-write_status(const struct agent *a, const struct poll_result *r,
-    const struct state *st, enum account_state live, int64_t now)
+write_status(struct agent *a, const struct poll_result *r,
+    const struct state *st, int64_t now)
 {
-	char	 path[4096], t[RFC3339_LEN], err[512], *text;
+	char	 t[RFC3339_LEN];
 	cJSON	*j = cJSON_CreateObject(), *c;
 
+	cJSON_Delete(a->status);
+	a->status = j;
 	format_time_ms(now, t, sizeof(t));
 	cJSON_AddStringToObject(j, "time", t);
 	cJSON_AddStringToObject(j, "verdict", verdict_name(r->verdict));
@@ -137,7 +152,6 @@ write_status(const struct agent *a, const struct poll_result *r,
 	cJSON_AddNumberToObject(c, "outage", (double)st->outage_count);
 	cJSON_AddNumberToObject(c, "healthy", (double)st->healthy_count);
 	cJSON_AddNumberToObject(c, "unknown", (double)a->unknown_streak);
-	cJSON_AddStringToObject(j, "account_state", account_state_name(live));
 	cJSON_AddStringToObject(j, "mode", mode_name(a->cfg->policy.mode));
 	cJSON_AddNumberToObject(j, "poll_interval",
 	    (double)a->cfg->policy.poll_interval);
@@ -145,8 +159,41 @@ write_status(const struct agent *a, const struct poll_result *r,
 	cJSON_AddStringToObject(j, "next_poll", t);
 	cJSON_AddNumberToObject(j, "pid", (double)getpid());
 	cJSON_AddNumberToObject(j, "polls", (double)a->polls);
-	text = cJSON_Print(j);
-	cJSON_Delete(j);
+}
+
+static void
+status_account(struct agent *a, const struct config *c,
+    enum account_state live)
+{
+	cJSON	*l, *o;
+
+	if (a->status == NULL)
+		return;
+	if (c->account->index == 0)
+		cJSON_AddStringToObject(a->status, "account_state",
+		    account_state_name(live));
+	if (c->naccounts < 2)
+		return;
+	if ((l = cJSON_GetObjectItemCaseSensitive(a->status, "accounts")) ==
+	    NULL)
+		l = cJSON_AddArrayToObject(a->status, "accounts");
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "name", c->account->name);
+	cJSON_AddStringToObject(o, "dn", c->account->dn);
+	cJSON_AddStringToObject(o, "account_state", account_state_name(live));
+	cJSON_AddItemToArray(l, o);
+}
+
+static void
+status_write(struct agent *a)
+{
+	char	 path[4096], err[512], *text;
+
+	if (a->status == NULL)
+		return;
+	text = cJSON_Print(a->status);
+	cJSON_Delete(a->status);
+	a->status = NULL;
 	snprintf(path, sizeof(path), "%s/status.json", a->cfg->state_dir);
 	if (text == NULL || sd_write_atomic(path, text, strlen(text), err,
 	    sizeof(err)) == -1)
@@ -180,21 +227,21 @@ evidence_text(const cJSON *ev, char *buf, size_t size)
 
 /* an agent event: audit line, syslog, notification */
 static void
-record(struct agent *a, struct state *st, const char *event,
+record(const struct config *c, struct state *st, const char *event,
     const char *from, const char *to, const char *reason,
     const cJSON *evidence)
 {
-	event_record(a->cfg, &(struct event){ .actor = "agent", .event = event,
+	event_record(c, &(struct event){ .actor = "agent", .event = event,
 	    .from = from, .to = to, .reason = reason, .evidence = evidence,
 	    .state = st->account_state, .head = &st->audit_head }, NULL, 0);
 }
 
 /* while the account is enabled, say so every notify.remind_every */
 static void
-remind(struct agent *a, struct state *st, enum account_state live,
+remind(const struct config *c, struct state *st, enum account_state live,
     int64_t now)
 {
-	char			reason[1200], d[32];
+	char			reason[1200];
 
 	if (live != ACCOUNT_ENABLED) {
 		st->last_reminder_ms = 0;
@@ -204,19 +251,18 @@ remind(struct agent *a, struct state *st, enum account_state live,
 		st->last_reminder_ms = now;	/* the clock starts now */
 		return;
 	}
-	if (a->cfg->notify.remind_every <= 0 ||
-	    now - st->last_reminder_ms < a->cfg->notify.remind_every * 1000)
+	if (c->notify.remind_every <= 0 ||
+	    now - st->last_reminder_ms < c->notify.remind_every * 1000)
 		return;
 	st->last_reminder_ms = now;
 	snprintf(reason, sizeof(reason), "the account is still enabled%s%s",
 	    st->ovr.active ? "; override: " : st->outage_declared ?
 	    "; the outage is still declared" : "; no override, no outage: "
 	    "disable it", st->ovr.active ? st->ovr.reason : "");
-	event_record(a->cfg, &(struct event){ .actor = "agent", .event =
+	event_record(c, &(struct event){ .actor = "agent", .event =
 	    "reminder", .state = ACCOUNT_ENABLED, .reason = reason,
 	    .until_ms = st->ovr.active ? st->ovr.until_ms : 0, .head =
 	    &st->audit_head, .flags = EV_NO_AUDIT | EV_NO_SYSLOG }, NULL, 0);
-	(void)d;
 }
 
 /*
@@ -227,14 +273,14 @@ remind(struct agent *a, struct state *st, enum account_state live,
  * `breakglass auto` or `breakglass enable`.
  */
 static void
-hold_disabled(struct agent *a, struct state *st, int64_t now)
+hold_disabled(const struct config *c, struct state *st, int64_t now)
 {
 	char	reason[REASON_MAX + 1];
 
 	snprintf(reason, sizeof(reason), "account disabled outside "
 	    "breakglass while breakglass held it enabled; held disabled until "
 	    "a person runs 'breakglass auto' or 'breakglass enable'");
-	record(a, st, "drift", account_state_name(ACCOUNT_ENABLED),
+	record(c, st, "drift", account_state_name(ACCOUNT_ENABLED),
 	    account_state_name(ACCOUNT_DISABLED), reason, NULL);
 	memset(&st->ovr, 0, sizeof(st->ovr));
 	st->ovr.active = 1;
@@ -246,7 +292,7 @@ hold_disabled(struct agent *a, struct state *st, int64_t now)
 	bg_strlcpy(st->ovr.reason, reason, sizeof(st->ovr.reason));
 	st->last_set = ACCOUNT_DISABLED;
 	/* audited, not mailed again: the drift notice says it all */
-	event_record(a->cfg, &(struct event){ .actor = "agent", .event =
+	event_record(c, &(struct event){ .actor = "agent", .event =
 	    "override-set", .to = account_state_name(ACCOUNT_DISABLED),
 	    .reason = reason, .flags = EV_NO_NOTICE, .head = &st->audit_head },
 	    NULL, 0);
@@ -257,7 +303,8 @@ hold_disabled(struct agent *a, struct state *st, int64_t now)
  * (policy.token_probe = warn), or an answer looked intercepted.
  */
 static void
-tell_once(struct agent *a, struct state *st, const struct poll_result *r)
+tell_once(struct agent *a, const struct config *c, struct state *st,
+    const struct poll_result *r)
 {
 	char	reason[1200];
 
@@ -265,29 +312,32 @@ tell_once(struct agent *a, struct state *st, const struct poll_result *r)
 		snprintf(reason, sizeof(reason), "%s: %s; if an outage is "
 		    "confirmed: breakglass enable --reason \"...\"", r->source,
 		    r->error);
-		record(a, st, "warn", NULL, NULL, reason, NULL);
+		record(c, st, "warn", NULL, NULL, reason, NULL);
 	}
 	a->warned = r->warning;
 	if (r->alert && !a->alerted) {
 		snprintf(reason, sizeof(reason), "%s: not counted as an "
 		    "outage; check DNS and the path to %s", r->error,
-		    a->cfg->graph.authority);
-		record(a, st, "alert", NULL, NULL, reason, NULL);
+		    c->graph.authority);
+		record(c, st, "alert", NULL, NULL, reason, NULL);
 	}
 	a->alerted = r->alert;
 }
 
 /*
- * Lock held: drift, decision, action.
+ * Lock held, c a view of one account: drift, decision, action.  dpoll is
+ * the poll's step of the shared counters (policy_count, by the first
+ * account): its outage-declared and -cleared lines are recorded once.
  * Long on purpose: one poll's decision in the order it must happen (drift,
  * the policy step and its records, the action, the back-off), readable top
  * to bottom in one place.
  */
 static void
-decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
-    enum account_state live, int64_t now)
+decide_and_act(struct agent *a, const struct config *c, struct state *st,
+    const struct poll_result *r, enum account_state live, int64_t now,
+    struct decision *dpoll)
 {
-	struct config		*c = a->cfg;
+	size_t			 i = c->account->index;
 	struct decision		 d;
 	struct toggle_result	 res;
 	enum account_state	 target = ACCOUNT_UNKNOWN;	/* none */
@@ -304,18 +354,19 @@ decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
 	if (live != ACCOUNT_UNKNOWN && st->account_state != ACCOUNT_UNKNOWN &&
 	    live != st->account_state) {
 		if (live == ACCOUNT_DISABLED)
-			hold_disabled(a, st, now);
+			hold_disabled(c, st, now);
 		else {
 			snprintf(reason, sizeof(reason), "account changed "
 			    "outside breakglass (on_drift = %s)",
 			    drift_name(c->policy.on_drift));
-			record(a, st, "drift",
+			record(c, st, "drift",
 			    account_state_name(st->account_state),
 			    account_state_name(live), reason, NULL);
 		}
 		/* revert only ever toward disabled: see hold_disabled() */
 		if (c->policy.on_drift == DRIFT_REVERT &&
-		    c->policy.mode == MODE_AUTO && live == ACCOUNT_ENABLED)
+		    c->policy.mode == MODE_AUTO && c->account->automatic &&
+		    live == ACCOUNT_ENABLED)
 			target = ACCOUNT_DISABLED;
 		else
 			st->account_state = live;
@@ -325,21 +376,28 @@ decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
 	/* the same record as a command line's (override.c) */
 	if (override_expire(c, st, now, err, sizeof(err)) == -1)
 		log_warnx("override-expired: %s", err);
-	policy_step(c->policy.mode, c->policy.rise, c->policy.fall, st,
-	    r->verdict, now, &d);
 	evidence_text(r->evidence, why, sizeof(why));
-	if (d.outage_declared) {
-		snprintf(reason, sizeof(reason), "outage declared after %ld "
-		    "polls: %s", st->outage_count, why);
-		record(a, st, "outage-declared", NULL, NULL, reason, ev);
+	if (i == 0) {
+		policy_count(c->policy.rise, c->policy.fall, st, r->verdict,
+		    now, dpoll);
+		if (dpoll->outage_declared) {
+			snprintf(reason, sizeof(reason), "outage declared "
+			    "after %ld polls: %s", st->outage_count, why);
+			record(c, st, "outage-declared", NULL, NULL, reason,
+			    ev);
+		}
+		if (dpoll->outage_cleared) {
+			snprintf(reason, sizeof(reason), "outage cleared after "
+			    "%ld healthy polls", st->healthy_count);
+			record(c, st, "outage-cleared", NULL, NULL, reason,
+			    NULL);
+		}
 	}
-	if (d.outage_cleared) {
-		snprintf(reason, sizeof(reason), "outage cleared after %ld "
-		    "healthy polls", st->healthy_count);
-		record(a, st, "outage-cleared", NULL, NULL, reason, NULL);
-	}
+	d = *dpoll;
+	policy_account(c->policy.mode, c->policy.fall, c->account->automatic,
+	    st, now, &d);
 	if (d.override_ended)
-		record(a, st, "override-cleared",
+		record(c, st, "override-cleared",
 		    account_state_name(ACCOUNT_DISABLED), NULL,
 		    "the outage it was set in is over", NULL);
 
@@ -365,7 +423,7 @@ decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
 		st->last_set = target;
 		goto out;
 	}
-	if (now < a->toggle_not_before_ms)
+	if (now < a->toggle_not_before_ms[i])
 		goto out;		/* backing off after failures */
 	/* success is logged (syslog and stderr) by toggle_account itself */
 	if (toggle_account(c, st, "agent", reason, target == ACCOUNT_DISABLED,
@@ -373,22 +431,22 @@ decide_and_act(struct agent *a, struct state *st, const struct poll_result *r,
 		int64_t	wait = c->policy.poll_interval;
 
 		log_warnx("%s", err);
-		for (long i = 0; i < a->toggle_failures && wait <
-		    TOGGLE_BACKOFF_MAX; i++)
+		for (long k = 0; k < a->toggle_failures[i] && wait <
+		    TOGGLE_BACKOFF_MAX; k++)
 			wait *= 2;
 		if (wait > TOGGLE_BACKOFF_MAX)
 			wait = TOGGLE_BACKOFF_MAX;
-		a->toggle_failures++;
-		a->toggle_not_before_ms = now_ms() + wait * 1000;
+		a->toggle_failures[i]++;
+		a->toggle_not_before_ms[i] = now_ms() + wait * 1000;
 		log_warnx("will try again in %llds (failure %ld in a row)",
-		    (long long)wait, a->toggle_failures);
+		    (long long)wait, a->toggle_failures[i]);
 		/* re-bind the kept session too: it may hide the cause */
 		ad_close(a->ad);
 		a->ad = NULL;
 	} else {
-		a->toggle_failures = 0;
-		a->toggle_not_before_ms = 0;
-		a->sync_want = res.sync_want;
+		a->toggle_failures[i] = 0;
+		a->toggle_not_before_ms[i] = 0;
+		a->sync_want[i] = res.sync_want;
 	}
  out:
 	cJSON_Delete(ev);
@@ -438,9 +496,8 @@ graph_apply(struct state *st, void *arg, char *err, size_t errlen)
 }
 
 static void
-graph_step(struct agent *a, const struct graph_ask *g)
+graph_step(struct agent *a, const struct config *c, const struct graph_ask *g)
 {
-	struct config	*c = a->cfg;
 	cJSON		*j = NULL;
 	char		 err[1024];
 	int64_t		 asked = now_ms();
@@ -469,17 +526,76 @@ graph_step(struct agent *a, const struct graph_ask *g)
 	cJSON_Delete(j);
 }
 
+/*
+ * Lock held: one account's part of a poll, on its own state (issue 15):
+ * reconcile, read AD, drift, decide, act, remind, watch; what to ask Graph
+ * after the lock in g.  The first account also steps the shared counters.
+ */
+static enum account_state
+account_poll(struct agent *a, const struct config *c, struct state *st,
+    const struct poll_result *r, struct decision *dpoll, int signins_due,
+    struct graph_ask *g, int64_t now)
+{
+	struct ad_account	acct;
+	enum account_state	live;
+
+	reconcile(c, st, "agent");
+	live = read_live(a, c, &acct);
+	if (live != ACCOUNT_UNKNOWN) {
+		st->account_uac = acct.uac;
+		st->account_seen_ms = now;
+	}
+	decide_and_act(a, c, st, r, live, now, dpoll);
+	if (c->account->index == 0)
+		tell_once(a, c, st, r);
+	remind(c, st, st->account_state, now);
+	if (live != ACCOUNT_UNKNOWN) {
+		watch_directory(c, a->ad, st);
+		rotation_watch(c, a->ad, st, now);
+	}
+	memset(g, 0, sizeof(*g));
+	g->confirm_want = st->confirm_want;
+	g->confirm_since_ms = st->confirm_since_ms;
+	if (signins_due && signins_watched(c)) {
+		signins_start(st);
+		g->signins = 1;
+		bg_strlcpy(g->signin_since, st->signin_since,
+		    sizeof(g->signin_since));
+	}
+	if (drill_overdue(c, st, now) && now - st->drill_reminded_ms >=
+	    c->policy.drill_every * 1000) {
+		st->drill_reminded_ms = now;
+		event_record(c, &(struct event){ .actor = "agent",
+		    .event = "drill-overdue", .state = st->account_state,
+		    .reason = st->last_drill_ms ? "the last drill is older than "
+		    "policy.drill_every: run breakglass drill --reason ..." :
+		    "no drill on record: run breakglass drill --reason ...",
+		    .head = &st->audit_head, .flags = EV_NO_AUDIT |
+		    EV_NO_SYSLOG }, NULL, 0);
+	}
+	st->agent_pid = getpid();
+	return live;
+}
+
+/*
+ * One poll: health once, then each account in turn under the lock (each
+ * loads, changes and saves its own state: the next one reads the shared
+ * part the previous one wrote), then, without the lock, each account's
+ * sync, revocation and Graph questions.
+ */
 static void
 cycle(struct agent *a)
 {
 	struct poll_result	r;
-	struct ad_account	acct;
 	struct state		st;
-	struct graph_ask	g;
-	enum account_state	live;
+	struct decision		dpoll;
+	struct graph_ask	g[ACCOUNTS_MAX];
+	struct config		v;
+	enum account_state	live[ACCOUNTS_MAX];
 	char			err[1024];
 	int64_t			now = now_ms();
-	int			lockfd, closed;
+	int			lockfd, signins_due;
+	size_t			i, n = a->cfg->naccounts;
 
 	a->polls++;
 	poll_health(a->cfg, &a->poll, now, &r);
@@ -506,61 +622,44 @@ cycle(struct agent *a)
 		log_warnx("lock: %s; skipping this poll", err);
 		goto out;
 	}
-	if (state_load(a->cfg->state_dir, a->cfg->account, &st, err, sizeof(err)) == -1) {
-		log_warnx("%s; skipping this poll", err);
-		state_unlock(lockfd);
-		goto out;
-	}
-	reconcile(a->cfg, &st, "agent");
-	live = read_live(a, &acct);
-	if (live != ACCOUNT_UNKNOWN) {
-		st.account_uac = acct.uac;
-		st.account_seen_ms = now;
-	}
-	decide_and_act(a, &st, &r, live, now);
-	tell_once(a, &st, &r);
-	remind(a, &st, st.account_state, now);
-	if (live != ACCOUNT_UNKNOWN) {
-		watch_directory(a->cfg, a->ad, &st);
-		rotation_watch(a->cfg, a->ad, &st, now);
-	}
-	/* what the Graph step after the lock asks about */
-	memset(&g, 0, sizeof(g));
-	g.confirm_want = st.confirm_want;
-	g.confirm_since_ms = st.confirm_since_ms;
-	if (signins_watched(a->cfg) &&
-	    now - a->signins_ms >= a->cfg->watch.every * 1000) {
+	signins_due = now - a->signins_ms >= a->cfg->watch.every * 1000;
+	if (signins_due)
 		a->signins_ms = now;
-		signins_start(&st);
-		g.signins = 1;
-		bg_strlcpy(g.signin_since, st.signin_since,
-		    sizeof(g.signin_since));
+	memset(&dpoll, 0, sizeof(dpoll));
+	for (i = 0; i < n; i++) {
+		config_view(a->cfg, i, &v);
+		live[i] = ACCOUNT_UNKNOWN;
+		memset(&g[i], 0, sizeof(g[i]));
+		if (state_load(v.state_dir, v.account, &st, err,
+		    sizeof(err)) == -1) {
+			log_warnx("%s; skipping this poll", err);
+			break;
+		}
+		live[i] = account_poll(a, &v, &st, &r, &dpoll, signins_due,
+		    &g[i], now);
+		if (state_save(v.state_dir, v.account, &st, err,
+		    sizeof(err)) == -1)
+			log_warnx("state: %s", err);
+		if (i == 0)
+			write_status(a, &r, &st, now);
+		status_account(a, &v, live[i]);
 	}
-	if (drill_overdue(a->cfg, &st, now) && now - st.drill_reminded_ms >=
-	    a->cfg->policy.drill_every * 1000) {
-		st.drill_reminded_ms = now;
-		event_record(a->cfg, &(struct event){ .actor = "agent",
-		    .event = "drill-overdue", .state = st.account_state,
-		    .reason = st.last_drill_ms ? "the last drill is older than "
-		    "policy.drill_every: run breakglass drill --reason ..." :
-		    "no drill on record: run breakglass drill --reason ...",
-		    .head = &st.audit_head, .flags = EV_NO_AUDIT |
-		    EV_NO_SYSLOG }, NULL, 0);
-	}
-	st.agent_pid = getpid();
-	if (state_save(a->cfg->state_dir, a->cfg->account, &st, err, sizeof(err)) == -1)
-		log_warnx("state: %s", err);
+	account_session_end();	/* the accounts' changes: one session */
 	state_unlock(lockfd);
-	write_status(a, &r, &st, live, now);
-	closed = a->sync_want == ACCOUNT_DISABLED;
-	/* sync.command, without the lock */
-	if (a->sync_want != ACCOUNT_UNKNOWN) {
-		sync_unlocked(a->cfg, "agent", a->sync_want);
-		a->sync_want = ACCOUNT_UNKNOWN;
+	status_write(a);
+	for (i = 0; i < n; i++) {
+		int closed = a->sync_want[i] == ACCOUNT_DISABLED;
+
+		config_view(a->cfg, i, &v);
+		/* sync.command, without the lock */
+		if (a->sync_want[i] != ACCOUNT_UNKNOWN) {
+			sync_unlocked(&v, "agent", a->sync_want[i]);
+			a->sync_want[i] = ACCOUNT_UNKNOWN;
+		}
+		after_use(&v, &a->poll, "agent", closed);	/* revoke.h */
+		if (!stop_flag)
+			graph_step(a, &v, &g[i]);
 	}
-	after_use(a->cfg, &a->poll, "agent", closed);	/* revoke.h */
-	if (!stop_flag)
-		graph_step(a, &g);
 	notify_flush(a->cfg, "agent", 0);	/* outside the lock */
  out:
 	cJSON_Delete(r.evidence);
@@ -590,6 +689,10 @@ reload(struct agent *a, const char *path)
 	}
 	config_free(a->cfg);
 	a->cfg = n;
+	/* the accounts may have changed: their back-offs start anew */
+	memset(a->ad_down, 0, sizeof(a->ad_down));
+	memset(a->toggle_failures, 0, sizeof(a->toggle_failures));
+	memset(a->toggle_not_before_ms, 0, sizeof(a->toggle_not_before_ms));
 	poll_ctx_free(&a->poll);	/* CA, endpoints may have changed */
 	poll_ctx_init(&a->poll);
 	ad_close(a->ad);

@@ -94,90 +94,175 @@ load_status_json(const char *state_dir)
 	return j;
 }
 
+/* what status knows of one account */
+struct acct_status {
+	struct config		 v;		/* the account's view */
+	struct ad_account	 a;
+	enum ad_result		 r;
+	enum account_state	 live;
+	char			 dc[256], err[1024];
+	struct state		 st;
+	int			 active;	/* its override in force */
+};
+
+static void
+status_read(const struct config *c, size_t i, struct acct_status *s,
+    int64_t now)
+{
+	char	serr[512];
+
+	config_view(c, i, &s->v);
+	s->live = ACCOUNT_UNKNOWN;
+	s->r = account_read(&s->v, &s->a, s->dc, sizeof(s->dc), s->err,
+	    sizeof(s->err));
+	if (s->r == AD_OK)
+		s->live = account_state_of_uac(s->a.uac);
+	if (state_load(c->state_dir, s->v.account, &s->st, serr,
+	    sizeof(serr)) == -1)
+		memset(&s->st, 0, sizeof(s->st));
+	s->active = override_active(&s->st.ovr, now);
+}
+
+/* the account's keys of status --json: part 1 before "mode", 2, 3 after */
+static void
+status_keys(cJSON *j, const struct acct_status *s, int part, int64_t now)
+{
+	const struct config	*c = &s->v;
+
+	if (part == 1) {
+		cJSON_AddStringToObject(j, "account_dn", c->account->dn);
+		cJSON_AddStringToObject(j, "account_state",
+		    account_state_name(s->live));
+		cJSON_AddStringToObject(j, "desired_state", account_state_name(
+		    policy_desired_state(&s->st, c->policy.mode,
+		    c->account->automatic, now)));
+	} else if (part == 2) {
+		if (s->active)
+			cJSON_AddItemToObject(j, "override",
+			    override_json(&s->st.ovr));
+		else
+			cJSON_AddNullToObject(j, "override");
+	} else if (s->r == AD_OK) {
+		cJSON_AddNumberToObject(j, "userAccountControl", s->a.uac);
+		cJSON_AddStringToObject(j, "object_guid", s->a.guid);
+		cJSON_AddStringToObject(j, "sAMAccountName", s->a.sam);
+		cJSON_AddStringToObject(j, "whenChanged", s->a.when_changed);
+		cJSON_AddStringToObject(j, "dc", s->dc);
+	} else
+		cJSON_AddStringToObject(j, "error", s->err);
+}
+
+static void
+status_text(const struct acct_status *s, int several, int64_t now)
+{
+	const struct config	*c = &s->v;
+
+	/* state.json and AD's errors are read back: out_line flattens */
+	if (several)
+		out_line(stdout, "account   %s: %s%s", c->account->name,
+		    c->account->dn, c->account->automatic ? "" :
+		    " (auto = false)");
+	else
+		out_line(stdout, "account   %s", c->account->dn);
+	if (s->r == AD_OK)
+		out_line(stdout, "state     %s (userAccountControl %u, "
+		    "read from %s)", account_state_name(s->live), s->a.uac,
+		    s->dc);
+	else
+		out_line(stdout, "state     unknown (%s)", s->err);
+	out_line(stdout, "desired   %s", account_state_name(
+	    policy_desired_state(&s->st, c->policy.mode,
+	    c->account->automatic, now)));
+	if (several)
+		return;			/* mode once, below */
+	out_line(stdout, "mode      %s", mode_name(c->policy.mode));
+}
+
+static void
+status_override(const struct acct_status *s)
+{
+	char	t[RFC3339_LEN];
+
+	if (s->active) {
+		fmt_time(s->st.ovr.until_ms, t, sizeof(t));
+		out_line(stdout, "override  %s until %s, set by %s: %s",
+		    account_state_name(s->st.ovr.state), t, s->st.ovr.actor,
+		    s->st.ovr.reason);
+	} else
+		out_line(stdout, "override  none");
+}
+
+/*
+ * Long on purpose: status --json and its text, the accounts' rows and the
+ * shared health and audit head, in the order the contract prints them.
+ */
 int
 cmd_status(const struct cmd_ctx *x)
 {
 	const struct cli	*cli = x->cli;
 	const struct config	*c = *x->cfg;
-	struct ad_account	 a;
-	struct state		 st;
+	struct acct_status	*s;
 	struct audit_head	 head;
-	char			 err[1024], dc[256] = "", serr[512], t[RFC3339_LEN];
-	enum account_state	 acct = ACCOUNT_UNKNOWN;
+	char			 serr[512];
 	cJSON			*health;
 	int64_t			 now = now_ms();
-	enum ad_result		 r;
-	int			 have_state, active;
+	size_t			 n = 0;
+	int			 several = accounts_several(x), rc = -1;
 
-	r = account_read(c, &a, dc, sizeof(dc), err, sizeof(err));
-	if (r == AD_OK)
-		acct = account_state_of_uac(a.uac);
-	have_state = state_load(c->state_dir, c->account, &st, serr, sizeof(serr)) == 0;
-	if (!have_state)
-		memset(&st, 0, sizeof(st));
-	active = override_active(&st.ovr, now);
+	if ((s = calloc(c->naccounts, sizeof(*s))) == NULL) {
+		log_warnx("status: out of memory");
+		return BG_EXIT_FAIL;
+	}
+	for (size_t i = 0; i < c->naccounts; i++)
+		if (cli->account == NULL || config_account(c, cli->account) ==
+		    &c->accounts[i])
+			status_read(c, i, &s[n++], now);
 	if (audit_read_head(c->state_dir, &head, serr, sizeof(serr)) == -1)
 		memset(&head, 0, sizeof(head));
 	health = load_status_json(c->state_dir);
 
 	if (cli->json) {
-		cJSON *j = cJSON_CreateObject(), *h;
+		cJSON *j = cJSON_CreateObject(), *h, *l;
 		char *text;
 
-		cJSON_AddStringToObject(j, "account_dn", c->account->dn);
-		cJSON_AddStringToObject(j, "account_state",
-		    account_state_name(acct));
-		cJSON_AddStringToObject(j, "desired_state", account_state_name(
-		    policy_desired_state(&st, c->policy.mode,
-		    c->account->automatic, now)));
+		/* the first account's keys at the top, as with one */
+		status_keys(j, &s[0], 1, now);
 		cJSON_AddStringToObject(j, "mode", mode_name(c->policy.mode));
-		if (active)
-			cJSON_AddItemToObject(j, "override",
-			    override_json(&st.ovr));
-		else
-			cJSON_AddNullToObject(j, "override");
+		status_keys(j, &s[0], 2, now);
 		if (health != NULL)
 			cJSON_AddItemToObject(j, "health", health);
 		else
 			cJSON_AddNullToObject(j, "health");
 		health = NULL;
-		if (r == AD_OK) {
-			cJSON_AddNumberToObject(j, "userAccountControl", a.uac);
-			cJSON_AddStringToObject(j, "object_guid", a.guid);
-			cJSON_AddStringToObject(j, "sAMAccountName", a.sam);
-			cJSON_AddStringToObject(j, "whenChanged",
-			    a.when_changed);
-			cJSON_AddStringToObject(j, "dc", dc);
-		} else
-			cJSON_AddStringToObject(j, "error", err);
+		status_keys(j, &s[0], 3, now);
 		h = cJSON_AddObjectToObject(j, "audit_head");
 		cJSON_AddNumberToObject(h, "seq", (double)head.seq);
 		cJSON_AddStringToObject(h, "sha256", head.sha256);
+		if (c->naccounts > 1) {
+			l = cJSON_AddArrayToObject(j, "accounts");
+			for (size_t i = 0; i < n; i++) {
+				cJSON *o = cJSON_CreateObject();
+				cJSON_AddStringToObject(o, "name",
+				    s[i].v.account->name);
+				cJSON_AddBoolToObject(o, "auto",
+				    s[i].v.account->automatic);
+				for (int part = 1; part <= 3; part++)
+					status_keys(o, &s[i], part, now);
+				cJSON_AddItemToArray(l, o);
+			}
+		}
 		if ((text = cJSON_PrintUnformatted(j)) != NULL)
 			out_json(stdout, text);
 		free(text);
 		cJSON_Delete(j);
 	} else {
-		/* state.json, status.json and AD's errors are read back:
-		 * out_line flattens them (text.h) */
-		out_line(stdout, "account   %s", c->account->dn);
-		if (r == AD_OK)
-			out_line(stdout, "state     %s (userAccountControl %u, "
-			    "read from %s)", account_state_name(acct), a.uac,
-			    dc);
-		else
-			out_line(stdout, "state     unknown (%s)", err);
-		out_line(stdout, "desired   %s", account_state_name(
-		    policy_desired_state(&st, c->policy.mode,
-		    c->account->automatic, now)));
-		out_line(stdout, "mode      %s", mode_name(c->policy.mode));
-		if (active) {
-			fmt_time(st.ovr.until_ms, t, sizeof(t));
-			out_line(stdout, "override  %s until %s, set by %s: %s",
-			    account_state_name(st.ovr.state), t, st.ovr.actor,
-			    st.ovr.reason);
-		} else
-			out_line(stdout, "override  none");
+		for (size_t i = 0; i < n; i++) {
+			status_text(&s[i], several, now);
+			status_override(&s[i]);
+		}
+		if (several)
+			out_line(stdout, "mode      %s", mode_name(
+			    c->policy.mode));
 		if (health != NULL) {
 			const cJSON *v = cJSON_GetObjectItemCaseSensitive(
 			    health, "verdict");
@@ -193,11 +278,16 @@ cmd_status(const struct cmd_ctx *x)
 		    (long long)head.seq, head.sha256);
 	}
 	cJSON_Delete(health);
-	if (r == AD_OK)
-		return BG_EXIT_DONE;
-	if (!cli->json)
-		log_warnx("status: %s", err);
-	return r == AD_EGUID ? BG_EXIT_REFUSED : BG_EXIT_FAIL;
+	for (size_t i = 0; i < n; i++) {
+		int one = s[i].r == AD_OK ? BG_EXIT_DONE : s[i].r == AD_EGUID ?
+		    BG_EXIT_REFUSED : BG_EXIT_FAIL;
+
+		if (s[i].r != AD_OK && !cli->json)
+			log_warnx("status: %s", s[i].err);
+		rc = rc == -1 || rc == one ? one : BG_EXIT_FAIL;
+	}
+	free(s);
+	return rc;
 }
 
 /* the command line tries each new message once, outside the lock */
@@ -295,6 +385,16 @@ dry_run(const struct cli *cli, const struct config *c, int disable)
 	return BG_EXIT_DONE;
 }
 
+/* "a, b": the accounts that failed, for the summary */
+static void
+names_add(char *list, const char *name)
+{
+	size_t	n = strlen(list);
+
+	snprintf(list + n, ACCOUNTS_MAX * (ACCOUNT_NAME_MAX + 2) + 1 - n,
+	    "%s%s", n ? ", " : "", name);
+}
+
 /* a refusal before AD was touched: the user and syslog are told */
 static void
 refused(const struct config *c, const struct cli *cli, const char *actor,
@@ -310,11 +410,10 @@ refused(const struct config *c, const struct cli *cli, const char *actor,
  * step (lock, expired override, the new override, dry run, the change,
  * its notice, the sync after the lock): the order is the contract.
  */
-int
-cmd_set(const struct cmd_ctx *x)
+static int
+set_one(const struct cmd_ctx *x, const struct config *c, void *arg)
 {
 	const struct cli	*cli = x->cli;
-	const struct config	*c = *x->cfg;
 	const char		*actor = x->actor;
 	struct toggle_result	 res;
 	struct state		 st;
@@ -328,6 +427,9 @@ cmd_set(const struct cmd_ctx *x)
 	memset(&res, 0, sizeof(res));
 	want = disable ? ACCOUNT_DISABLED : ACCOUNT_ENABLED;
 	to = account_state_name(want);
+	if (accounts_several(x))
+		out_line(stdout, "== account %s (%s)", c->account->name,
+		    c->account->dn);
 	if (cli->dry_run)
 		return dry_run(cli, c, disable);
 	if ((rc = prepare_state_dir(c, &lockfd)) != BG_EXIT_DONE)
@@ -416,15 +518,33 @@ cmd_set(const struct cmd_ctx *x)
 		sync_unlocked(c, actor, res.sync_want);
 	if (rc == BG_EXIT_DONE && res.sync_want == ACCOUNT_DISABLED)
 		after_use(c, NULL, actor, 1);	/* revoke.h */
-	notify_once(c, actor);
+	if (rc != BG_EXIT_DONE)
+		names_add(arg, c->account->name);
 	return rc;
 }
 
+/*
+ * enable, disable: each account its own compare-and-swap, audit lines and
+ * notice; one failing does not stop the others (issue 15)
+ */
 int
-cmd_auto(const struct cmd_ctx *x)
+cmd_set(const struct cmd_ctx *x)
+{
+	char	failed[ACCOUNTS_MAX * (ACCOUNT_NAME_MAX + 2) + 1] = "";
+	int	rc;
+
+	rc = accounts_each(x, set_one, failed);
+	notify_once(*x->cfg, x->actor);
+	if (rc != BG_EXIT_DONE && accounts_several(x))
+		log_warnx("%s failed for: %s (the others are done; see above)",
+		    x->cli->cmd_name, failed);
+	return rc;
+}
+
+static int
+auto_one(const struct cmd_ctx *x, const struct config *c, void *arg)
 {
 	const struct cli	*cli = x->cli;
-	const struct config	*c = *x->cfg;
 	const char		*actor = x->actor;
 	struct state	st;
 	struct override	was;
@@ -432,6 +552,10 @@ cmd_auto(const struct cmd_ctx *x)
 	int64_t		now = now_ms();
 	int		lockfd = -1, rc;
 
+	(void)arg;
+	if (accounts_several(x))
+		out_line(stdout, "== account %s (%s)", c->account->name,
+		    c->account->dn);
 	if ((rc = prepare_state_dir(c, &lockfd)) != BG_EXIT_DONE)
 		return rc;
 	rc = BG_EXIT_REFUSED;
@@ -483,6 +607,16 @@ cmd_auto(const struct cmd_ctx *x)
 	rc = BG_EXIT_DONE;
  out:
 	state_unlock(lockfd);
-	notify_once(c, actor);
+	return rc;
+}
+
+/* auto: each account's override cleared (--account: that one's) */
+int
+cmd_auto(const struct cmd_ctx *x)
+{
+	int	rc;
+
+	rc = accounts_each(x, auto_one, NULL);
+	notify_once(*x->cfg, x->actor);
 	return rc;
 }

@@ -16,6 +16,17 @@ struct cmd_ctx {
 
 typedef int	(*cmd_fn)(const struct cmd_ctx *);
 
+/*
+ * fn on a view of each account the command acts on (--account NAME, or
+ * every one, in the config's order; one failing does not stop the
+ * others).  The exit code: the accounts' own when all agree, else 1.
+ */
+typedef int	(*account_fn)(const struct cmd_ctx *, const struct config *view,
+		    void *arg);
+int	accounts_each(const struct cmd_ctx *, account_fn, void *arg);
+/* no --account and two accounts or more: output names each account */
+int	accounts_several(const struct cmd_ctx *);
+
 int	cmd_status(const struct cmd_ctx *);
 int	cmd_set(const struct cmd_ctx *);		/* enable, disable */
 int	cmd_auto(const struct cmd_ctx *);
