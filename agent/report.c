@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cJSON.h>
 
@@ -70,9 +71,27 @@ closes(const cJSON *l)
 	    (is(l, "event", "drift") && is(l, "to", "disabled"));
 }
 
-/* every line of the log, parsed, as one array */
+/* the events of the whole agent, not of one account: every report's */
+static int
+shared_event(const cJSON *l)
+{
+	static const char *const shared[] = { "outage-declared",
+	    "outage-cleared", "warn", "alert", "agent-start", "agent-stop",
+	    NULL };
+
+	for (const char *const *e = shared; *e != NULL; e++)
+		if (is(l, "event", *e))
+			return 1;
+	return 0;
+}
+
+/*
+ * The lines of the log about the account dn (NULL: every line) and the
+ * shared ones, parsed, as one array: with several accounts, each has
+ * its own windows (issue 15)
+ */
 static cJSON *
-load_log(const char *state_dir, char *err, size_t errlen)
+load_log(const char *state_dir, const char *dn, char *err, size_t errlen)
 {
 	char	 path[4096], *line = NULL;
 	size_t	 cap = 0;
@@ -87,9 +106,15 @@ load_log(const char *state_dir, char *err, size_t errlen)
 		cJSON_Delete(all);
 		return NULL;
 	}
-	while ((n = getline(&line, &cap, fp)) != -1)
-		if ((j = cJSON_ParseWithLength(line, (size_t)n)) != NULL)
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		if ((j = cJSON_ParseWithLength(line, (size_t)n)) == NULL)
+			continue;
+		if (dn == NULL || shared_event(j) || (lstr(j, "account") !=
+		    NULL && strcasecmp(lstr(j, "account"), dn) == 0))
 			cJSON_AddItemToArray(all, j);
+		else
+			cJSON_Delete(j);
+	}
 	free(line);
 	fclose(fp);
 	return all;
@@ -244,14 +269,14 @@ build_window(const cJSON *log, int n, int s, int e, int prev_end)
 }
 
 cJSON *
-report_windows(const char *state_dir, const struct report_query *q,
-    char *err, size_t errlen)
+report_windows(const char *state_dir, const char *dn,
+    const struct report_query *q, char *err, size_t errlen)
 {
 	cJSON	*log, *out;
 	int	 n, s = -1, prev_end = -1, pick_s = -1, pick_prev = -1;
 	int	 pick_e = -1;
 
-	if ((log = load_log(state_dir, err, errlen)) == NULL)
+	if ((log = load_log(state_dir, dn, err, errlen)) == NULL)
 		return NULL;
 	out = cJSON_CreateArray();
 	n = cJSON_GetArraySize(log);

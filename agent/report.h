@@ -30,7 +30,9 @@ struct report_query {
  * disabled); the lines after its close that belong to it (sync, cloud
  * confirmation, sessions-revoked, review) are its tail.
  */
-cJSON	*report_windows(const char *state_dir, const struct report_query *,
+/* dn: the account's windows (its lines and the shared ones); NULL: all */
+cJSON	*report_windows(const char *state_dir, const char *dn,
+	    const struct report_query *,
 	    char *err, size_t errlen);
 /*
  * With Graph set and account.upn: the account's cloud sign-ins in the

@@ -180,7 +180,8 @@ review_now(const struct config *c, struct poll_ctx *p, const char *actor,
 	int64_t			 pwd = 0;
 	cJSON			*ws;
 
-	if ((ws = report_windows(c->state_dir, &q, err, sizeof(err))) == NULL) {
+	if ((ws = report_windows(c->state_dir, c->account->dn, &q, err,
+	    sizeof(err))) == NULL) {
 		log_warnx("review: %s; tried again later", err);
 		return;
 	}

@@ -56,8 +56,8 @@ static const struct {
 	  cmd_doctor },
 	{ "drill",	  CMD_DRILL,	    O_REASON | O_ACCOUNT,
 	  N_REASON | N_CONFIG | N_SECRETS, cmd_drill },
-	{ "report",	  CMD_REPORT,	    O_JSON | O_LAST | O_SEQ | O_SINCE,
-	  N_CONFIG, cmd_report },
+	{ "report",	  CMD_REPORT,	    O_JSON | O_LAST | O_SEQ | O_SINCE |
+	  O_ACCOUNT, N_CONFIG, cmd_report },
 	{ "version",	  CMD_VERSION,	    0, 0, cmd_version },
 	{ "help",	  CMD_HELP,	    0, 0, NULL },
 };
@@ -86,7 +86,7 @@ cli_usage(void)
 "  version                                  versions of breakglass and libraries\n"
 "\n"
 "--account NAME (status, enable, disable, auto, history, check, doctor,\n"
-"drill): that account only; without it, every account of the config.\n"
+"drill, report): that account only; without it, every account.\n"
 "Config: -c FILE, else $BREAKGLASS_CONF, else /etc/breakglass/breakglass.conf.\n"
 "Durations: 90, 15m, 4h, 2d.  See breakglass(8).\n";
 }

@@ -42,9 +42,13 @@ report(struct doctor *d, const char *name, enum doc_status s,
 	va_list			 ap;
 	cJSON			*o;
 
+	char			 full[128];
+
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
+	snprintf(full, sizeof(full), "%s%s", d->prefix, name);
+	name = full;
 	if (s == DOC_FAIL)
 		d->failed++;
 	if (s == DOC_WARN)
@@ -113,20 +117,16 @@ has_value(char **v, size_t n, const char *want)
  * them (reach, TLS, bind, the account, the GUID pin, the write right), one
  * report line each, over one connection.
  */
+/* each DC on its own: TLS verified and the bind; the first kept in d */
 static void
-check_directory(struct doctor *d)
+check_dcs(struct doctor *d)
 {
 	const struct config	*c = d->cfg;
 	struct ad_params	 p;
 	struct ad_conn		*conn = NULL, *one;
-	struct ad_account	 a;
-	struct state		 st;
-	char			*pw = NULL, err[1024], **v = NULL;
+	char			*pw = NULL, err[1024];
 	const char		*uri;
-	size_t			 n = 0;
-	enum ad_result		 r;
 
-	d->ad_enabled = -1;
 	if (read_secret_file(c->ldap.bind_password_file, &pw, err,
 	    sizeof(err)) == -1) {
 		report(d, "bind", DOC_FAIL, "put the service account's password "
@@ -164,6 +164,22 @@ check_directory(struct doctor *d)
 			ad_close(one);
 	}
 	secret_free(pw);
+	d->conn = conn;
+}
+
+/* the account in AD: found, its GUID pin, disabled, the write right */
+static void
+check_account(struct doctor *d)
+{
+	const struct config	*c = d->cfg;
+	struct ad_conn		*conn = d->conn;
+	struct ad_account	 a;
+	struct state		 st;
+	char			 err[1024], **v = NULL;
+	size_t			 n = 0;
+	enum ad_result		 r;
+
+	d->ad_enabled = -1;
 	if (conn == NULL) {
 		report(d, "account", DOC_SKIP, NULL, "no domain controller to "
 		    "read it from");
@@ -174,7 +190,7 @@ check_directory(struct doctor *d)
 		report(d, "account", DOC_FAIL, "check account.dn (the "
 		    "distinguishedName of the break-glass user) and that the "
 		    "service account can read it", "%s", err);
-		goto out;
+		return;
 	}
 	report(d, "account", DOC_PASS, NULL, "%s found (sAMAccountName %s)",
 	    c->account->dn, a.sam);
@@ -244,8 +260,6 @@ check_directory(struct doctor *d)
 		    "userAccountControl and nothing else of the account",
 		    c->ldap.bind_dn);
 	ad_values_free(v, n);
- out:
-	ad_close(conn);
 }
 
 static void
@@ -456,12 +470,14 @@ check_ca(struct doctor *d)
 
 /* the tenant's facts, one row of doctor_tenant_checks each */
 static void
-check_tenant(struct doctor *d)
+check_tenant(struct doctor *d, int per_account)
 {
 	struct doc_result	 r;
 	const struct doc_check	*k;
 
 	for (k = doctor_tenant_checks; k->name != NULL; k++) {
+		if (k->per_account != per_account)
+			continue;
 		memset(&r, 0, sizeof(r));
 		if (k->fn(d, &r) == 0)
 			report(d, k->name, r.status, r.fix[0] ? r.fix : NULL,
@@ -530,21 +546,41 @@ cmd_doctor(const struct cmd_ctx *x)
 {
 	const struct cli	*cli = x->cli;
 	const struct config	*c = *x->cfg;
+	struct config	view;
 	struct doctor	d;
 
 	memset(&d, 0, sizeof(d));
 	d.cfg = c;
+	d.prefix = "";
 	d.json = cli->json;
 	d.checks = cJSON_CreateArray();
 	poll_ctx_init(&d.poll);
 	check_files(&d);
-	check_directory(&d);
+	check_dcs(&d);
 	check_graph(&d);
-	check_cloud_user(&d);
-	check_ca(&d);
-	check_tenant(&d);
+	/* each account's own checks (issue 15), named by it when several */
+	for (size_t i = 0; i < c->naccounts; i++) {
+		char	prefix[ACCOUNT_NAME_MAX + 3];
+
+		if (cli->account != NULL && config_account(c, cli->account) !=
+		    &c->accounts[i])
+			continue;
+		config_view(c, i, &view);
+		d.cfg = &view;
+		snprintf(prefix, sizeof(prefix), "%s: ", view.account->name);
+		d.prefix = accounts_several(x) ? prefix : "";
+		d.cloud_id[0] = '\0';
+		check_account(&d);
+		check_cloud_user(&d);
+		check_ca(&d);
+		check_tenant(&d, 1);
+	}
+	d.cfg = c;
+	d.prefix = "";
+	check_tenant(&d, 0);
 	check_notify(&d);
 	check_audit(&d);
+	ad_close(d.conn);
 	poll_ctx_free(&d.poll);
 	if (d.json) {
 		cJSON	*o = cJSON_CreateObject();

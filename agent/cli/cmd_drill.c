@@ -48,21 +48,34 @@ report(const struct drill_result *r)
 	printf("  total               %.1f s\n", (double)r->total_ms / 1000);
 }
 
-int
-cmd_drill(const struct cmd_ctx *x)
+static int
+drill_one(const struct cmd_ctx *x, const struct config *c, void *arg)
 {
-	const struct config	*c = *x->cfg;
 	struct drill_result	 r;
 	char			 err[1536];
-	int			 rc;
+	int			 rc, *locked = arg;
 
+	if (accounts_several(x))
+		out_line(stdout, "== account %s (%s)", c->account->name,
+		    c->account->dn);
 	rc = drill_run(c, x->actor, x->cli->reason, progress, &r, err,
 	    sizeof(err));
 	if (r.ran)
 		report(&r);
 	else
 		log_warnx("%s", err);
-	if (r.locked)
-		notify_once(c, x->actor);
+	*locked |= r.locked;
+	return rc;
+}
+
+/* one account (--account), or each in turn: each its own drill */
+int
+cmd_drill(const struct cmd_ctx *x)
+{
+	int	rc, locked = 0;
+
+	rc = accounts_each(x, drill_one, &locked);
+	if (locked)
+		notify_once(*x->cfg, x->actor);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include "../audit.h"
 #include "commands.h"
 #include "../log.h"
+#include "../policy.h"
 #include "../poll.h"
 #include "../revoke.h"
 #include "../state.h"
@@ -132,47 +133,176 @@ status_age(const char *state_dir, int64_t now)
 	return ms < 0 ? -1 : (now - ms) / 1000;
 }
 
+/* one account's verdict for check: its code, its text, enabled or not */
+struct acct_check {
+	int	code;
+	int	enabled;
+	char	text[1536];
+};
+
+/*
+ * Long on purpose: the account's states from worst to best, each with the
+ * words an on-call admin reads at 3 a.m.
+ */
+static void
+check_account(const struct config *c, int several, int64_t now,
+    struct acct_check *k)
+{
+	struct ad_account	a;
+	struct state		st;
+	char			err[1024], who[ACCOUNT_NAME_MAX + 3] = "";
+	size_t			o;
+	int			active;
+
+	if (several)
+		snprintf(who, sizeof(who), "%s: ", c->account->name);
+	o = strlen(who);
+	bg_strlcpy(k->text, who, sizeof(k->text));
+	if (state_load(c->state_dir, c->account, &st, err, sizeof(err)) == -1)
+		memset(&st, 0, sizeof(st));
+	if (account_read(c, &a, NULL, 0, err, sizeof(err)) != AD_OK) {
+		k->code = NAGIOS_UNKNOWN;
+		snprintf(k->text + o, sizeof(k->text) - o, "account "
+		    "unreadable: %s", err);
+		return;
+	}
+	k->enabled = !ad_uac_is_disabled(a.uac);
+	active = override_active(&st.ovr, now);
+	if (k->enabled && !active && !st.outage_declared) {
+		k->code = NAGIOS_CRITICAL;
+		snprintf(k->text + o, sizeof(k->text) - o, "account %s is "
+		    "ENABLED with no override and no declared outage",
+		    c->account->dn);
+		return;
+	}
+	if (!k->enabled && policy_desired_state(&st, c->policy.mode,
+	    c->account->automatic, now) == ACCOUNT_ENABLED) {
+		k->code = NAGIOS_CRITICAL;
+		snprintf(k->text + o, sizeof(k->text) - o, "account %s is "
+		    "DISABLED but should be enabled (%s)", c->account->dn,
+		    active ? "an override holds it enabled" :
+		    "a declared outage");
+		return;
+	}
+	k->code = NAGIOS_WARNING;
+	if (k->enabled) {
+		if (active)
+			snprintf(k->text + o, sizeof(k->text) - o, "account "
+			    "enabled by override of %s until its expiry: %s",
+			    st.ovr.actor, st.ovr.reason);
+		else
+			snprintf(k->text + o, sizeof(k->text) - o, "account "
+			    "enabled during a declared outage");
+		return;
+	}
+	/* the warnings of a disabled account, all of them on the line */
+	if (rotation_overdue(c, &st, k->text + o, sizeof(k->text) - o))
+		o = strlen(k->text);
+	else
+		k->code = NAGIOS_OK;
+	if (drill_overdue(c, &st, now)) {
+		char	d[32];
+
+		if (k->code == NAGIOS_WARNING)
+			o += (size_t)snprintf(k->text + o, sizeof(k->text) - o,
+			    "; ");
+		format_duration(c->policy.drill_every, d, sizeof(d));
+		if (st.last_drill_ms == 0)
+			snprintf(k->text + o, sizeof(k->text) - o, "account "
+			    "disabled, but no drill on record "
+			    "(policy.drill_every %s): run breakglass drill", d);
+		else {
+			char t[RFC3339_LEN];
+			format_time_ms(st.last_drill_ms, t, sizeof(t));
+			snprintf(k->text + o, sizeof(k->text) - o, "account "
+			    "disabled, but the last drill was %s, more than %s "
+			    "ago: run breakglass drill", t, d);
+		}
+		k->code = NAGIOS_WARNING;
+	}
+}
+
+/* the accounts' texts of one code, "; " between them */
+static void
+join_texts(const struct acct_check *k, size_t n, int code, char *text,
+    size_t size)
+{
+	size_t	o = 0;
+
+	text[0] = '\0';
+	for (size_t i = 0; i < n && o + 1 < size; i++)
+		if (k[i].code == code)
+			o += (size_t)snprintf(text + o, size - o, "%s%s",
+			    o ? "; " : "", k[i].text);
+}
+
+/*
+ * The monitoring plugin: the worst of the accounts (issue 15: each named
+ * when there are several, perfdata per account), the audit chain and the
+ * agent's heartbeat.  CRITICAL > UNKNOWN > WARNING > OK.
+ */
 int
 cmd_check(const struct cmd_ctx *x)
 {
-	const struct cli	*cli = x->cli;
 	const struct config	*c = *x->cfg;
-	struct ad_account	a;
-	struct audit_verdict	v;
-	struct state		st;
-	char			err[1024], perf[256], text[1536], path[4096];
-	int64_t			now = now_ms(), age;
-	int			enabled, active, chain, warn;
+	struct acct_check	*k;
+	struct audit_verdict	 v;
+	struct state		 st;
+	struct config		 view;
+	char			 err[1024], perf[1024], text[4096], path[4096];
+	int64_t			 now = now_ms(), age;
+	size_t			 n = 0, o = 0;
+	int			 several = accounts_several(x), chain, rc;
+	int			 worst = NAGIOS_OK;
 
-	(void)cli;
 	if (config_check_secrets(c, err, sizeof(err)) == -1) {
 		snprintf(text, sizeof(text), "config: %s", err);
 		return plugin_line(NAGIOS_UNKNOWN, text, "");
 	}
-	if (state_load(c->state_dir, c->account, &st, err, sizeof(err)) == -1)
+	if ((k = calloc(c->naccounts, sizeof(*k))) == NULL)
+		return plugin_line(NAGIOS_UNKNOWN, "out of memory", "");
+	for (size_t i = 0; i < c->naccounts; i++) {
+		if (x->cli->account != NULL && config_account(c,
+		    x->cli->account) != &c->accounts[i])
+			continue;
+		config_view(c, i, &view);
+		check_account(&view, several, now, &k[n]);
+		if (several)
+			o += (size_t)snprintf(perf + o, sizeof(perf) - o,
+			    "enabled_%s=%d ", view.account->name, k[n].enabled);
+		else
+			o += (size_t)snprintf(perf + o, sizeof(perf) - o,
+			    "enabled=%d ", k[n].enabled);
+		n++;
+	}
+	if (state_load(c->state_dir, NULL, &st, err, sizeof(err)) == -1)
 		memset(&st, 0, sizeof(st));
 	snprintf(path, sizeof(path), "%s/%s", c->state_dir, AUDIT_FILE);
 	chain = audit_verify(path, st.audit_head.seq > 0 ? &st.audit_head :
 	    NULL, &v, err, sizeof(err));
 	age = status_age(c->state_dir, now);
-	if (account_read(c, &a, NULL, 0, err, sizeof(err)) != AD_OK) {
-		snprintf(text, sizeof(text), "account unreadable: %s", err);
-		return plugin_line(NAGIOS_UNKNOWN, text, "");
+	snprintf(perf + o, sizeof(perf) - o, "audit_seq=%lld status_age=%llds",
+	    (long long)v.head.seq, (long long)age);
+	for (size_t i = 0; i < n; i++)
+		if (k[i].code == NAGIOS_CRITICAL || (k[i].code ==
+		    NAGIOS_UNKNOWN && worst != NAGIOS_CRITICAL) ||
+		    (k[i].code == NAGIOS_WARNING && worst == NAGIOS_OK))
+			worst = k[i].code;
+	if (worst == NAGIOS_UNKNOWN && n == 1) {
+		/* one account that cannot be read: as before, no perfdata */
+		rc = plugin_line(NAGIOS_UNKNOWN, k[0].text, "");
+		goto out;
 	}
-	enabled = !ad_uac_is_disabled(a.uac);
-	active = override_active(&st.ovr, now);
-	snprintf(perf, sizeof(perf), "enabled=%d audit_seq=%lld "
-	    "status_age=%llds", enabled, (long long)v.head.seq,
-	    (long long)age);
 	if (chain != 0) {
 		snprintf(text, sizeof(text), "audit chain broken at seq %lld: %s",
 		    (long long)v.bad_seq, chain == -1 ? err : v.why);
-		return plugin_line(NAGIOS_CRITICAL, text, perf);
+		rc = plugin_line(NAGIOS_CRITICAL, text, perf);
+		goto out;
 	}
-	if (enabled && !active && !st.outage_declared) {
-		snprintf(text, sizeof(text), "account %s is ENABLED with no "
-		    "override and no declared outage", c->account->dn);
-		return plugin_line(NAGIOS_CRITICAL, text, perf);
+	if (worst == NAGIOS_CRITICAL) {
+		join_texts(k, n, NAGIOS_CRITICAL, text, sizeof(text));
+		rc = plugin_line(NAGIOS_CRITICAL, text, perf);
+		goto out;
 	}
 	if (c->policy.mode == MODE_AUTO &&
 	    (age < 0 || age > 3 * c->policy.poll_interval)) {
@@ -184,45 +314,20 @@ cmd_check(const struct cmd_ctx *x)
 			    "%llds old (poll interval %llds): is it running?",
 			    (long long)age,
 			    (long long)c->policy.poll_interval);
-		return plugin_line(NAGIOS_CRITICAL, text, perf);
+		rc = plugin_line(NAGIOS_CRITICAL, text, perf);
+		goto out;
 	}
-	if (enabled) {
-		if (active)
-			snprintf(text, sizeof(text), "account enabled by "
-			    "override of %s until its expiry: %s",
-			    st.ovr.actor, st.ovr.reason);
-		else
-			snprintf(text, sizeof(text), "account enabled during "
-			    "a declared outage");
-		return plugin_line(NAGIOS_WARNING, text, perf);
+	if (worst != NAGIOS_OK) {
+		join_texts(k, n, worst, text, sizeof(text));
+		rc = plugin_line(worst, text, perf);
+		goto out;
 	}
-	/* the warnings of a disabled account, all of them on the line */
-	warn = rotation_overdue(c, &st, text, sizeof(text));
-	if (drill_overdue(c, &st, now)) {
-		char	d[32];
-		size_t	o = warn ? strlen(text) : 0;
-
-		if (warn)
-			o += (size_t)snprintf(text + o, sizeof(text) - o, "; ");
-		format_duration(c->policy.drill_every, d, sizeof(d));
-		if (st.last_drill_ms == 0)
-			snprintf(text + o, sizeof(text) - o, "account disabled, "
-			    "but no drill on record (policy.drill_every %s): "
-			    "run breakglass drill", d);
-		else {
-			char t[RFC3339_LEN];
-			format_time_ms(st.last_drill_ms, t, sizeof(t));
-			snprintf(text + o, sizeof(text) - o, "account disabled, "
-			    "but the last drill was %s, more than %s ago: run "
-			    "breakglass drill", t, d);
-		}
-		warn = 1;
-	}
-	if (warn)
-		return plugin_line(NAGIOS_WARNING, text, perf);
-	snprintf(text, sizeof(text), "account disabled, audit chain intact "
-	    "(seq %lld)", (long long)v.head.seq);
-	return plugin_line(NAGIOS_OK, text, perf);
+	snprintf(text, sizeof(text), "%s disabled, audit chain intact (seq "
+	    "%lld)", several ? "accounts" : "account", (long long)v.head.seq);
+	rc = plugin_line(NAGIOS_OK, text, perf);
+ out:
+	free(k);
+	return rc;
 }
 
 int

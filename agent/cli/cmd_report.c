@@ -14,11 +14,10 @@
 #include "../revoke.h"
 #include "../text.h"
 
-int
-cmd_report(const struct cmd_ctx *x)
+static int
+report_one(const struct cmd_ctx *x, const struct config *c, void *arg)
 {
 	const struct cli	*cli = x->cli;
-	const struct config	*c = *x->cfg;
 	struct report_query	 q = { REPORT_LAST, 0, 0 };
 	struct poll_ctx		 p;
 	char			 err[1024], *text, *line, *save = NULL;
@@ -32,9 +31,18 @@ cmd_report(const struct cmd_ctx *x)
 		q.pick = REPORT_SINCE;
 		q.since_ms = cli->since_ms;
 	}
-	if ((ws = report_windows(c->state_dir, &q, err, sizeof(err))) == NULL) {
+	if ((ws = report_windows(c->state_dir, c->account->dn, &q, err,
+	    sizeof(err))) == NULL) {
 		log_warnx("report: %s", err);
 		return BG_EXIT_FAIL;
+	}
+	(void)arg;
+	if (cJSON_GetArraySize(ws) == 0 && accounts_several(x)) {
+		cJSON_Delete(ws);	/* another account may have one */
+		if (!cli->json)
+			out_line(stdout, "== account %s: no enabled window",
+			    c->account->name);
+		return BG_EXIT_DONE;
 	}
 	if (cJSON_GetArraySize(ws) == 0) {
 		cJSON_Delete(ws);
@@ -47,6 +55,9 @@ cmd_report(const struct cmd_ctx *x)
 		log_warnx("report: pwdLastSet of %s: %s", c->account->dn, err);
 		pwd = 0;
 	}
+	if (accounts_several(x) && !cli->json)
+		out_line(stdout, "== account %s (%s)", c->account->name,
+		    c->account->dn);
 	poll_ctx_init(&p);
 	cJSON_ArrayForEach(w, ws) {
 		report_complete(c, &p, w, pwd);
@@ -69,4 +80,11 @@ cmd_report(const struct cmd_ctx *x)
 	poll_ctx_free(&p);
 	cJSON_Delete(ws);
 	return BG_EXIT_DONE;
+}
+
+/* each account's windows (--account: that one's) */
+int
+cmd_report(const struct cmd_ctx *x)
+{
+	return accounts_each(x, report_one, NULL);
 }

@@ -21,6 +21,9 @@ struct doctor {
 	int			 graph_ok;	/* a token was had */
 	int			 ad_enabled;	/* -1 unknown, else 0/1 */
 	char			 cloud_id[64];	/* the cloud user's id */
+	const char		*prefix;	/* "NAME: " before each check
+						   of an account, or "" */
+	struct ad_conn		*conn;		/* the first DC that bound */
 };
 
 /* what one check found; cmd_doctor.c's report() prints it */
@@ -34,6 +37,7 @@ struct doc_result {
 struct doc_check {
 	const char	*name;
 	int		(*fn)(struct doctor *, struct doc_result *r);
+	int		 per_account;	/* run for each account (issue 15) */
 };
 
 /*

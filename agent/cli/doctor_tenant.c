@@ -284,9 +284,9 @@ check_sync(struct doctor *d, struct doc_result *r)
 }
 
 const struct doc_check doctor_tenant_checks[] = {
-	{ "security defaults", check_security_defaults },
-	{ "UPN domain", check_domain },
-	{ "directory sync", check_sync },
-	{ "sign-in methods", check_methods },
-	{ NULL, NULL }
+	{ "security defaults", check_security_defaults, 0 },
+	{ "UPN domain", check_domain, 1 },
+	{ "directory sync", check_sync, 0 },
+	{ "sign-in methods", check_methods, 1 },
+	{ NULL, NULL, 0 }
 };

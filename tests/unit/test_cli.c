@@ -156,7 +156,7 @@ static void
 test_account_option(void **state)
 {
 	static const char *const takes[] = { "status", "enable", "disable",
-	    "auto", "history", "check", "doctor", "drill" };
+	    "auto", "history", "check", "doctor", "drill", "report" };
 	struct cli	c;
 	char		err[256];
 
