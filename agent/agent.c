@@ -644,7 +644,6 @@ cycle(struct agent *a)
 			write_status(a, &r, &st, now);
 		status_account(a, &v, live[i]);
 	}
-	account_session_end();	/* the accounts' changes: one session */
 	state_unlock(lockfd);
 	status_write(a);
 	for (i = 0; i < n; i++) {
@@ -660,6 +659,7 @@ cycle(struct agent *a)
 		if (!stop_flag)
 			graph_step(a, &v, &g[i]);
 	}
+	account_session_end();	/* the accounts' changes: one session */
 	notify_flush(a->cfg, "agent", 0);	/* outside the lock */
  out:
 	cJSON_Delete(r.evidence);

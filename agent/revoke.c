@@ -236,24 +236,24 @@ int
 account_pwd_last_set(const struct config *c, struct ad_conn *conn,
     int64_t *ms, char *err, size_t errlen)
 {
-	struct ad_conn	*own = NULL;
 	char		**v = NULL;
 	size_t		 n = 0;
 	long long	 ft;
-	int		 rc = -1;
+	enum ad_result	 r;
+	int		 rc = -1, shared = conn == NULL;
 
 	*ms = 0;
-	if (conn == NULL && (conn = own = account_connect(c, err, errlen)) ==
-	    NULL)
+	/* none given: the session the accounts of a command share */
+	if (shared && (conn = account_session(c, err, errlen)) == NULL)
 		return -1;
-	if (ad_read_values(conn, c->account->dn, "pwdLastSet", &v, &n, err,
-	    errlen) == AD_OK) {
+	if ((r = ad_read_values(conn, c->account->dn, "pwdLastSet", &v, &n, err,
+	    errlen)) == AD_OK) {
 		ft = n > 0 ? strtoll(v[0], NULL, 10) : 0;
 		*ms = ft > 0 ? ft / 10000 - FILETIME_EPOCH_MS : 0;
 		rc = 0;
-	}
+	} else if (shared && r == AD_ERR)
+		account_session_end();	/* the next one reconnects */
 	ad_values_free(v, n);
-	ad_close(own);
 	return rc;
 }
 

@@ -46,8 +46,8 @@ account_connect(const struct config *c, char *err, size_t errlen)
  */
 static struct ad_conn	*session;
 
-static struct ad_conn *
-session_get(const struct config *c, char *err, size_t errlen)
+struct ad_conn *
+account_session(const struct config *c, char *err, size_t errlen)
 {
 	if (session == NULL)
 		session = account_connect(c, err, errlen);
@@ -68,7 +68,7 @@ account_read(const struct config *c, struct ad_account *a, char *dc,
 	struct ad_conn	*conn;
 	enum ad_result	 r;
 
-	if ((conn = session_get(c, err, errlen)) == NULL)
+	if ((conn = account_session(c, err, errlen)) == NULL)
 		return AD_ERR;
 	if (dc != NULL)
 		bg_strlcpy(dc, ad_uri(conn), dclen);
@@ -141,7 +141,7 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 		return -1;
 	}
 	FAULT_POINT("after-started");
-	if ((conn = session_get(c, why, sizeof(why))) == NULL) {
+	if ((conn = account_session(c, why, sizeof(why))) == NULL) {
 		r = AD_ERR;
 		goto failed;
 	}

@@ -44,6 +44,9 @@ int	reconcile(const struct config *, struct state *, const char *actor);
 enum ad_result	account_read(const struct config *, struct ad_account *,
 		    char *dc, size_t dclen, char *err, size_t errlen);
 
+/* that session (connected now if needed), NULL with err; not to close */
+struct ad_conn	*account_session(const struct config *, char *err,
+		    size_t errlen);
 /* close that session: at the end of a command, of a poll */
 void		account_session_end(void);
 /* connect and bind to the first DC that answers (password read and wiped) */

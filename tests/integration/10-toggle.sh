@@ -119,7 +119,7 @@ cp "$top/docs/breakglass.conf.example" "$T/example.conf"
 "$BIN" -c "$T/example.conf" config-check >"$T/out" 2>"$T/err"
 RC=$?; ERR=$(cat "$T/err")
 expect_rc 2 "the example configuration is refused as shipped"
-expect_err "example.conf:8: .*account.dn: .*placeholder" "naming the first placeholder by line and key"
+expect_err "example.conf:11: .*account.dn: .*placeholder" "naming the first placeholder by line and key"
 mkdir -m 700 "$T/etc"
 sed -e 's/"<\([^>]*\)>"/"\1"/g' -e "s#/etc/breakglass/#$T/etc/#g" \
     -e "s#/var/lib/breakglass#$T/state#" "$T/example.conf" >"$T/filled.conf"
