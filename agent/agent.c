@@ -520,7 +520,8 @@ graph_step(struct agent *a, const struct config *c, const struct graph_ask *g)
 	if (g->confirm_want == ACCOUNT_UNKNOWN && j == NULL)
 		return;
 	ga = (struct graph_answers){ c, g, got, enabled, asked, j };
-	if (state_update(c->state_dir, c->account, graph_apply, &ga, err, sizeof(err)) ==
+	if (state_update(c->state_dir, c->account,
+	    graph_apply, &ga, err, sizeof(err)) ==
 	    -1)
 		log_warnx("%s; Graph answers left to the next poll", err);
 	cJSON_Delete(j);
@@ -755,7 +756,8 @@ mark_running(struct agent *a, int starting)
 	struct running	r = { .a = a, .starting = starting };
 	char		err[1024];
 
-	if (state_update(a->cfg->state_dir, a->cfg->account, mark_apply, &r, err,
+	if (state_update(a->cfg->state_dir, a->cfg->account,
+	    mark_apply, &r, err,
 	    sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return -1;

@@ -118,7 +118,8 @@ revoke_now(const struct config *c, struct poll_ctx *p, const char *actor)
 		bg_err(err, sizeof(err), "Graph answered \"value\": false");
 	r.err = err;
 	cJSON_Delete(j);
-	if (state_update(c->state_dir, c->account, revoke_apply, &r, lerr, sizeof(lerr)) ==
+	if (state_update(c->state_dir, c->account,
+	    revoke_apply, &r, lerr, sizeof(lerr)) ==
 	    -1)
 		log_warnx("sessions-revoked not recorded: %s", lerr);
 }
@@ -196,7 +197,8 @@ review_now(const struct config *c, struct poll_ctx *p, const char *actor,
 		pwd = 0;
 	report_complete(c, p, (cJSON *)r.w, pwd);
 	r.text = text = report_text(r.w);
-	if (state_update(c->state_dir, c->account, review_apply, &r, err, sizeof(err)) ==
+	if (state_update(c->state_dir, c->account,
+	    review_apply, &r, err, sizeof(err)) ==
 	    -1)
 		log_warnx("review not recorded: %s", err);
 	free(text);
@@ -211,7 +213,8 @@ after_use(const struct config *c, struct poll_ctx *p, const char *actor,
 	struct state	 st;
 	char		 err[1024];
 
-	if (closed_now && state_update(c->state_dir, c->account, mark_apply, (void *)c,
+	if (closed_now && state_update(c->state_dir, c->account,
+	    mark_apply, (void *)c,
 	    err, sizeof(err)) == -1)
 		log_warnx("the work after use not marked: %s", err);
 	/* a read of what is due; each step re-checks under the lock */

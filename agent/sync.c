@@ -128,7 +128,8 @@ sync_unlocked(const struct config *c, const char *actor,
 	d.err = err;
 	if (d.rc == 1 && !confirm_applies(c))
 		return;			/* nothing to run, nothing to record */
-	if (state_update(c->state_dir, c->account, sync_apply, &d, lerr, sizeof(lerr)) ==
+	if (state_update(c->state_dir, c->account,
+	    sync_apply, &d, lerr, sizeof(lerr)) ==
 	    -1)
 		log_warnx("sync.command %s, but not recorded: %s", d.rc == -1 ?
 		    "failed" : "done", lerr);

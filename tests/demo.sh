@@ -41,11 +41,12 @@ mkdir -p "$D"
 start=$(date +%s)
 
 say "1. A throwaway Active Directory: Samba AD DC on 127.0.0.1 (about 10 s)"
-echo "   with the break-glass user btg-admin (disabled) and svc-breakglass, which may"
-echo "   write only userAccountControl of btg-admin"
+echo "   with two break-glass users, btg-admin and btg-admin2 (disabled), and"
+echo "   svc-breakglass, which may write only their userAccountControl"
 "$LIB/dc.sh" start "$D/dc" >"$D/dc-start.log" 2>&1
 . "$D/dc/env"
 echo "   ok: $BTG_DN, objectGUID $BTG_GUID"
+echo "       $BTG2_DN, objectGUID $BTG2_GUID"
 
 say "2. A local HTTPS server shaped like Microsoft Graph, and a mail sink"
 echo '{}' >"$D/scenario.json"
@@ -73,10 +74,15 @@ echo "   Graph: $GRAPH   SMTP: smtp://127.0.0.1:$(cat "$D/mail.port") (STARTTLS,
 say "3. The configuration ($D/breakglass.conf)"
 cat >"$D/breakglass.conf" <<CONF
 state_dir = "$D/state"
-account {
+account primary {
   dn          = "$BTG_DN"
   object_guid = "$BTG_GUID"
   upn         = "btg-admin@corp.example.test"
+}
+account secondary {
+  dn          = "$BTG2_DN"
+  object_guid = "$BTG2_GUID"
+  upn         = "btg-admin2@corp.example.test"
 }
 ldap {
   uri                = {"ldaps://127.0.0.1:1", "$LDAPS_URI"}   # the first DC is dead
@@ -110,7 +116,7 @@ notify {
   }
 }
 CONF
-sed 's/^/   /' "$D/breakglass.conf" | sed -n '1,20p'
+sed 's/^/   /' "$D/breakglass.conf" | sed -n '1,25p'
 echo "   ..."
 BG="$BIN -c $D/breakglass.conf"
 
@@ -137,8 +143,9 @@ os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 PY
 echo "   EN482211 [Microsoft Entra, serviceInterruption] Users can't sign in with MFA"
 echo "   the agent needs rise = 2 outage polls in a row before it acts ..."
-wait_until 20 sh -c "[ \"\$($LIB/dc.sh uac $D/dc '$BTG_DN')\" = 66048 ]"
+wait_until 20 sh -c "[ \"\$($LIB/dc.sh uac $D/dc '$BTG_DN')\" = 66048 ] && [ \"\$($LIB/dc.sh uac $D/dc '$BTG2_DN')\" = 66048 ]"
 echo "   AD now says userAccountControl = $("$LIB/dc.sh" uac "$D/dc" "$BTG_DN") (66050 - ACCOUNTDISABLE): ENABLED"
+echo "   and for btg-admin2 = $("$LIB/dc.sh" uac "$D/dc" "$BTG2_DN"): ENABLED"
 grep 'enabled by agent' "$D/agent.log" | sed 's/^/   agent: /' || true
 
 say "6. The IT mailbox received (the outage mail, and this one)"
@@ -157,8 +164,9 @@ say "7. Microsoft marks the incident resolved"
 echo '{}' >"$D/scenario.tmp"
 mv "$D/scenario.tmp" "$D/scenario.json"
 echo "   the agent needs fall = 3 healthy polls in a row ..."
-wait_until 20 sh -c "[ \"\$($LIB/dc.sh uac $D/dc '$BTG_DN')\" = 66050 ]"
+wait_until 20 sh -c "[ \"\$($LIB/dc.sh uac $D/dc '$BTG_DN')\" = 66050 ] && [ \"\$($LIB/dc.sh uac $D/dc '$BTG2_DN')\" = 66050 ]"
 echo "   AD now says userAccountControl = $("$LIB/dc.sh" uac "$D/dc" "$BTG_DN"): DISABLED again"
+echo "   and for btg-admin2 = $("$LIB/dc.sh" uac "$D/dc" "$BTG2_DN"): DISABLED again"
 
 say "8. The audit trail: breakglass history and verify"
 sleep 1

@@ -571,7 +571,8 @@ auto_one(const struct cmd_ctx *x, const struct config *c, void *arg)
 	if (!st.ovr.active) {
 		printf("no override is set; the agent already decides (mode "
 		    "%s)\n", mode_name(c->policy.mode));
-		rc = state_save(c->state_dir, c->account, &st, err, sizeof(err)) == 0 ?
+		rc = state_save(c->state_dir, c->account,
+		    &st, err, sizeof(err)) == 0 ?
 		    BG_EXIT_DONE : BG_EXIT_FAIL;
 		goto out;
 	}

@@ -212,7 +212,8 @@ check_account(struct doctor *d)
 		    "(userAccountControl %u)", a.uac);
 	else {
 		memset(&st, 0, sizeof(st));
-		if (state_load(c->state_dir, c->account, &st, err, sizeof(err)) == 0 &&
+		if (state_load(c->state_dir, c->account,
+		    &st, err, sizeof(err)) == 0 &&
 		    (st.outage_declared || override_active(&st.ovr,
 		    now_ms())))
 			report(d, "disabled", DOC_WARN, "breakglass disable "

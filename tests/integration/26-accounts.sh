@@ -77,6 +77,20 @@ expect_err 'no account "nosuch".*accounts: first, second' \
 bg disable --reason "INC-26 over"
 expect_rc 0 "disable acts on both"
 check "both disabled" both 66050
+bg auto --reason "INC-26 back to the agent"
+expect_rc 0 "auto clears both overrides"
+bg drill --reason "quarterly test of both"
+expect_rc 0 "drill: each account in turn"
+lines="$(dn_count "$BTG_DN" drill-finished ok) $(dn_count "$BTG2_DN" drill-finished ok)"
+check "a drill-finished line for each account ($lines)" test "$lines" = "1 1"
+check "both disabled after the drills" both 66050
+bg doctor --json
+pycheck "doctor runs the account checks for each account" "$T/out" "
+c = {x['check']: x['status'] for x in j['checks']}
+for n in ('first', 'second'):
+    for k in ('account', 'GUID pin', 'disabled', 'write right'):
+        assert c.get(n + ': ' + k) == 'pass', (n, k, c)
+assert 'account' not in c, c"
 bg verify
 expect_rc 0 "one audit chain for both accounts"
 cleanup_case
