@@ -55,6 +55,7 @@ AGENT	= agent/agent.c \
 	  agent/process.c \
 	  agent/session.c \
 	  agent/source_service_health.c \
+	  agent/source_signin_failures.c \
 	  agent/source_token_probe.c \
 	  agent/state.c \
 	  agent/statedir.c \

@@ -31,15 +31,21 @@ session_free(struct graph_session *s)
 	memset(s, 0, sizeof(*s));
 }
 
-void
-session_hold_off(struct graph_session *s, long long secs)
+int64_t
+session_hold_until(int64_t now, long long secs)
 {
 	if (secs > RETRY_AFTER_MAX) {
 		log_warnx("Graph asked to wait %lld s (Retry-After); waiting "
 		    "%d s, the most breakglass waits", secs, RETRY_AFTER_MAX);
 		secs = RETRY_AFTER_MAX;
 	}
-	s->not_before_ms = now_ms() + secs * 1000;
+	return now + secs * 1000;
+}
+
+void
+session_hold_off(struct graph_session *s, long long secs)
+{
+	s->not_before_ms = session_hold_until(now_ms(), secs);
 }
 
 static int
@@ -118,44 +124,138 @@ session_token(const struct config *c, struct graph_session *s, int64_t now,
 	return -1;
 }
 
-cJSON *
-session_get(const struct config *c, struct graph_session *s, const char *path,
-    long *status, char *err, size_t errlen)
+/* GET url (absolute) with the token: the JSON object of a 200, or NULL */
+static cJSON *
+get_url(const struct config *c, struct graph_session *s, const char *url,
+    struct session_answer *a)
 {
 	struct http_response	 r;
 	struct graph_error	 e;
-	char			 url[2048], why[1024];
+	char			 why[1024];
 	int64_t			 now = now_ms();
 	cJSON			*j;
 
-	*status = 0;
 	if (session_token(c, s, now, now + c->graph.timeout * 1000) == -1) {
-		bg_err(err, errlen, "%s", s->why);
-		return NULL;
-	}
-	if ((size_t)snprintf(url, sizeof(url), "%s%s", c->graph.endpoint,
-	    path) >= sizeof(url)) {
-		bg_err(err, errlen, "URL too long");
+		bg_err(a->err, sizeof(a->err), "%s", s->why);
 		return NULL;
 	}
 	memset(&r, 0, sizeof(r));
 	if (graph_get(s->http, url, s->token.access_token,
 	    now_ms() + c->graph.timeout * 1000, &r, &e) == -1) {
-		*status = e.status;
+		a->status = e.status;
+		a->retry_after = e.retry_after;
+		snprintf(a->code, sizeof(a->code), "%s", e.code);
 		graph_strerror(&e, why, sizeof(why));
-		bg_err(err, errlen, "%s", why);
+		bg_err(a->err, sizeof(a->err), "%s", why);
 		http_response_free(&r);
 		if (e.status == 401)
 			graph_token_free(&s->token);
 		return NULL;
 	}
-	*status = r.status;
+	a->status = r.status;
 	if ((j = cJSON_ParseWithLength(r.body, r.len)) == NULL ||
 	    !cJSON_IsObject(j)) {
-		bg_err(err, errlen, "%s: not a JSON object", path);
+		bg_err(a->err, sizeof(a->err), "not a JSON object");
 		cJSON_Delete(j);
 		j = NULL;
 	}
 	http_response_free(&r);
 	return j;
+}
+
+/* graph.endpoint + path, or -1 */
+static int
+endpoint_url(const struct config *c, const char *path, char *url,
+    size_t size)
+{
+	return (size_t)snprintf(url, size, "%s%s", c->graph.endpoint, path) >=
+	    size ? -1 : 0;
+}
+
+cJSON *
+session_get(const struct config *c, struct graph_session *s, const char *path,
+    long *status, char *err, size_t errlen)
+{
+	struct session_answer	 a;
+	char			 url[2048];
+	cJSON			*j;
+
+	memset(&a, 0, sizeof(a));
+	*status = 0;
+	if (endpoint_url(c, path, url, sizeof(url)) == -1) {
+		bg_err(err, errlen, "URL too long");
+		return NULL;
+	}
+	j = get_url(c, s, url, &a);
+	*status = a.status;
+	if (j == NULL)
+		bg_err(err, errlen, "%s%s%s", a.status == 200 ? path : "",
+		    a.status == 200 ? ": " : "", a.err);
+	return j;
+}
+
+cJSON *
+session_list(const struct config *c, struct graph_session *s,
+    const char *path, struct session_answer *a)
+{
+	char	 url[2048], origin[512], norigin[512];
+	cJSON	*all = cJSON_CreateObject(), *items, *page = NULL;
+	int	 pages = 0;
+
+	memset(a, 0, sizeof(*a));
+	items = cJSON_AddArrayToObject(all, "value");
+	if (items == NULL || endpoint_url(c, path, url, sizeof(url)) == -1 ||
+	    http_origin(c->graph.endpoint, origin, sizeof(origin)) == -1) {
+		bg_err(a->err, sizeof(a->err), "%s: URL too long or not https",
+		    path);
+		goto fail;
+	}
+	for (;;) {
+		const cJSON	*v, *nl;
+		cJSON		*it;
+
+		if ((page = get_url(c, s, url, a)) == NULL)
+			goto fail;
+		v = cJSON_GetObjectItemCaseSensitive(page, "value");
+		if (!cJSON_IsArray(v)) {
+			bg_err(a->err, sizeof(a->err), "%s: not a Graph "
+			    "collection (no value array)", path);
+			goto fail;
+		}
+		/* move the page's items over, no copy */
+		while ((it = cJSON_DetachItemFromArray((cJSON *)v, 0)) != NULL)
+			cJSON_AddItemToArray(items, it);
+		nl = cJSON_GetObjectItemCaseSensitive(page, "@odata.nextLink");
+		pages++;
+		if (!cJSON_IsString(nl) || nl->valuestring[0] == '\0')
+			break;
+		/* the token goes to Graph only, never to a host a page names */
+		if (http_origin(nl->valuestring, norigin, sizeof(norigin)) ==
+		    -1 || strcmp(norigin, origin) != 0) {
+			bg_err(a->err, sizeof(a->err), "%s: @odata.nextLink "
+			    "points away from %.200s; not followed", path,
+			    origin);
+			goto fail;
+		}
+		if (pages >= GRAPH_MAX_PAGES) {
+			bg_err(a->err, sizeof(a->err), "%s: more than %d pages "
+			    "(a nextLink loop?)", path, GRAPH_MAX_PAGES);
+			goto fail;
+		}
+		if ((size_t)snprintf(url, sizeof(url), "%s", nl->valuestring) >=
+		    sizeof(url)) {
+			bg_err(a->err, sizeof(a->err), "%s: @odata.nextLink "
+			    "too long", path);
+			goto fail;
+		}
+		cJSON_Delete(page);
+		page = NULL;
+	}
+	cJSON_Delete(page);
+	a->pages = pages;
+	return all;
+ fail:
+	cJSON_Delete(page);
+	cJSON_Delete(all);
+	return NULL;
 }
