@@ -299,8 +299,8 @@ signin_read(const struct config *c, struct poll_ctx *p, struct signin *sg,
 	    "$top=1000", enc);
 	if ((j = session_list(c, &p->graph, path, &a)) == NULL) {
 		if (a.retry_after > 0)
-			sg->not_before_ms = session_hold_until(now,
-			    a.retry_after);
+			sg->not_before_ms = session_hold_until(now_ms(),
+			    a.retry_after);	/* from the answer on */
 		/* no licence or no permission: said once, never an outage */
 		if (a.status == 403 && !sg->denied_told)
 			log_warnx("sign-in log not readable (the tenant needs "
