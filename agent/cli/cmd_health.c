@@ -21,6 +21,32 @@
 #include "../toggle.h"
 #include "../util.h"
 
+void
+print_sources(const cJSON *sources)
+{
+	const cJSON	*s, *ev, *o;
+
+	cJSON_ArrayForEach(s, sources) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(s, "error");
+		out_line(stdout, "source    %s (%s): %s%s%s",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(s, "name")),
+		    cJSON_GetStringValue(cJSON_GetObjectItem(s, "role")),
+		    cJSON_GetStringValue(cJSON_GetObjectItem(s, "verdict")),
+		    cJSON_IsString(e) ? ": " : "", cJSON_IsString(e) ?
+		    e->valuestring : "");
+		ev = cJSON_GetObjectItemCaseSensitive(s, "evidence");
+		if (!cJSON_IsTrue(cJSON_GetObjectItem(s, "warning")) &&
+		    strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(s,
+		    "verdict")), "outage") != 0)
+			continue;	/* the evidence of what matters */
+		cJSON_ArrayForEach(o, ev) {
+			const cJSON *d = cJSON_GetObjectItem(o, "detail");
+			if (cJSON_IsString(d))
+				out_line(stdout, "          %s", d->valuestring);
+		}
+	}
+}
+
 int
 cmd_health(const struct cmd_ctx *x)
 {
@@ -54,6 +80,9 @@ cmd_health(const struct cmd_ctx *x)
 			cJSON_AddStringToObject(j, "error", r.error);
 		else
 			cJSON_AddNullToObject(j, "error");
+		cJSON_AddBoolToObject(j, "warning", r.warning);
+		cJSON_AddItemToObject(j, "sources", r.sources);
+		r.sources = NULL;
 		if ((text = cJSON_PrintUnformatted(j)) != NULL)
 			out_json(stdout, text);
 		free(text);
@@ -83,10 +112,11 @@ cmd_health(const struct cmd_ctx *x)
 		}
 		if (r.error[0] && r.verdict != VERDICT_UNKNOWN)
 			out_line(stdout, "detail    %s", r.error);
+		print_sources(r.sources);
 	}
 	if (r.verdict == VERDICT_UNKNOWN)
 		log_warnx("health: unknown: %s", r.error);
-	cJSON_Delete(r.evidence);
+	poll_result_free(&r);
 	if (r.verdict == VERDICT_UNKNOWN)
 		return r.config_error ? BG_EXIT_USAGE : BG_EXIT_FAIL;
 	return BG_EXIT_DONE;
@@ -110,16 +140,20 @@ plugin_line(int code, char *text, const char *perf)
 	return code;
 }
 
-/* seconds since status.json was written, -1 if missing or unreadable */
+/*
+ * Seconds since status.json was written, -1 if missing or unreadable; warn:
+ * what a source that may only warn saw there (its outage), or "".
+ */
 static int64_t
-status_age(const char *state_dir, int64_t now)
+status_age(const char *state_dir, int64_t now, char *warn, size_t size)
 {
 	char		 path[4096], *buf;
 	size_t		 len;
 	cJSON		*j;
-	const cJSON	*t;
+	const cJSON	*t, *s;
 	int64_t		 ms = -1;
 
+	warn[0] = '\0';
 	snprintf(path, sizeof(path), "%s/status.json", state_dir);
 	if ((buf = sd_read_file(path, 1024 * 1024, &len, NULL, 0)) == NULL)
 		return -1;
@@ -128,6 +162,14 @@ status_age(const char *state_dir, int64_t now)
 	t = cJSON_GetObjectItemCaseSensitive(j, "time");
 	if (!cJSON_IsString(t) || parse_time(t->valuestring, &ms) == -1)
 		ms = -1;
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(j, "sources")) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(s, "error");
+		if (warn[0] == '\0' && cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(s, "warning")))
+			snprintf(warn, size, "%s: %s",
+			    cJSON_GetStringValue(cJSON_GetObjectItem(s, "name")),
+			    cJSON_IsString(e) ? e->valuestring : "outage");
+	}
 	cJSON_Delete(j);
 	return ms < 0 ? -1 : (now - ms) / 1000;
 }
@@ -140,7 +182,8 @@ cmd_check(const struct cmd_ctx *x)
 	struct ad_account	a;
 	struct audit_verdict	v;
 	struct state		st;
-	char			err[1024], perf[256], text[1536], path[4096];
+	char			err[1024], perf[256], text[1536], path[4096],
+				source_warn[1024];
 	int64_t			now = now_ms(), age;
 	int			enabled, active, chain, warn;
 
@@ -154,7 +197,7 @@ cmd_check(const struct cmd_ctx *x)
 	snprintf(path, sizeof(path), "%s/%s", c->state_dir, AUDIT_FILE);
 	chain = audit_verify(path, st.audit_head.seq > 0 ? &st.audit_head :
 	    NULL, &v, err, sizeof(err));
-	age = status_age(c->state_dir, now);
+	age = status_age(c->state_dir, now, source_warn, sizeof(source_warn));
 	if (account_read(c, &a, NULL, 0, err, sizeof(err)) != AD_OK) {
 		snprintf(text, sizeof(text), "account unreadable: %s", err);
 		return plugin_line(NAGIOS_UNKNOWN, text, "");
@@ -198,6 +241,15 @@ cmd_check(const struct cmd_ctx *x)
 	}
 	/* the warnings of a disabled account, all of them on the line */
 	warn = rotation_overdue(c, &st, text, sizeof(text));
+	if (source_warn[0] != '\0') {	/* a source that may only warn */
+		size_t	o = warn ? strlen(text) : 0;
+
+		if (warn)
+			o += (size_t)snprintf(text + o, sizeof(text) - o, "; ");
+		snprintf(text + o, sizeof(text) - o, "account disabled; %s",
+		    source_warn);
+		warn = 1;
+	}
 	if (drill_overdue(c, &st, now)) {
 		char	d[32];
 		size_t	o = warn ? strlen(text) : 0;
