@@ -62,6 +62,7 @@ AGENT	= agent/account.c \
 	  agent/revoke.c \
 	  agent/session.c \
 	  agent/source_service_health.c \
+	  agent/source_signin_failures.c \
 	  agent/source_token_probe.c \
 	  agent/state.c \
 	  agent/statedir.c \

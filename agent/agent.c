@@ -147,6 +147,9 @@ write_status(struct agent *a, const struct poll_result *r,
 		cJSON_AddStringToObject(j, "error", r->error);
 	else
 		cJSON_AddNullToObject(j, "error");
+	cJSON_AddBoolToObject(j, "warning", r->warning);
+	cJSON_AddItemToObject(j, "sources", r->sources != NULL ?
+	    cJSON_Duplicate(r->sources, 1) : cJSON_CreateArray());
 	cJSON_AddBoolToObject(j, "outage_declared", st->outage_declared);
 	c = cJSON_AddObjectToObject(j, "counters");
 	cJSON_AddNumberToObject(c, "outage", (double)st->outage_count);
@@ -223,6 +226,20 @@ evidence_text(const cJSON *ev, char *buf, size_t size)
 			len += (size_t)snprintf(buf + len, size - len, "%s%s",
 			    len ? ", " : "", d->valuestring);
 	}
+}
+
+/* the audit's evidence of a poll: {source, issues}, or NULL */
+static cJSON *
+evidence_of(const struct poll_result *r)
+{
+	cJSON	*ev;
+
+	if (r->evidence == NULL)
+		return NULL;
+	ev = cJSON_CreateObject();
+	cJSON_AddStringToObject(ev, "source", r->source);
+	cJSON_AddItemToObject(ev, "issues", cJSON_Duplicate(r->evidence, 1));
+	return ev;
 }
 
 /* an agent event: audit line, syslog, notification */
@@ -307,12 +324,15 @@ tell_once(struct agent *a, const struct config *c, struct state *st,
     const struct poll_result *r)
 {
 	char	reason[1200];
+	cJSON	*ev;
 
 	if (r->warning && !a->warned) {
 		snprintf(reason, sizeof(reason), "%s: %s; if an outage is "
 		    "confirmed: breakglass enable --reason \"...\"", r->source,
 		    r->error);
-		record(c, st, "warn", NULL, NULL, reason, NULL);
+		ev = evidence_of(r);
+		record(c, st, "warn", NULL, NULL, reason, ev);
+		cJSON_Delete(ev);
 	}
 	a->warned = r->warning;
 	if (r->alert && !a->alerted) {
@@ -342,14 +362,8 @@ decide_and_act(struct agent *a, const struct config *c, struct state *st,
 	struct toggle_result	 res;
 	enum account_state	 target = ACCOUNT_UNKNOWN;	/* none */
 	char			 why[1024], reason[1400], err[1536];
-	cJSON			*ev = NULL;
+	cJSON			*ev = evidence_of(r);
 
-	if (r->evidence != NULL) {
-		ev = cJSON_CreateObject();
-		cJSON_AddStringToObject(ev, "source", r->source);
-		cJSON_AddItemToObject(ev, "issues",
-		    cJSON_Duplicate(r->evidence, 1));
-	}
 	/* drift: the account changed and breakglass did not do it */
 	if (live != ACCOUNT_UNKNOWN && st->account_state != ACCOUNT_UNKNOWN &&
 	    live != st->account_state) {
@@ -663,7 +677,7 @@ cycle(struct agent *a)
 	account_session_end();	/* the accounts' changes: one session */
 	notify_flush(a->cfg, "agent", 0);	/* outside the lock */
  out:
-	cJSON_Delete(r.evidence);
+	poll_result_free(&r);
 }
 
 static void

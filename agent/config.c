@@ -99,6 +99,14 @@ static cfg_opt_t graph_opts[] = {
 	STR("endpoint", "https://graph.microsoft.com"), STR("ca_file", ""),
 	DUR("timeout", 15), CFG_END()
 };
+/*
+ * Whether each health source may act alone or only warn.  token-probe: no
+ * default here; unset, it is policy.token_probe (the older key).
+ */
+static cfg_opt_t sources_opts[] = {
+	STR("service-health", "act"), STR("token-probe", "warn"),
+	STR("signin-failures", "warn"), CFG_END()
+};
 static cfg_opt_t policy_opts[] = {
 	STR("mode", "auto"), DUR("poll_interval", 60),
 	CFG_INT("rise", 2, CFGF_NONE), CFG_INT("fall", 3, CFGF_NONE),
@@ -112,7 +120,14 @@ static cfg_opt_t policy_opts[] = {
 	CFG_INT("unreachable_after", 0, CFGF_NONE),
 	STR("probe_url", "https://www.microsoft.com"),
 	STR("token_probe", "warn"),
-	DUR("drill_every", 0), CFG_END()
+	DUR("drill_every", 0),
+	CFG_SEC("sources", sources_opts, CFGF_NONE),
+	DUR("signin_every", 120), DUR("signin_window", 600),
+	/* the MFA step itself failed (breakglass.conf(5) cites the codes) */
+	CFG_INT_LIST("signin_codes", "{500121, 50086, 50087, 50158}",
+	    CFGF_NONE),
+	CFG_INT("signin_min_users", 5, CFGF_NONE),
+	CFG_FLOAT("signin_ratio", 0.5, CFGF_NONE), CFG_END()
 };
 static cfg_opt_t watch_opts[] = {
 	CFG_BOOL("signins", cfg_true, CFGF_NONE),
@@ -383,6 +398,41 @@ config_accounts_list(const struct config *c, char *buf, size_t size)
 		    c->accounts[i].name);
 }
 
+static int
+acts(cfg_t *sec, const char *key)
+{
+	return strcasecmp(cfg_getstr(sec, key), "act") == 0;
+}
+
+/*
+ * policy.sources.token-probe and policy.token_probe say the same thing:
+ * either may be set, both only if they agree.
+ */
+static int
+load_sources(struct config *c, cfg_t *policy, char *err, size_t errlen)
+{
+	cfg_t		*src = cfg_getsec(policy, "sources");
+	cfg_opt_t	*tp = cfg_getopt(src, "token-probe");
+	cfg_opt_t	*old = cfg_getopt(policy, "token_probe");
+
+	c->policy.service_health_acts = acts(src, "service-health");
+	c->policy.signin_acts = acts(src, "signin-failures");
+	if (tp == NULL || old == NULL)
+		return 0;
+	if (!(tp->flags & CFGF_MODIFIED))
+		return 0;		/* policy.token_probe, read above */
+	if ((old->flags & CFGF_MODIFIED) &&
+	    acts(src, "token-probe") != c->policy.token_probe_acts) {
+		bg_err(err, errlen, "%s: policy.sources.token-probe = \"%s\" and "
+		    "policy.token_probe = \"%s\" disagree: set one of them",
+		    c->path, cfg_getstr(src, "token-probe"),
+		    cfg_getstr(policy, "token_probe"));
+		return -1;
+	}
+	c->policy.token_probe_acts = acts(src, "token-probe");
+	return 0;
+}
+
 /*
  * Long on purpose: it copies every key into struct config, one line a
  * key; a table of key -> field would replace it (issue 14, open).
@@ -465,6 +515,19 @@ config_load(const char *path, char *err, size_t errlen)
 	c->policy.token_probe_acts = strcasecmp(cfg_getstr(s, "token_probe"),
 	    "act") == 0;
 	c->policy.drill_every = cfg_getint(s, "drill_every");
+	if (load_sources(c, s, err, errlen) == -1)
+		goto fail;
+	c->policy.signin_every = cfg_getint(s, "signin_every");
+	c->policy.signin_window = cfg_getint(s, "signin_window");
+	c->policy.signin_ncodes = cfg_size(s, "signin_codes");
+	c->policy.signin_codes = calloc(c->policy.signin_ncodes + 1,
+	    sizeof(long));
+	for (size_t i = 0; c->policy.signin_codes != NULL &&
+	    i < c->policy.signin_ncodes; i++)
+		c->policy.signin_codes[i] = cfg_getnint(s, "signin_codes",
+		    (unsigned)i);
+	c->policy.signin_min_users = cfg_getint(s, "signin_min_users");
+	c->policy.signin_ratio = cfg_getfloat(s, "signin_ratio");
 
 	s = cfg_getsec(cfg, "watch");
 	c->watch.signins = cfg_getbool(s, "signins");
@@ -553,6 +616,7 @@ config_free(struct config *c)
 	free_list(&c->policy.statuses);
 	free_list(&c->policy.classifications);
 	free(c->policy.probe_url);
+	free(c->policy.signin_codes);
 	free(c->notify.smtp.url);
 	free(c->notify.smtp.starttls);
 	free(c->notify.smtp.username);
@@ -693,6 +757,24 @@ config_print(const struct config *c, FILE *fp)
 	print_str(fp, i1, "token_probe", c->policy.token_probe_acts ? "act" :
 	    "warn");
 	print_dur(fp, i1, "drill_every", c->policy.drill_every);
+	fprintf(fp, "%ssources {\n", i1);
+	print_str(fp, i2, "service-health", c->policy.service_health_acts ?
+	    "act" : "warn");
+	print_str(fp, i2, "token-probe", c->policy.token_probe_acts ? "act" :
+	    "warn");
+	print_str(fp, i2, "signin-failures", c->policy.signin_acts ? "act" :
+	    "warn");
+	fprintf(fp, "%s}\n", i1);
+	print_dur(fp, i1, "signin_every", c->policy.signin_every);
+	print_dur(fp, i1, "signin_window", c->policy.signin_window);
+	fprintf(fp, "%s%-18s = {", i1, "signin_codes");
+	for (size_t i = 0; i < c->policy.signin_ncodes; i++)
+		fprintf(fp, "%s%ld", i ? ", " : "", c->policy.signin_codes[i]);
+	fprintf(fp, "}\n");
+	fprintf(fp, "%s%-18s = %ld\n", i1, "signin_min_users",
+	    c->policy.signin_min_users);
+	fprintf(fp, "%s%-18s = %g\n", i1, "signin_ratio",
+	    c->policy.signin_ratio);
 	fprintf(fp, "}\nnotify {\n");
 	print_dur(fp, i1, "remind_every", c->notify.remind_every);
 	fprintf(fp, "%ssmtp {\n", i1);

@@ -13,6 +13,13 @@ enum bg_mode { MODE_AUTO, MODE_MONITOR, MODE_MANUAL };
 enum bg_drift { DRIFT_ALERT, DRIFT_REVERT };
 
 
+/*
+ * "Strong authentication required" interrupts (AADSTS50074, 50076): Entra
+ * logs one whenever it asks a user for the second factor.  They count the
+ * MFA attempts (source_signin_failures.c), never as failures.
+ */
+#define SIGNIN_INTERRUPTS	{ 50074, 50076 }
+
 struct strlist {
 	char	**v;
 	size_t	  n;
@@ -78,6 +85,15 @@ struct config {
 		char		*probe_url;
 		int		 token_probe_acts;	/* "act": may enable
 							   alone; "warn" */
+		/* policy.sources: whether each source may act alone */
+		int		 service_health_acts;
+		int		 signin_acts;		/* signin-failures */
+		int64_t		 signin_every;		/* read this often */
+		int64_t		 signin_window;		/* this far back */
+		long		*signin_codes;		/* MFA-step failures */
+		size_t		 signin_ncodes;
+		long		 signin_min_users;
+		double		 signin_ratio;
 		int64_t		 drill_every;	/* 0: no drill reminder */
 	} policy;
 	struct {

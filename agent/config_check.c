@@ -24,6 +24,7 @@
 static const char *const modes[] = { "auto", "monitor", "manual", NULL };
 static const char *const drifts[] = { "alert", "revert", NULL };
 static const char *const token_probes[] = { "warn", "act", NULL };
+static const char *const roles[] = { "act", "warn", NULL };
 static const char *const starttls_modes[] = { "required", "none", NULL };
 static const char *const graph_statuses[] = {
 	"serviceOperational", "investigating", "restoringService",
@@ -171,6 +172,14 @@ const struct config_key config_keys[] = {
 	  .bad = "must be an https:// URL" },
 	{ "policy.token_probe", KIND_STR, .choices = token_probes },
 	{ "policy.drill_every", KIND_DUR, .lo = 0, .hi = 3 * 365 * 86400L },
+	{ "policy.sources.service-health", KIND_STR, .choices = roles },
+	{ "policy.sources.token-probe", KIND_STR, .choices = roles },
+	{ "policy.sources.signin-failures", KIND_STR, .choices = roles },
+	{ "policy.signin_every", KIND_DUR, .lo = 1, .hi = 86400 },
+	{ "policy.signin_window", KIND_DUR, .lo = 60, .hi = 7 * 86400L },
+	{ "policy.signin_codes", KIND_INT, .lo = 1, .hi = 99999999 },
+	{ "policy.signin_min_users", KIND_INT, .lo = 1, .hi = 1000000 },
+	{ "policy.signin_ratio", KIND_FLOAT, .lo = 0, .hi = 1 },
 	{ "watch.every", KIND_DUR, .lo = 1, .hi = 86400 },
 	{ "sync.timeout", KIND_DUR, .lo = 1, .hi = 3600 },
 	{ "sync.confirm_within", KIND_DUR, .lo = 0, .hi = 86400 },
@@ -317,14 +326,35 @@ static int
 validate_range(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const struct config_key	*k;
-	long			 v = cfg_opt_getnint(opt, 0);
+	unsigned		 n = cfg_opt_size(opt);
+	long			 v;
 	char			 key[64];
 
+	/* a list is validated after each value it appends: the last one */
+	if (n == 0)
+		return 0;
+	v = cfg_opt_getnint(opt, n - 1);
 	/* named "section.key", as the parse errors name it: webhook.timeout */
 	keypath(cfg, opt, key, sizeof(key));
 	if ((k = key_row(key)) == NULL || (v >= k->lo && v <= k->hi))
 		return 0;
 	cfg_error(cfg, "%s: %ld is out of range (%ld to %ld)", key, v, k->lo,
+	    k->hi);
+	return -1;
+}
+
+static int
+validate_float(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const struct config_key	*k;
+	double			 v = cfg_opt_getnfloat(opt, 0);
+	char			 key[64];
+
+	keypath(cfg, opt, key, sizeof(key));
+	if ((k = key_row(key)) == NULL || (v >= (double)k->lo &&
+	    v <= (double)k->hi))
+		return 0;
+	cfg_error(cfg, "%s: %g is out of range (%ld to %ld)", key, v, k->lo,
 	    k->hi);
 	return -1;
 }
@@ -343,6 +373,8 @@ register_under(cfg_t *cfg, cfg_opt_t *opts, const char *prefix)
 			cfg_set_validate_func(cfg, path, validate_str);
 		else if (o->type == CFGT_INT)
 			cfg_set_validate_func(cfg, path, validate_range);
+		else if (o->type == CFGT_FLOAT)
+			cfg_set_validate_func(cfg, path, validate_float);
 	}
 }
 

@@ -10,10 +10,11 @@
 #define STATE_DIR_MAX	1024	/* bytes; paths inside stay under PATH_MAX */
 
 
-enum config_kind { KIND_STR, KIND_LIST, KIND_INT, KIND_DUR };
+enum config_kind { KIND_STR, KIND_LIST, KIND_INT, KIND_DUR, KIND_FLOAT };
 
 /*
- * The rule of one key.  KIND_INT and KIND_DUR: the value lies in lo..hi.
+ * The rule of one key.  KIND_INT, KIND_DUR and KIND_FLOAT: the value lies
+ * in lo..hi (each value of a list of integers: policy.signin_codes).
  * Strings and lists: ok, one of choices (case-insensitive), check.
  * Every string also passes the rules of all strings (no placeholder, no
  * control character, at most 4096 bytes), with or without a row.

@@ -80,6 +80,18 @@ config_check_keys(const struct config *c, char *err, size_t errlen)
 
 	if (check_accounts(c, err, errlen) == -1)
 		return -1;
+	for (size_t i = 0; i < c->policy.signin_ncodes; i++) {
+		static const long interrupts[] = SIGNIN_INTERRUPTS;
+		for (size_t k = 0; k < sizeof(interrupts) /
+		    sizeof(interrupts[0]); k++)
+			if (c->policy.signin_codes[i] == interrupts[k]) {
+				bg_err(err, errlen, "%s: policy.signin_codes: "
+				    "%ld is the \"MFA required\" interrupt, "
+				    "not a failure: it counts the attempts", f,
+				    interrupts[k]);
+				return -1;
+			}
+	}
 	if (c->ldap.uri.n == 0) {
 		bg_err(err, errlen, "%s: ldap.uri: required key missing", f);
 		return -1;

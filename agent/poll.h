@@ -30,6 +30,12 @@ struct poll_result {
 					   may only warn (policy.token_probe) */
 	int		 alert;		/* possible interception: tell now */
 	char		 error[768];	/* why unknown */
+	/*
+	 * poll_health(): every source as it answered, in table order:
+	 * [{name, role ("act"/"warn"), verdict ("outage", "healthy",
+	 * "unknown", or "none": nothing to say), warning, error, evidence}]
+	 */
+	cJSON		*sources;
 };
 
 void	poll_ctx_init(struct poll_ctx *);
@@ -37,10 +43,15 @@ void	poll_ctx_free(struct poll_ctx *);
 /*
  * One poll of every source, combined: an outage of a source that acts
  * wins, then a warning, then unknown, then healthy; among equals the later
- * source.  Never touches the account.  Free r->evidence with cJSON_Delete.
+ * source.  The unknown of a source that only warns decides nothing: its
+ * streaks are the acting sources'.  Never touches the account.  Release r
+ * with poll_result_free().
  */
 void	poll_health(const struct config *, struct poll_ctx *, int64_t now_ms,
 	    struct poll_result *r);
+void	poll_result_free(struct poll_result *);
+/* the source named, "warn" or "act" */
+const char	*poll_source_role(const struct config *, const char *name);
 
 /* a token now (cached while valid); -1 with err */
 int	poll_token(const struct config *, struct poll_ctx *, char *err,

@@ -39,6 +39,8 @@ int	session_token(const struct config *, struct graph_session *,
 	    int64_t now_ms, int64_t deadline_ms);
 /* honour Graph's Retry-After across polls (capped) */
 void	session_hold_off(struct graph_session *, long long secs);
+/* now + secs, capped as session_hold_off() caps it: for a source's own */
+int64_t	session_hold_until(int64_t now_ms, long long secs);
 /*
  * GET graph.endpoint + path (e.g. "/v1.0/users/x") with the token: the JSON
  * object of a 200, or NULL with err and *status (0: no HTTP answer).
@@ -50,5 +52,21 @@ cJSON	*session_get(const struct config *, struct graph_session *,
 cJSON	*session_send(const struct config *, struct graph_session *,
 	    const char *path, const char *body, long *status, char *err,
 	    size_t errlen);
+
+/* how a session_list() went */
+struct session_answer {
+	long	status;		/* the last HTTP status, 0: no answer */
+	long	retry_after;	/* seconds Graph asked for, or <= 0 */
+	char	code[64];	/* Graph's error code */
+	int	pages;
+	char	err[1024];
+};
+/*
+ * GET a collection: graph.endpoint + path, then each @odata.nextLink on the
+ * same origin, at most GRAPH_MAX_PAGES pages (graph_get retries 429 and
+ * 5xx within graph.timeout).  {"value": [every item]}, or NULL with a.
+ */
+cJSON	*session_list(const struct config *, struct graph_session *,
+	    const char *path, struct session_answer *a);
 
 #endif

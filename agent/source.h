@@ -26,10 +26,20 @@ struct source {
 	void		(*poll)(const struct config *, struct poll_ctx *,
 			    void **state, int64_t now_ms, struct poll_result *);
 	void		(*free)(void *state);
+	/* its healthy verdict, said beside another source's warning */
+	const char	*quiet;
 };
 
 extern const struct source	source_service_health;
 extern const struct source	source_token_probe;
+extern const struct source	source_signin_failures;
+
+/*
+ * One window of the sign-in log (failures only) judged by policy.signin_*:
+ * r's verdict (outage or healthy), error (the summary) and evidence.
+ */
+void	signin_judge(const struct config *, const cJSON *items,
+	    struct poll_result *r);
 
 /* r is unknown: error says why (printf), config_error if it is ours */
 void	source_unknown(struct poll_result *r, int config_error,

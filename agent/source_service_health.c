@@ -56,7 +56,16 @@ service_health(const struct config *c, struct poll_ctx *p, void **state,
 	graph_issues_free(&is);
 }
 
+static int
+service_health_acts(const struct config *c)
+{
+	return c->policy.service_health_acts;
+}
+
 const struct source source_service_health = {
 	.name = "service-health",
+	.role_key = "policy.sources.service-health",
+	.acts = service_health_acts,
 	.poll = service_health,
+	.quiet = "Microsoft has posted nothing",
 };

@@ -115,7 +115,7 @@ token_probe_free(void *state)
 
 const struct source source_token_probe = {
 	.name = "token-probe",
-	.role_key = "policy.token_probe",
+	.role_key = "policy.sources.token-probe",
 	.acts = token_probe_acts,
 	.poll = token_probe,
 	.free = token_probe_free,

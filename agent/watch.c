@@ -169,8 +169,9 @@ cJSON *
 signins_fetch(const struct config *c, struct poll_ctx *p, const char *since,
     char *err, size_t errlen)
 {
-	char	filter[800], enc[2400], path[2600];
-	long	status;
+	struct session_answer	 a;
+	char			 filter[800], enc[2400], path[2600];
+	cJSON			*j;
 
 	if ((size_t)snprintf(filter, sizeof(filter), "userPrincipalName eq "
 	    "'%s' and createdDateTime ge %s", c->account->upn, since) >=
@@ -180,7 +181,10 @@ signins_fetch(const struct config *c, struct poll_ctx *p, const char *since,
 	}
 	snprintf(path, sizeof(path), "/v1.0/auditLogs/signIns?$filter=%s&"
 	    "$top=50", enc);
-	return poll_graph_get(c, p, path, &status, err, errlen);
+	/* every page: more than 50 sign-ins since the last read are not lost */
+	if ((j = session_list(c, &p->graph, path, &a)) == NULL)
+		bg_err(err, errlen, "%s", a.err);
+	return j;
 }
 
 int

@@ -271,6 +271,8 @@ cmd_status(const struct cmd_ctx *x)
 			out_line(stdout, "health    %s at %s", cJSON_IsString(v) ?
 			    v->valuestring : "?", cJSON_IsString(w) ?
 			    w->valuestring : "?");
+			print_sources(cJSON_GetObjectItemCaseSensitive(health,
+			    "sources"));
 		} else
 			out_line(stdout, "health    no verdict yet (the agent has "
 			    "not run)");

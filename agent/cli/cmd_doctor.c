@@ -293,7 +293,7 @@ check_graph(struct doctor *d)
 		report(d, "service health", DOC_PASS, NULL, "readable: %d "
 		    "unresolved issues, verdict %s", r.issues_seen,
 		    verdict_name(r.verdict));
-	cJSON_Delete(r.evidence);
+	poll_result_free(&r);
 }
 
 static void

@@ -22,6 +22,32 @@
 #include "../toggle.h"
 #include "../util.h"
 
+void
+print_sources(const cJSON *sources)
+{
+	const cJSON	*s, *ev, *o;
+
+	cJSON_ArrayForEach(s, sources) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(s, "error");
+		out_line(stdout, "source    %s (%s): %s%s%s",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(s, "name")),
+		    cJSON_GetStringValue(cJSON_GetObjectItem(s, "role")),
+		    cJSON_GetStringValue(cJSON_GetObjectItem(s, "verdict")),
+		    cJSON_IsString(e) ? ": " : "", cJSON_IsString(e) ?
+		    e->valuestring : "");
+		ev = cJSON_GetObjectItemCaseSensitive(s, "evidence");
+		if (!cJSON_IsTrue(cJSON_GetObjectItem(s, "warning")) &&
+		    strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(s,
+		    "verdict")), "outage") != 0)
+			continue;	/* the evidence of what matters */
+		cJSON_ArrayForEach(o, ev) {
+			const cJSON *d = cJSON_GetObjectItem(o, "detail");
+			if (cJSON_IsString(d))
+				out_line(stdout, "          %s", d->valuestring);
+		}
+	}
+}
+
 int
 cmd_health(const struct cmd_ctx *x)
 {
@@ -55,6 +81,9 @@ cmd_health(const struct cmd_ctx *x)
 			cJSON_AddStringToObject(j, "error", r.error);
 		else
 			cJSON_AddNullToObject(j, "error");
+		cJSON_AddBoolToObject(j, "warning", r.warning);
+		cJSON_AddItemToObject(j, "sources", r.sources);
+		r.sources = NULL;
 		if ((text = cJSON_PrintUnformatted(j)) != NULL)
 			out_json(stdout, text);
 		free(text);
@@ -84,10 +113,11 @@ cmd_health(const struct cmd_ctx *x)
 		}
 		if (r.error[0] && r.verdict != VERDICT_UNKNOWN)
 			out_line(stdout, "detail    %s", r.error);
+		print_sources(r.sources);
 	}
 	if (r.verdict == VERDICT_UNKNOWN)
 		log_warnx("health: unknown: %s", r.error);
-	cJSON_Delete(r.evidence);
+	poll_result_free(&r);
 	if (r.verdict == VERDICT_UNKNOWN)
 		return r.config_error ? BG_EXIT_USAGE : BG_EXIT_FAIL;
 	return BG_EXIT_DONE;
@@ -111,16 +141,20 @@ plugin_line(int code, char *text, const char *perf)
 	return code;
 }
 
-/* seconds since status.json was written, -1 if missing or unreadable */
+/*
+ * Seconds since status.json was written, -1 if missing or unreadable; warn:
+ * what a source that may only warn saw there (its outage), or "".
+ */
 static int64_t
-status_age(const char *state_dir, int64_t now)
+status_age(const char *state_dir, int64_t now, char *warn, size_t size)
 {
 	char		 path[4096], *buf;
 	size_t		 len;
 	cJSON		*j;
-	const cJSON	*t;
+	const cJSON	*t, *s;
 	int64_t		 ms = -1;
 
+	warn[0] = '\0';
 	snprintf(path, sizeof(path), "%s/status.json", state_dir);
 	if ((buf = sd_read_file(path, 1024 * 1024, &len, NULL, 0)) == NULL)
 		return -1;
@@ -129,6 +163,14 @@ status_age(const char *state_dir, int64_t now)
 	t = cJSON_GetObjectItemCaseSensitive(j, "time");
 	if (!cJSON_IsString(t) || parse_time(t->valuestring, &ms) == -1)
 		ms = -1;
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(j, "sources")) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(s, "error");
+		if (warn[0] == '\0' && cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(s, "warning")))
+			snprintf(warn, size, "%s: %s",
+			    cJSON_GetStringValue(cJSON_GetObjectItem(s, "name")),
+			    cJSON_IsString(e) ? e->valuestring : "outage");
+	}
 	cJSON_Delete(j);
 	return ms < 0 ? -1 : (now - ms) / 1000;
 }
@@ -250,6 +292,7 @@ cmd_check(const struct cmd_ctx *x)
 	struct state		 st;
 	struct config		 view;
 	char			 err[1024], perf[1024], text[4096], path[4096];
+	char			 source_warn[1024];
 	int64_t			 now = now_ms(), age;
 	size_t			 n = 0, o = 0;
 	int			 several = accounts_several(x), chain, rc;
@@ -280,7 +323,7 @@ cmd_check(const struct cmd_ctx *x)
 	snprintf(path, sizeof(path), "%s/%s", c->state_dir, AUDIT_FILE);
 	chain = audit_verify(path, st.audit_head.seq > 0 ? &st.audit_head :
 	    NULL, &v, err, sizeof(err));
-	age = status_age(c->state_dir, now);
+	age = status_age(c->state_dir, now, source_warn, sizeof(source_warn));
 	snprintf(perf + o, sizeof(perf) - o, "audit_seq=%lld status_age=%llds",
 	    (long long)v.head.seq, (long long)age);
 	for (size_t i = 0; i < n; i++)
@@ -319,7 +362,16 @@ cmd_check(const struct cmd_ctx *x)
 	}
 	if (worst != NAGIOS_OK) {
 		join_texts(k, n, worst, text, sizeof(text));
+		if (worst == NAGIOS_WARNING && source_warn[0] != '\0')
+			snprintf(text + strlen(text), sizeof(text) -
+			    strlen(text), "; %s", source_warn);
 		rc = plugin_line(worst, text, perf);
+		goto out;
+	}
+	if (source_warn[0] != '\0') {	/* a source that may only warn */
+		snprintf(text, sizeof(text), "%s disabled; %s", several ?
+		    "accounts" : "account", source_warn);
+		rc = plugin_line(NAGIOS_WARNING, text, perf);
 		goto out;
 	}
 	snprintf(text, sizeof(text), "%s disabled, audit chain intact (seq "

@@ -3,6 +3,8 @@
 #ifndef BG_COMMANDS_H
 #define BG_COMMANDS_H
 
+#include <cJSON.h>
+
 #include "cli.h"
 #include "../config.h"
 
@@ -34,6 +36,8 @@ int	cmd_history(const struct cmd_ctx *);
 int	cmd_verify(const struct cmd_ctx *);
 int	cmd_health(const struct cmd_ctx *);
 int	cmd_check(const struct cmd_ctx *);
+/* one "source" line per health source (poll.h's sources array) */
+void	print_sources(const cJSON *sources);
 int	cmd_doctor(const struct cmd_ctx *);
 int	cmd_drill(const struct cmd_ctx *);
 int	cmd_report(const struct cmd_ctx *);

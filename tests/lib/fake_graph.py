@@ -386,6 +386,8 @@ class Handler(BaseHTTPRequestHandler):
         else:
             kind = "signins"
         mode, sec = mode_for(scen, stamp, kind)
+        if kind == "signins" and mode == "nolicence":
+            return signins_no_licence(self)
         if self.fault(mode, sec, "graph"):
             return
         ctx = "https://graph.microsoft.com/v1.0/$metadata#"
@@ -415,17 +417,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, {"@odata.context": ctx +
                                    "identity/conditionalAccess/policies",
                                    "value": sec.get("items", [])})
-        items = sec.get("items", [])
-        f = q.get("$filter", "")
-        m = __import__("re").search(r"createdDateTime ge (\S+)", f)
-        if m:
-            items = [i for i in items if i["createdDateTime"] >= m.group(1)]
-        m = __import__("re").search(r"userPrincipalName eq '([^']*)'", f)
-        if m:
-            items = [i for i in items
-                     if i["userPrincipalName"].lower() == m.group(1).lower()]
-        return self.send(200, {"@odata.context": ctx + "auditLogs/signIns",
-                               "value": items}, extra={"filter": f})
+        return signins_answer(self, u, q, sec, mode)
 
     # -- after use: revokeSignInSessions, directoryAudits (issue 16) ----
     def after_use(self, u, q):
@@ -646,6 +638,119 @@ def tenant_answer(h, route, q, scen, stamp):
         org = {k: org.get(k) for k in sel.split(",")}
     return h.send(200, {"@odata.context": ctx + "organization",
                         "value": [org]})
+
+
+# -- sign-ins: GET /v1.0/auditLogs/signIns ----------------------------------
+# "signins": {"mode": "ok|nolicence|429|...", "items": [signIn, ...],
+#             "generate": [{"users": 6, "per_user": 1, "code": 500121,
+#                           "app": "Office 365 Exchange Online",
+#                           "domain": "corp.example.test", "prefix": "u",
+#                           "age": 5}, ...],
+#             "page_size": 0}
+# generate: signIn objects made at request time, createdDateTime "age"
+# seconds ago (default 5), each user a userId and a UPN PREFIXn@DOMAIN.
+# $filter: createdDateTime ge, status/errorCode ne 0 / eq N and
+# userPrincipalName eq are honoured; pages of page_size (or $top, at most
+# 1000, as Graph documents) with an absolute @odata.nextLink ($skiptoken).
+
+SIGNIN_REASONS = {
+    0: None,
+    50074: "Strong Authentication is required.",
+    50076: "Due to a configuration change made by your administrator, or "
+           "because you moved to a new location, you must use multi-factor "
+           "authentication to access the resource.",
+    50126: "Error validating credentials due to invalid username or "
+           "password.",
+    500121: "Authentication failed during strong authentication request.",
+}
+
+
+def signin_item(n, user, upn, code, app, created):
+    """One signIn in the shape of signin-list.md's example."""
+    return {
+        "id": "%08x-6301-4ee5-be62-%012x" % (n, abs(hash(upn)) % (1 << 48)),
+        "createdDateTime": created,
+        "userDisplayName": upn.split("@")[0],
+        "userPrincipalName": upn, "userId": user,
+        "appId": "de8bc8b5-d9f9-48b1-a8ad-b748da725064",
+        "appDisplayName": app, "ipAddress": "203.0.113.%d" % (n % 250 + 1),
+        "clientAppUsed": "Browser",
+        "correlationId": "d79f5bee-5860-4832-928f-%012x" % n,
+        "conditionalAccessStatus": "notApplied" if code else "success",
+        "isInteractive": True, "riskDetail": "none",
+        "riskLevelAggregated": "none", "riskLevelDuringSignIn": "none",
+        "riskState": "none", "riskEventTypes": [], "riskEventTypes_v2": [],
+        "resourceDisplayName": "Microsoft Graph",
+        "resourceId": "00000003-0000-0000-c000-000000000000",
+        "status": {"errorCode": code, "failureReason":
+                   SIGNIN_REASONS.get(code, "Other."),
+                   "additionalDetails": None},
+        "deviceDetail": {"deviceId": "", "displayName": None,
+                         "operatingSystem": "Windows 10",
+                         "browser": "Edge 120.0", "isCompliant": None,
+                         "isManaged": None, "trustType": None},
+        "location": {"city": "Redmond", "state": "Washington",
+                     "countryOrRegion": "US", "geoCoordinates": {
+                         "altitude": None, "latitude": 47.68,
+                         "longitude": -122.12}},
+        "appliedConditionalAccessPolicies": []}
+
+
+def signins_generated(sec):
+    out, n = [], 0
+    for g in sec.get("generate", []):
+        created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(
+            time.time() - g.get("age", 5)))
+        for u in range(g.get("users", 1)):
+            upn = "%s%d@%s" % (g.get("prefix", "u"), u,
+                               g.get("domain", "corp.example.test"))
+            user = "26be570a-ae82-4189-b4e2-%012x" % (abs(hash(upn)) %
+                                                      (1 << 48))
+            for _ in range(g.get("per_user", 1)):
+                n += 1
+                out.append(signin_item(n, user, upn, g.get("code", 500121),
+                                       g.get("app", "Azure Portal"),
+                                       created))
+    return out
+
+
+def signins_no_licence(h):
+    """The 403 of a tenant without Entra ID P1 (or a B2C tenant)."""
+    return h.send(403, graph_error(
+        "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+        "Neither tenant is B2C or tenant doesn't have premium license"))
+
+
+def signins_answer(h, u, q, sec, mode):
+    import re
+    items = sec.get("items", []) + signins_generated(sec)
+    f = q.get("$filter", "")
+    m = re.search(r"createdDateTime ge (\S+)", f)
+    if m:
+        items = [i for i in items if i["createdDateTime"] >= m.group(1)]
+    m = re.search(r"status/errorCode (ne|eq) (-?\d+)", f)
+    if m:
+        want = int(m.group(2))
+        items = [i for i in items if (i["status"]["errorCode"] == want) ==
+                 (m.group(1) == "eq")]
+    m = re.search(r"userPrincipalName eq '([^']*)'", f)
+    if m:
+        items = [i for i in items
+                 if i["userPrincipalName"].lower() == m.group(1).lower()]
+    skip = int(q.get("$skiptoken", "0"))
+    size = sec.get("page_size") or min(int(q.get("$top", "1000")), 1000)
+    page = items[skip:skip + size]
+    body = {"@odata.context": "https://graph.microsoft.com/v1.0/"
+            "$metadata#auditLogs/signIns", "value": page}
+    if skip + size < len(items):
+        q2 = dict(q)
+        q2["$skiptoken"] = str(skip + size)
+        body["@odata.nextLink"] = "https://%s%s?%s" % (
+            h.headers.get("Host"), u.path,
+            urllib.parse.urlencode(q2, safe="$/'",
+                                   quote_via=urllib.parse.quote))
+    return h.send(200, body, extra={"filter": f, "page_skip": skip,
+                                    "served": len(page)})
 
 
 def main():

@@ -114,6 +114,16 @@ test_good_config(void **state)
 	assert_int_equal(c->notify.remind_every, 3600);
 	assert_int_equal(c->notify.webhook.timeout, 15);
 	assert_int_equal(c->policy.token_probe_acts, 0);	/* warn */
+	/* policy.sources: service health acts, the sign-in log only warns */
+	assert_int_equal(c->policy.service_health_acts, 1);
+	assert_int_equal(c->policy.signin_acts, 0);
+	assert_int_equal(c->policy.signin_every, 120);
+	assert_int_equal(c->policy.signin_window, 600);
+	assert_int_equal(c->policy.signin_ncodes, 4);
+	assert_int_equal(c->policy.signin_codes[0], 500121);
+	assert_int_equal(c->policy.signin_min_users, 5);
+	assert_true(c->policy.signin_ratio > 0.49 &&
+	    c->policy.signin_ratio < 0.51);
 	assert_int_equal(config_check_secrets(c, err, sizeof(err)), 0);
 	config_free(c);
 }
@@ -179,6 +189,14 @@ test_cross_key_errors(void **state)
 		  "  }\n}\n", "notify.smtp.from" },
 		{ "", "graph {\n  client_cert_file = \"/x.pem\"\n}\n",
 		  "graph.client_key_file" },
+		/* the older key and policy.sources say the same thing */
+		{ "", "policy {\n  token_probe = \"warn\"\n  sources {\n"
+		  "    token-probe = \"act\"\n  }\n}\n",
+		  "policy.sources.token-probe = \"act\" and policy.token_probe = "
+		  "\"warn\" disagree" },
+		/* an "MFA required" interrupt is never a failure */
+		{ "", "policy {\n  signin_codes = {500121, 50076}\n}\n",
+		  "policy.signin_codes: 50076 is the \"MFA required\" interrupt" },
 	};
 	char	err[512];
 
@@ -560,7 +578,8 @@ test_webhook_url_file(void **state)
  */
 static const struct want_range {
 	const char	*path;
-	int		 dur;		/* a duration: "-1" is no number */
+	int		 dur;		/* 1: a duration ("-1" is no number),
+					   2: a fraction (KIND_FLOAT) */
 	long		 lo, hi;
 } want_ranges[] = {
 	{ "ldap.timeout", 1, 1, 300 },
@@ -571,6 +590,11 @@ static const struct want_range {
 	{ "policy.manual_for", 1, 1, 365 * 86400L },
 	{ "policy.unreachable_after", 0, 0, 1000 },
 	{ "policy.drill_every", 1, 0, 3 * 365 * 86400L },
+	{ "policy.signin_every", 1, 1, 86400 },
+	{ "policy.signin_window", 1, 60, 7 * 86400L },
+	{ "policy.signin_codes", 0, 1, 99999999 },
+	{ "policy.signin_min_users", 0, 1, 1000000 },
+	{ "policy.signin_ratio", 2, 0, 1 },
 	{ "watch.every", 1, 1, 86400 },
 	{ "sync.timeout", 1, 1, 3600 },
 	{ "sync.confirm_within", 1, 0, 86400 },
@@ -586,6 +610,9 @@ static const struct want_choices {
 	{ "policy.mode", 0, "auto monitor manual", NULL },
 	{ "policy.on_drift", 0, "alert revert", NULL },
 	{ "policy.token_probe", 0, "warn act", NULL },
+	{ "policy.sources.service-health", 0, "act warn", NULL },
+	{ "policy.sources.token-probe", 0, "act warn", NULL },
+	{ "policy.sources.signin-failures", 0, "act warn", NULL },
 	{ "policy.statuses", 1, "serviceOperational investigating "
 	  "restoringService verifyingService serviceRestored "
 	  "postIncidentReviewPublished serviceDegradation serviceInterruption "
@@ -763,7 +790,8 @@ test_table_ranges(void **state)
 		snprintf(want, sizeof(want), "%s: %ld is out of range (%ld to "
 		    "%ld)", key, r->lo - 1, r->lo, r->hi);
 		/* a duration below 0 is no duration: refused by the parse */
-		assert_refused(r->path, v, r->dur && r->lo == 0 ? NULL : want);
+		assert_refused(r->path, v, r->dur == 1 && r->lo == 0 ? NULL :
+		    want);
 	}
 }
 
@@ -852,8 +880,9 @@ test_table_complete(void **state)
 		int found = 0;
 		for (size_t i = 0; i < NELEM(want_ranges); i++)
 			if (strcmp(k->path, want_ranges[i].path) == 0)
-				found += k->kind == (want_ranges[i].dur ?
-				    KIND_DUR : KIND_INT);
+				found += k->kind == (want_ranges[i].dur == 2 ?
+				    KIND_FLOAT : want_ranges[i].dur ? KIND_DUR :
+				    KIND_INT);
 		for (size_t i = 0; i < NELEM(want_choices); i++)
 			if (strcmp(k->path, want_choices[i].path) == 0)
 				found += k->choices != NULL &&
