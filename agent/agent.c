@@ -51,6 +51,10 @@ struct agent {
 	enum account_state	 sync_want[ACCOUNTS_MAX];	/* a change
 						   to sync, or ACCOUNT_UNKNOWN */
 	cJSON			*status;	/* status.json, being built */
+	/* take-over (issue 18): compare AD with state.json at the first read
+	   after a start or reload; an adopted account is held until poll */
+	int			 takeover[ACCOUNTS_MAX];
+	long			 hold_until[ACCOUNTS_MAX];
 };
 
 /*
@@ -344,6 +348,59 @@ tell_once(struct agent *a, const struct config *c, struct state *st,
 	a->alerted = r->alert;
 }
 
+/* the polls an adopted account is held: policy.takeover_hold, else the
+   longer of rise and fall */
+static long
+hold_polls(const struct config *c)
+{
+	if (c->policy.takeover_hold > 0)
+		return c->policy.takeover_hold;
+	return c->policy.rise > c->policy.fall ? c->policy.rise :
+	    c->policy.fall;
+}
+
+/*
+ * The first read after a start or a reload finds the account other than
+ * this agent last recorded it: set outside this agent (a peer that took
+ * over before, a person, a restore of state_dir).  Not drift: adopted as
+ * found, and held so for hold_polls() polls while this agent's own view of
+ * the health (its counters, started anew) builds up; then it decides as
+ * always, and a change out of band after that is drift again.
+ */
+static void
+adopt(struct agent *a, const struct config *c, struct state *st,
+    enum account_state live, const struct ad_account *acct)
+{
+	size_t	i = c->account->index;
+	long	n = hold_polls(c);
+	char	reason[1200];
+	cJSON	*extra;
+
+	snprintf(reason, sizeof(reason), "this agent took over: the account "
+	    "is %s (whenChanged %s), this agent last recorded it %s; set "
+	    "outside this agent: a peer, a person or a restore; held as found "
+	    "for %ld polls, until this agent's own view of the health decides",
+	    account_state_name(live), acct->when_changed,
+	    account_state_name(st->account_state), n);
+	extra = cJSON_CreateObject();
+	cJSON_AddStringToObject(extra, "whenChanged", acct->when_changed);
+	cJSON_AddNumberToObject(extra, "hold_polls", (double)n);
+	if (st->outage_declared || st->outage_count || st->healthy_count)
+		cJSON_AddBoolToObject(extra, "health_counters_reset", 1);
+	event_record(c, &(struct event){ .actor = "agent", .event = "adopted",
+	    .from = account_state_name(st->account_state), .to =
+	    account_state_name(live), .reason = reason, .extra = extra,
+	    .state = live, .head = &st->audit_head }, NULL, 0);
+	cJSON_Delete(extra);
+	st->account_state = live;
+	st->last_set = live;		/* this agent's from now on */
+	/* a state not ours: its health view is not ours either */
+	st->outage_count = st->healthy_count = 0;
+	st->outage_declared = 0;
+	st->outage_since_ms = 0;
+	a->hold_until[i] = a->polls + n - 1;	/* this poll is the first */
+}
+
 /*
  * Lock held, c a view of one account: drift, decision, action.  dpoll is
  * the poll's step of the shared counters (policy_count, by the first
@@ -363,7 +420,12 @@ decide_and_act(struct agent *a, const struct config *c, struct state *st,
 	enum account_state	 target = ACCOUNT_UNKNOWN;	/* none */
 	char			 why[1024], reason[1400], err[1536];
 	cJSON			*ev = evidence_of(r);
+	int			 held;
 
+	/* held after a take-over: as found, whatever the health says */
+	held = a->polls <= a->hold_until[i];
+	if (held && live != ACCOUNT_UNKNOWN)
+		st->account_state = st->last_set = live;
 	/* drift: the account changed and breakglass did not do it */
 	if (live != ACCOUNT_UNKNOWN && st->account_state != ACCOUNT_UNKNOWN &&
 	    live != st->account_state) {
@@ -407,6 +469,8 @@ decide_and_act(struct agent *a, const struct config *c, struct state *st,
 			    NULL);
 		}
 	}
+	if (held)
+		goto out;
 	d = *dpoll;
 	policy_account(c->policy.mode, c->policy.fall, c->account->automatic,
 	    st, now, &d);
@@ -559,6 +623,12 @@ account_poll(struct agent *a, const struct config *c, struct state *st,
 	if (live != ACCOUNT_UNKNOWN) {
 		st->account_uac = acct.uac;
 		st->account_seen_ms = now;
+		if (a->takeover[c->account->index]) {
+			a->takeover[c->account->index] = 0;
+			if (st->account_state != ACCOUNT_UNKNOWN &&
+			    live != st->account_state)
+				adopt(a, c, st, live, &acct);
+		}
 	}
 	decide_and_act(a, c, st, r, live, now, dpoll);
 	if (c->account->index == 0)
@@ -708,6 +778,10 @@ reload(struct agent *a, const char *path)
 	memset(a->ad_down, 0, sizeof(a->ad_down));
 	memset(a->toggle_failures, 0, sizeof(a->toggle_failures));
 	memset(a->toggle_not_before_ms, 0, sizeof(a->toggle_not_before_ms));
+	/* compared with AD again at the next read, as at a start */
+	for (size_t i = 0; i < ACCOUNTS_MAX; i++)
+		a->takeover[i] = 1;
+	memset(a->hold_until, 0, sizeof(a->hold_until));
 	poll_ctx_free(&a->poll);	/* CA, endpoints may have changed */
 	poll_ctx_init(&a->poll);
 	ad_close(a->ad);
@@ -807,6 +881,8 @@ agent_run(const char *conf_path, struct config **cfgp, long max_polls)
 	memset(&a, 0, sizeof(a));
 	a.cfg = *cfgp;
 	a.last_verdict = (enum verdict)-1;
+	for (size_t i = 0; i < ACCOUNTS_MAX; i++)
+		a.takeover[i] = 1;	/* issue 18: adopt, not drift */
 	poll_ctx_init(&a.poll);
 	set_signals();
 	if (statedir_open(a.cfg->state_dir, 1, err, sizeof(err)) == -1) {

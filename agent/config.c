@@ -127,6 +127,7 @@ static cfg_opt_t policy_opts[] = {
 	CFG_INT_LIST("signin_codes", "{500121, 50086, 50087, 50158}",
 	    CFGF_NONE),
 	CFG_INT("signin_min_users", 5, CFGF_NONE),
+	CFG_INT("takeover_hold", 0, CFGF_NONE),
 	CFG_FLOAT("signin_ratio", 0.5, CFGF_NONE), CFG_END()
 };
 static cfg_opt_t watch_opts[] = {
@@ -515,6 +516,7 @@ config_load(const char *path, char *err, size_t errlen)
 	c->policy.token_probe_acts = strcasecmp(cfg_getstr(s, "token_probe"),
 	    "act") == 0;
 	c->policy.drill_every = cfg_getint(s, "drill_every");
+	c->policy.takeover_hold = cfg_getint(s, "takeover_hold");
 	if (load_sources(c, s, err, errlen) == -1)
 		goto fail;
 	c->policy.signin_every = cfg_getint(s, "signin_every");
@@ -757,6 +759,8 @@ config_print(const struct config *c, FILE *fp)
 	print_str(fp, i1, "token_probe", c->policy.token_probe_acts ? "act" :
 	    "warn");
 	print_dur(fp, i1, "drill_every", c->policy.drill_every);
+	fprintf(fp, "%s%-18s = %ld\n", i1, "takeover_hold",
+	    c->policy.takeover_hold);
 	fprintf(fp, "%ssources {\n", i1);
 	print_str(fp, i2, "service-health", c->policy.service_health_acts ?
 	    "act" : "warn");

@@ -95,6 +95,8 @@ struct config {
 		long		 signin_min_users;
 		double		 signin_ratio;
 		int64_t		 drill_every;	/* 0: no drill reminder */
+		long		 takeover_hold;	/* polls an adopted state is
+						   held; 0: max(rise, fall) */
 	} policy;
 	struct {
 		int		 signins;	/* cloud sign-ins of account.upn */

@@ -168,6 +168,7 @@ const struct config_key config_keys[] = {
 	{ "policy.classifications", KIND_LIST,
 	  .choices = graph_classifications },
 	{ "policy.unreachable_after", KIND_INT, .lo = 0, .hi = 1000 },
+	{ "policy.takeover_hold", KIND_INT, .lo = 0, .hi = 1000 },
 	{ "policy.probe_url", KIND_STR, .ok = is_https,
 	  .bad = "must be an https:// URL" },
 	{ "policy.token_probe", KIND_STR, .choices = token_probes },

@@ -342,6 +342,11 @@ interrupted_elsewhere(const struct config *c, struct state *st,
 	for (i = 0; i < c->naccounts; i++)
 		if (strcasecmp(c->accounts[i].dn, dn) == 0)
 			break;
+	if (i == c->naccounts && c->naccounts == 1) {
+		/* one account, named otherwise in the line: as before */
+		interrupted(c, st, actor, last);
+		return;
+	}
 	if (i == c->naccounts) {
 		log_warnx("the last change, of %s, was interrupted; that "
 		    "account is no longer in the config: check it by hand",

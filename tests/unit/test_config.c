@@ -589,6 +589,7 @@ static const struct want_range {
 	{ "policy.fall", 0, 1, 1000 },
 	{ "policy.manual_for", 1, 1, 365 * 86400L },
 	{ "policy.unreachable_after", 0, 0, 1000 },
+	{ "policy.takeover_hold", 0, 0, 1000 },
 	{ "policy.drill_every", 1, 0, 3 * 365 * 86400L },
 	{ "policy.signin_every", 1, 1, 86400 },
 	{ "policy.signin_window", 1, 60, 7 * 86400L },
