@@ -214,6 +214,9 @@ build_line(const struct audit_entry *e, const struct audit_head *prev,
 	format_time_ms(now_ms(), t, sizeof(t));
 	cJSON_AddItemToObject(j, "seq", cJSON_CreateNumber((double)seq));
 	cJSON_AddItemToObject(j, "time", cJSON_CreateString(t));
+	/* two hosts' chains read side by side (history --merge) */
+	if (e->host != NULL)
+		cJSON_AddItemToObject(j, "host", cJSON_CreateString(e->host));
 	cJSON_AddItemToObject(j, "actor", str_or_null(e->actor));
 	cJSON_AddItemToObject(j, "event", str_or_null(e->event));
 	cJSON_AddItemToObject(j, "account", str_or_null(e->account));

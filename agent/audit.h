@@ -19,6 +19,7 @@ struct audit_head {
 };
 
 struct audit_entry {
+	const char	*host;		/* ha.peer_name; NULL: no "host" key */
 	const char	*actor;		/* "agent" or "cli:NAME(uid=N)" */
 	const char	*event;
 	const char	*account;
