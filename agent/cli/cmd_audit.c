@@ -16,13 +16,21 @@ cmd_history(const struct cmd_ctx *x)
 	const struct config	*c = *x->cfg;
 	struct history_opts	o;
 	char			path[4096], err[1024];
+	int			rc;
 
-	snprintf(path, sizeof(path), "%s/%s", c->state_dir, AUDIT_FILE);
 	memset(&o, 0, sizeof(o));
 	o.limit = cli->limit;
 	o.since_ms = cli->since_ms;
 	o.json = cli->json;
-	if (audit_history(path, &o, stdout, err, sizeof(err)) == -1) {
+	if (cli->merge)		/* files named: no config loaded */
+		rc = audit_history_merge(cli->files, cli->nfiles, &o, stdout,
+		    err, sizeof(err));
+	else {
+		snprintf(path, sizeof(path), "%s/%s", c->state_dir,
+		    AUDIT_FILE);
+		rc = audit_history(path, &o, stdout, err, sizeof(err));
+	}
+	if (rc == -1) {
 		log_warnx("history: %s", err);
 		return BG_EXIT_FAIL;
 	}
@@ -41,9 +49,15 @@ cmd_verify(const struct cmd_ctx *x)
 	char			 path[4096], err[1024];
 	int			 rc;
 
-	snprintf(path, sizeof(path), "%s/%s", c->state_dir, AUDIT_FILE);
 	outside.seq = cli->against_seq;
 	bg_strlcpy(outside.sha256, cli->against_sha256, sizeof(outside.sha256));
+	if (cli->nfiles > 0) {	/* another host's log: no config, no anchor */
+		snprintf(path, sizeof(path), "%s", cli->files[0]);
+		rc = audit_verify_file(path, cli->against ? &outside : NULL,
+		    &v, err, sizeof(err));
+		goto verdict;
+	}
+	snprintf(path, sizeof(path), "%s/%s", c->state_dir, AUDIT_FILE);
 	if (state_load(c->state_dir, &st, err, sizeof(err)) == -1)
 		log_warnx("verify: %s; checking the chain without its anchor",
 		    err);
@@ -51,6 +65,7 @@ cmd_verify(const struct cmd_ctx *x)
 		anchor = &st.audit_head;
 	rc = audit_verify_against(path, anchor, cli->against ? &outside : NULL,
 	    &v, err, sizeof(err));
+ verdict:
 	if (rc == -1) {
 		log_warnx("verify: %s", err);
 		return 1;
