@@ -192,8 +192,13 @@ install: all
 	    $(DESTDIR)$(PREFIX)/lib/sysusers.d/breakglass.conf
 	install -m 0644 packaging/systemd/breakglass.tmpfiles \
 	    $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/breakglass.conf
-	install -m 0644 README.md docs/admin-guide.md \
+	install -m 0644 README.md docs/admin-guide.md docs/ha.md \
 	    $(DESTDIR)$(PREFIX)/share/doc/breakglass/
+	install -d $(DESTDIR)$(PREFIX)/share/doc/breakglass/examples/keepalived
+	install -m 0644 packaging/keepalived/keepalived.conf \
+	    $(DESTDIR)$(PREFIX)/share/doc/breakglass/examples/keepalived/
+	install -m 0755 packaging/keepalived/breakglass-notify \
+	    $(DESTDIR)$(PREFIX)/share/doc/breakglass/examples/keepalived/
 	test -e $(DESTDIR)$(SYSCONFDIR)/breakglass/breakglass.conf || \
 	    install -m 0640 docs/breakglass.conf.example \
 	    $(DESTDIR)$(SYSCONFDIR)/breakglass/breakglass.conf

@@ -215,6 +215,9 @@ build_line(const struct audit_entry *e, const struct audit_head *prev,
 	format_time_ms(now_ms(), t, sizeof(t));
 	cJSON_AddItemToObject(j, "seq", cJSON_CreateNumber((double)seq));
 	cJSON_AddItemToObject(j, "time", cJSON_CreateString(t));
+	/* two hosts' chains read side by side (history --merge) */
+	if (e->host != NULL)
+		cJSON_AddItemToObject(j, "host", cJSON_CreateString(e->host));
 	cJSON_AddItemToObject(j, "actor", str_or_null(e->actor));
 	cJSON_AddItemToObject(j, "event", str_or_null(e->event));
 	cJSON_AddItemToObject(j, "account", str_or_null(e->account));
@@ -341,15 +344,14 @@ check_outside(const struct audit_head *o, const struct audit_head *found,
 
 /*
  * Long on purpose: one pass over the log does the chain, the anchor and
- * the head; split, each part would need the others' state.
+ * the head; split, each part would need the others' state.  Closes fp.
  */
-int
-audit_verify_against(const char *path, const struct audit_head *anchor,
+static int
+verify_stream(FILE *fp, const char *path, const struct audit_head *anchor,
     const struct audit_head *outside, struct audit_verdict *v, char *err,
     size_t errlen)
 {
 	struct audit_head	 found = { 0, "" };	/* outside's line */
-	FILE	*fp;
 	char	*line = NULL, prevhash[SHA256_HEX_LEN + 1];
 	char	 anchor_hash[SHA256_HEX_LEN + 1] = "";
 	size_t	 cap = 0;
@@ -357,17 +359,7 @@ audit_verify_against(const char *path, const struct audit_head *anchor,
 	int64_t	 lineno = 0, expect = 1;
 	int	 rc = 0;
 
-	memset(v, 0, sizeof(*v));
 	bg_strlcpy(prevhash, zero_hash, sizeof(prevhash));
-	if ((fp = sd_fopen_read(path, err, errlen)) == NULL) {
-		if (errno == ENOENT && (anchor == NULL || anchor->seq == 0)) {
-			bg_strlcpy(v->head.sha256, zero_hash,
-			    sizeof(v->head.sha256));
-			return outside != NULL ? check_outside(outside, &found,
-			    v) : 0;
-		}
-		return -1;
-	}
 	while ((n = getline(&line, &cap, fp)) != -1) {
 		const char	*p = NULL;
 		size_t		 plen = 0;
@@ -463,6 +455,68 @@ audit_verify_against(const char *path, const struct audit_head *anchor,
 	return 0;
 }
 
+int
+audit_verify_against(const char *path, const struct audit_head *anchor,
+    const struct audit_head *outside, struct audit_verdict *v, char *err,
+    size_t errlen)
+{
+	struct audit_head	 none = { 0, "" };
+	FILE			*fp;
+
+	memset(v, 0, sizeof(*v));
+	if ((fp = sd_fopen_read(path, err, errlen)) == NULL) {
+		if (errno == ENOENT && (anchor == NULL || anchor->seq == 0)) {
+			bg_strlcpy(v->head.sha256, zero_hash,
+			    sizeof(v->head.sha256));
+			return outside != NULL ? check_outside(outside, &none,
+			    v) : 0;
+		}
+		return -1;
+	}
+	return verify_stream(fp, path, anchor, outside, v, err, errlen);
+}
+
+/*
+ * A log named on the command line (another host's copy), not in state_dir:
+ * opened as named, a regular file, never blocking on a FIFO.
+ */
+static FILE *
+open_named(const char *path, char *err, size_t errlen)
+{
+	struct stat	 st;
+	FILE		*fp = NULL;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) ==
+	    -1 || fstat(fd, &st) == -1 || (fp = fdopen(fd, "r")) == NULL) {
+		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		bg_err(err, errlen, "%s: not a regular file", path);
+		goto fail;
+	}
+	return fp;
+ fail:
+	if (fp != NULL)
+		fclose(fp);
+	else if (fd != -1)
+		close(fd);
+	return NULL;
+}
+
+int
+audit_verify_file(const char *path, const struct audit_head *outside,
+    struct audit_verdict *v, char *err, size_t errlen)
+{
+	FILE	*fp;
+
+	memset(v, 0, sizeof(*v));
+	if ((fp = open_named(path, err, errlen)) == NULL)
+		return -1;
+	return verify_stream(fp, path, NULL, outside, v, err, errlen);
+}
+
 /* 64 hex digits at s, lowercased into out; the count read, 0 if not */
 static size_t
 hex64(const char *s, char out[SHA256_HEX_LEN + 1])
@@ -533,6 +587,7 @@ audit_parse_head(const char *s, int64_t *seq, char sha256[SHA256_HEX_LEN + 1])
 /* history ------------------------------------------------------------ */
 
 struct row {
+	char	*host;		/* history --merge; NULL: no HOST column */
 	char	*time, *actor, *event, *account, *change, *result, *reason;
 };
 
@@ -621,6 +676,7 @@ row_from_json(const cJSON *j, const struct history_opts *ho, struct row *r)
 static void
 row_free(struct row *r)
 {
+	free(r->host);
 	free(r->time);
 	free(r->actor);
 	free(r->event);
@@ -628,6 +684,58 @@ row_free(struct row *r)
 	free(r->change);
 	free(r->result);
 	free(r->reason);
+}
+
+/* the table: a HOST column first when the rows have hosts (--merge) */
+static void
+print_rows(FILE *out, const struct row *rows, size_t n,
+    const struct history_opts *o)
+{
+	int	w_host = 4, w_actor = 5, w_event = 5, w_change = 7;
+	int	w_result = 6, l;
+	/* ACCOUNT, after EVENT, only with two accounts or more */
+	int	w_account = o->naccounts > 1 ? 7 : 0;
+
+	if (n == 0) {
+		fprintf(out, "(no audit entries%s)\n",
+		    o->since_ms ? " in that period" : "");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].host != NULL &&
+		    (l = (int)strlen(rows[i].host)) > w_host)
+			w_host = l > 40 ? 40 : l;
+		if ((l = (int)strlen(rows[i].actor)) > w_actor)
+			w_actor = l > 40 ? 40 : l;
+		if ((l = (int)strlen(rows[i].event)) > w_event)
+			w_event = l;
+		if (w_account > 0 && (l = (int)strlen(rows[i].account)) >
+		    w_account)
+			w_account = l > 40 ? 40 : l;
+		if ((l = (int)strlen(rows[i].change)) > w_change)
+			w_change = l;
+		if ((l = (int)strlen(rows[i].result)) > w_result)
+			w_result = l > 40 ? 40 : l;
+	}
+	if (rows[0].host != NULL)
+		fprintf(out, "%-*s  ", w_host, "HOST");
+	fprintf(out, "%-20s  %-*s  %-*s  ", "TIME", w_actor, "ACTOR", w_event,
+	    "EVENT");
+	if (w_account > 0)
+		fprintf(out, "%-*s  ", w_account, "ACCOUNT");
+	fprintf(out, "%-*s  %-*s  %s\n", w_change, "CHANGE", w_result,
+	    "RESULT", "REASON");
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].host != NULL)
+			fprintf(out, "%-*.*s  ", w_host, w_host, rows[i].host);
+		fprintf(out, "%-20s  %-*.*s  %-*s  ", rows[i].time, w_actor,
+		    w_actor, rows[i].actor, w_event, rows[i].event);
+		if (w_account > 0)
+			fprintf(out, "%-*.*s  ", w_account, w_account,
+			    rows[i].account);
+		fprintf(out, "%-*s  %-*.*s  %s\n", w_change, rows[i].change,
+		    w_result, w_result, rows[i].result, rows[i].reason);
+	}
 }
 
 static int
@@ -654,8 +762,6 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 	ssize_t		 n;
 	FILE		*fp;
 	int		 fd, rc = -1;
-	int		 w_actor = 5, w_event = 5, w_change = 7, w_result = 6;
-	int		 w_account = o->naccounts > 1 ? 7 : 0;
 	/* the tail holds the last lines only when nothing is filtered out */
 	int		 filtered = o->since_ms > 0 || o->account != NULL;
 
@@ -753,41 +859,7 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 		start = nrows - (size_t)o->limit;
 		count = (size_t)o->limit;
 	}
-	for (size_t i = start; i < nrows; i++) {
-		int l;
-		if ((l = (int)strlen(rows[i].actor)) > w_actor)
-			w_actor = l > 40 ? 40 : l;
-		if ((l = (int)strlen(rows[i].event)) > w_event)
-			w_event = l;
-		if (w_account > 0 && (l = (int)strlen(rows[i].account)) >
-		    w_account)
-			w_account = l > 40 ? 40 : l;
-		if ((l = (int)strlen(rows[i].change)) > w_change)
-			w_change = l;
-		if ((l = (int)strlen(rows[i].result)) > w_result)
-			w_result = l > 40 ? 40 : l;
-	}
-	if (count == 0) {
-		fprintf(out, "(no audit entries%s)\n",
-		    o->since_ms ? " in that period" : "");
-		goto done;
-	}
-	/* ACCOUNT, between EVENT and CHANGE, only with two accounts or more */
-	fprintf(out, "%-20s  %-*s  %-*s  ", "TIME", w_actor, "ACTOR", w_event,
-	    "EVENT");
-	if (w_account > 0)
-		fprintf(out, "%-*s  ", w_account, "ACCOUNT");
-	fprintf(out, "%-*s  %-*s  %s\n", w_change, "CHANGE", w_result,
-	    "RESULT", "REASON");
-	for (size_t i = start; i < nrows; i++) {
-		fprintf(out, "%-20s  %-*.*s  %-*s  ", rows[i].time, w_actor,
-		    w_actor, rows[i].actor, w_event, rows[i].event);
-		if (w_account > 0)
-			fprintf(out, "%-*.*s  ", w_account, w_account,
-			    rows[i].account);
-		fprintf(out, "%-*s  %-*.*s  %s\n", w_change, rows[i].change,
-		    w_result, w_result, rows[i].result, rows[i].reason);
-	}
+	print_rows(out, rows + start, count, o);
  done:
 	if (ring != NULL)
 		for (int64_t i = 0; i < o->limit; i++)
@@ -798,5 +870,204 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 	free(rows);
 	free(line);
 	fclose(fp);
+	return rc;
+}
+
+/* history --merge ---------------------------------------------------- */
+
+struct mline {
+	int64_t	 t;
+	int	 has_time;
+	char	*host;		/* the line's, else its file's name */
+	char	*line;		/* as stored */
+};
+
+struct mfile {
+	struct mline	*v;
+	size_t		 n, cap, next;
+};
+
+static void
+mfile_free(struct mfile *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].host);
+		free(f->v[i].line);
+	}
+	free(f->v);
+}
+
+/* append line (parsed: j) of path to f; -1 out of memory */
+static int
+mfile_add(struct mfile *f, const char *path, const char *line,
+    const cJSON *j, int64_t *t)
+{
+	const cJSON	*h = cJSON_GetObjectItemCaseSensitive(j, "host");
+	struct mline	*m;
+	int64_t		 own;
+
+	if (f->n == f->cap) {
+		size_t ncap = f->cap ? f->cap * 2 : 64;
+		struct mline *nv = realloc(f->v, ncap * sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		f->v = nv;
+		f->cap = ncap;
+	}
+	m = &f->v[f->n];
+	/* no time of its own: it keeps its place after the line before */
+	if ((m->has_time = line_time(j, &own) == 0))
+		*t = own;
+	m->t = *t;
+	m->host = strdup(cJSON_IsString(h) ? h->valuestring : path);
+	m->line = strdup(line);
+	if (m->host == NULL || m->line == NULL) {
+		free(m->host);
+		free(m->line);
+		return -1;
+	}
+	f->n++;
+	return 0;
+}
+
+/* every line of one log, in its order; -1 with err */
+static int
+mfile_read(const char *path, struct mfile *f, char *err, size_t errlen)
+{
+	FILE	*fp;
+	char	*line = NULL;
+	size_t	 cap = 0;
+	ssize_t	 n;
+	int64_t	 lineno = 0, t = 0;
+	int	 rc = -1;
+
+	if ((fp = open_named(path, err, errlen)) == NULL)
+		return -1;
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		cJSON	*j;
+		int	 added;
+
+		lineno++;
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if ((j = cJSON_ParseWithLength(line, (size_t)n)) == NULL) {
+			out_line(stderr, "breakglass: %s:%lld: skipping a line "
+			    "that is not JSON (run breakglass verify %s)", path,
+			    (long long)lineno, path);
+			continue;
+		}
+		added = mfile_add(f, path, line, j, &t);
+		cJSON_Delete(j);
+		if (added == -1) {
+			bg_err(err, errlen, "%s: out of memory", path);
+			goto out;
+		}
+	}
+	if (ferror(fp)) {
+		bg_err(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+ out:
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
+/* the next line in time of all files: the earliest head, first file on a tie */
+static struct mline *
+mfile_next(struct mfile *f, size_t nf)
+{
+	size_t	best = nf;
+
+	for (size_t i = 0; i < nf; i++)
+		if (f[i].next < f[i].n && (best == nf ||
+		    f[i].v[f[i].next].t < f[best].v[f[best].next].t))
+			best = i;
+	return best == nf ? NULL : &f[best].v[f[best].next++];
+}
+
+/* --json: {"host":H,"entry":LINE}, LINE as stored */
+static int
+print_tagged(FILE *out, const struct mline *m)
+{
+	cJSON	*h = cJSON_CreateString(m->host);
+	char	*hs = h != NULL ? cJSON_PrintUnformatted(h) : NULL, *b = NULL;
+	size_t	 len;
+
+	cJSON_Delete(h);
+	if (hs != NULL) {
+		len = strlen(hs) + strlen(m->line) + 32;
+		if ((b = malloc(len)) != NULL) {
+			snprintf(b, len, "{\"host\":%s,\"entry\":%s}", hs,
+			    m->line);
+			out_json(out, b);
+		}
+	}
+	free(hs);
+	free(b);
+	return b != NULL ? 0 : -1;
+}
+
+int
+audit_history_merge(const char *const *paths, size_t npaths,
+    const struct history_opts *o, FILE *out, char *err, size_t errlen)
+{
+	struct mfile	 *f;
+	struct mline	**seq = NULL, *m;
+	struct row	 *rows = NULL;
+	size_t		  total = 0, nseq = 0, start = 0, nrows = 0;
+	int		  rc = -1;
+
+	if ((f = calloc(npaths, sizeof(*f))) == NULL) {
+		bg_err(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < npaths; i++) {
+		if (mfile_read(paths[i], &f[i], err, errlen) == -1)
+			goto done;
+		total += f[i].n;
+	}
+	if ((seq = calloc(total + 1, sizeof(*seq))) == NULL)
+		goto oom;
+	while ((m = mfile_next(f, npaths)) != NULL)
+		if (o->since_ms == 0 || (m->has_time && m->t >= o->since_ms))
+			seq[nseq++] = m;
+	if (o->limit > 0 && (size_t)o->limit < nseq)
+		start = nseq - (size_t)o->limit;
+	if (o->json) {
+		for (size_t i = start; i < nseq; i++)
+			if (print_tagged(out, seq[i]) == -1)
+				goto oom;
+		rc = 0;
+		goto done;
+	}
+	if ((rows = calloc(nseq - start + 1, sizeof(*rows))) == NULL)
+		goto oom;
+	for (size_t i = start; i < nseq; i++) {
+		cJSON		*j = cJSON_Parse(seq[i]->line);
+		struct row	*r = &rows[nrows++];
+
+		if (j == NULL || row_from_json(j, o, r) == -1 ||
+		    (r->host = strdup(seq[i]->host)) == NULL) {
+			cJSON_Delete(j);
+			goto oom;
+		}
+		text_flatten(r->host);
+		cJSON_Delete(j);
+	}
+	print_rows(out, rows, nrows, o);
+	rc = 0;
+	goto done;
+ oom:
+	bg_err(err, errlen, "out of memory");
+ done:
+	for (size_t i = 0; i < nrows; i++)
+		row_free(&rows[i]);
+	free(rows);
+	free(seq);
+	for (size_t i = 0; i < npaths; i++)
+		mfile_free(&f[i]);
+	free(f);
 	return rc;
 }

@@ -19,6 +19,7 @@ struct audit_head {
 };
 
 struct audit_entry {
+	const char	*host;		/* ha.peer_name; NULL: no "host" key */
 	const char	*actor;		/* "agent" or "cli:NAME(uid=N)" */
 	const char	*event;
 	const char	*account;
@@ -74,6 +75,13 @@ int	audit_verify_against(const char *path, const struct audit_head *anchor,
 	    const struct audit_head *outside, struct audit_verdict *,
 	    char *err, size_t errlen);
 /*
+ * verify FILE: a log named on the command line -- another host's, or a copy
+ * -- not under state_dir, so without state.json's anchor: the chain and,
+ * with outside, that head.  Returns as audit_verify_against.
+ */
+int	audit_verify_file(const char *path, const struct audit_head *outside,
+	    struct audit_verdict *, char *err, size_t errlen);
+/*
  * A head as breakglass prints it: "seq=N sha256=HEX" (the mail header, the
  * syslog line), "seq N sha256 HEX" (the mail body, enable/disable),
  * "seq N, sha256 HEX" (status), "N:HEX", or "HEX" alone (*seq 0).  HEX is
@@ -94,5 +102,16 @@ struct history_opts {
 };
 int	audit_history(const char *path, const struct history_opts *, FILE *out,
 	    char *err, size_t errlen);
+/*
+ * history --merge: the logs of several hosts, named on the command line,
+ * interleaved by time, each line tagged with its host (its "host" field,
+ * else the file name as given).  Each file keeps its own order; of lines
+ * with equal times the file named first comes first; a line without a time
+ * follows the line before it in its file.  A line that is not JSON is
+ * skipped with a warning.  --json: {"host":H,"entry":LINE} a line, LINE the
+ * stored bytes.  -1 with err if a file cannot be read.
+ */
+int	audit_history_merge(const char *const *paths, size_t n,
+	    const struct history_opts *, FILE *out, char *err, size_t errlen);
 
 #endif

@@ -155,6 +155,9 @@ static cfg_opt_t notify_opts[] = {
 	CFG_SEC("webhook", webhook_opts, CFGF_NONE), STR("command", ""),
 	CFG_END()
 };
+static cfg_opt_t ha_opts[] = {
+	STR("peer_name", ""), CFG_END()
+};
 /*
  * account NAME { } may repeat (issue 15); a file of before has one untitled
  * account { }, read as the account "default".  libconfuse has no optional
@@ -174,6 +177,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_SEC("sync", sync_opts, CFGF_NONE),
 	CFG_SEC("watch", watch_opts, CFGF_NONE),
 	CFG_SEC("recovery", recovery_opts, CFGF_NONE),
+	CFG_SEC("ha", ha_opts, CFGF_NONE),
 	CFG_END()
 };
 
@@ -561,6 +565,9 @@ config_load(const char *path, char *err, size_t errlen)
 	c->notify.webhook.ca_file = dupstr(cfg_getstr(n, "ca_file"));
 	c->notify.webhook.timeout = cfg_getint(n, "timeout");
 
+	s = cfg_getsec(cfg, "ha");
+	c->ha.peer_name = dupstr(cfg_getstr(s, "peer_name"));
+
 	if (c->state_dir == NULL) {
 		bg_err(err, errlen, "%s: state_dir: must not be empty", path);
 		goto fail;
@@ -631,6 +638,7 @@ config_free(struct config *c)
 	free(c->notify.webhook.ca_file);
 	free(c->notify.command);
 	free(c->sync.command);
+	free(c->ha.peer_name);
 	free(c);
 }
 
@@ -812,5 +820,7 @@ config_print(const struct config *c, FILE *fp)
 	fprintf(fp, "}\nrecovery {\n");
 	fprintf(fp, "%s%-18s = %s\n", i1, "revoke_sessions",
 	    c->recovery.revoke_sessions ? "true" : "false");
+	fprintf(fp, "}\nha {\n");
+	print_str(fp, i1, "peer_name", c->ha.peer_name);
 	fprintf(fp, "}\n");
 }

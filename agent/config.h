@@ -131,6 +131,10 @@ struct config {
 		} webhook;
 		char	*command;
 	} notify;
+	struct {
+		char	*peer_name;	/* this host, in audit lines and
+					   mails; NULL: a single host */
+	} ha;
 };
 
 /* -c FILE, else $BREAKGLASS_CONF, else the default */

@@ -138,6 +138,23 @@ check_webhook_url(const char *v, char *why, size_t size)
 	return -1;
 }
 
+#define PEER_NAME_MAX	63	/* a DNS label: it goes into mail headers */
+
+/*
+ * A host's name as it stands in every audit line and mail: letters,
+ * digits, '.', '-', '_', so that it reads the same in a header, a column
+ * of history --merge and a file name.
+ */
+static int
+is_peer_name(const char *v)
+{
+	size_t	n = strlen(v);
+
+	return n > 0 && n <= PEER_NAME_MAX && strspn(v,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	    ".-_") == n;
+}
+
 #define MAIL_BAD	"is not a plain mail address (user@domain)"
 
 const struct config_key config_keys[] = {
@@ -195,6 +212,9 @@ const struct config_key config_keys[] = {
 	{ "notify.webhook.url", KIND_STR, .check = check_webhook_url,
 	  .optional = 1 },
 	{ "notify.webhook.timeout", KIND_DUR, .lo = 1, .hi = 300 },
+	{ "ha.peer_name", KIND_STR, .ok = is_peer_name,
+	  .bad = "is not a host name (at most 63 letters, digits, '.', '-', "
+	  "'_')", .optional = 1 },
 	{ .path = NULL }
 };
 

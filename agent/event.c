@@ -13,6 +13,7 @@ audit_line(const struct config *c, const struct event *ev, char *err,
 	struct audit_entry	e;
 
 	memset(&e, 0, sizeof(e));
+	e.host = c->ha.peer_name;
 	e.actor = ev->actor;
 	e.event = ev->event;
 	e.account = c->account->dn;

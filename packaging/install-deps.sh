@@ -19,7 +19,8 @@ PKGS="$BUILD_PKGS libcmocka-dev clang libclang-rt-14-dev
 samba samba-ad-provision samba-ad-dc samba-dsdb-modules winbind krb5-user ldap-utils
 slapd
 python3-aiosmtpd python3-cryptography openssl valgrind util-linux gdb procps
-debhelper dpkg-dev fakeroot lintian mandoc adduser systemd rpm"
+debhelper dpkg-dev fakeroot lintian mandoc adduser systemd rpm
+keepalived iproute2"
 
 missing_of() {	# PKG... -> the ones not installed, on one line
 	for p in "$@"; do

@@ -16,6 +16,8 @@ enum {
 	O_LIMIT = 1 << 4, O_SINCE = 1 << 5, O_POLLS = 1 << 6,
 	O_AGAINST = 1 << 7, O_LAST = 1 << 8, O_SEQ = 1 << 9,
 	O_ACCOUNT = 1 << 10,
+	O_MERGE = 1 << 11,	/* --merge FILE...: several logs */
+	O_FILE = 1 << 12,	/* FILE: one log, not state_dir's */
 };
 
 /* what a command needs before it runs: a reason, the config, the secrets */
@@ -42,9 +44,11 @@ static const struct {
 	  N_REASON | N_CONFIG | N_SECRETS, cmd_set },
 	{ "auto",	  CMD_AUTO,	    O_REASON | O_ACCOUNT, N_REASON | N_CONFIG,
 	  cmd_auto },
-	{ "history",	  CMD_HISTORY,	    O_JSON | O_LIMIT | O_SINCE | O_ACCOUNT,
+	{ "history",	  CMD_HISTORY,	    O_JSON | O_LIMIT | O_SINCE | O_ACCOUNT |
+	  O_MERGE,
 	  N_CONFIG, cmd_history },
-	{ "verify",	  CMD_VERIFY,	    O_AGAINST, N_CONFIG, cmd_verify },
+	{ "verify",	  CMD_VERIFY,	    O_AGAINST | O_FILE, N_CONFIG,
+	  cmd_verify },
 	{ "health",	  CMD_HEALTH,	    O_JSON, N_CONFIG, cmd_health },
 	{ "run",	  CMD_RUN,	    O_POLLS, N_CONFIG | N_SECRETS,
 	  cmd_run },
@@ -73,7 +77,8 @@ cli_usage(void)
 "  disable --reason TEXT [--for D] [--dry-run]  disable them\n"
 "  auto --reason TEXT                       clear the override\n"
 "  history [--json] [--limit N] [--since TIME]  the audit trail\n"
-"  verify [--against HEAD]                  check the audit hash chain (and\n"
+"          [--merge FILE...]                several hosts' logs, by time\n"
+"  verify [--against HEAD] [FILE]           check the audit hash chain (and\n"
 "                                           that it holds a mailed head)\n"
 "  health [--json]                          query the health sources once\n"
 "  run [--polls N]                         the agent, in the foreground\n"
@@ -173,6 +178,40 @@ parse_since(const char *v, int64_t now, int64_t *ms, char *err, size_t errlen)
 	bg_err(err, errlen, "--since: \"%s\" is neither a time "
 	    "(2026-11-24T08:00:00Z, 2026-11-24) nor a duration ago (24h)", v);
 	return -1;
+}
+
+/*
+ * Files named on the command line: history takes them after --merge,
+ * verify one.  A command given files reads them, not state_dir: it needs
+ * no config (an auditor's copies of two hosts' logs, on a third machine).
+ */
+static int
+check_files(struct cli *c, int opts, char *err, size_t errlen)
+{
+	if ((opts & O_MERGE) && c->merge && c->nfiles == 0) {
+		bg_err(err, errlen, "--merge: name the audit logs to merge "
+		    "(--merge FILE...)");
+		return -1;
+	}
+	if ((opts & O_MERGE) && !c->merge && c->nfiles > 0) {
+		bg_err(err, errlen, "%s: \"%s\": files are read with --merge "
+		    "FILE...", c->cmd_name, c->files[0]);
+		return -1;
+	}
+	if (c->merge && c->account != NULL) {
+		bg_err(err, errlen, "--account: not with --merge (the logs' "
+		    "accounts are not in a config here); filter the JSON "
+		    "(--json) by \"account\"");
+		return -1;
+	}
+	if ((opts & O_FILE) && c->nfiles > 1) {
+		bg_err(err, errlen, "%s: one FILE at a time (\"%s\", \"%s\")",
+		    c->cmd_name, c->files[0], c->files[1]);
+		return -1;
+	}
+	if (c->nfiles > 0)
+		c->needs_config = c->needs_secrets = 0;
+	return 0;
 }
 
 /*
@@ -312,6 +351,16 @@ cli_parse(int argc, char *const argv[], int64_t now, struct cli *c,
 				    "audit seq (a positive number)", v);
 				return -1;
 			}
+		} else if ((opts & O_MERGE) && strcmp(a, "--merge") == 0)
+			c->merge = 1;
+		else if ((opts & (O_MERGE | O_FILE)) && a[0] != '-' &&
+		    a[0] != '\0') {
+			if (c->nfiles == CLI_FILES_MAX) {
+				bg_err(err, errlen, "%s: at most %d files",
+				    c->cmd_name, CLI_FILES_MAX);
+				return -1;
+			}
+			c->files[c->nfiles++] = a;
 		} else if ((opts & O_SINCE) && is_opt(a, "--since")) {
 			if ((v = opt_value("--since", argc, argv, &i, err,
 			    errlen)) == NULL)
@@ -330,6 +379,8 @@ cli_parse(int argc, char *const argv[], int64_t now, struct cli *c,
 		    c->cmd_name);
 		return -1;
 	}
+	if (check_files(c, opts, err, errlen) == -1)
+		return -1;
 	if (need_reason && c->reason == NULL) {
 		bg_err(err, errlen, "%s: --reason TEXT is required (who asked, "
 		    "which incident)", c->cmd_name);

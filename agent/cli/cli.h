@@ -15,6 +15,8 @@ enum cmd {
 
 struct cmd_ctx;
 
+#define CLI_FILES_MAX	64	/* history --merge FILE... */
+
 struct cli {
 	const char	*config;	/* -c FILE, NULL if not given */
 	int		(*run)(const struct cmd_ctx *);	/* the command */
@@ -36,6 +38,11 @@ struct cli {
 	char		 against_sha256[65];
 	int		 last;		/* report --last */
 	int64_t		 seq;		/* report --seq N, 0: not given */
+	int		 merge;		/* history --merge */
+	/* audit logs named on the command line: history --merge FILE...,
+	   verify FILE; read instead of state_dir's, no config needed */
+	const char	*files[CLI_FILES_MAX];
+	size_t		 nfiles;
 };
 
 /* now_ms: the clock, for --since 24h.  -1 with err on a usage error. */

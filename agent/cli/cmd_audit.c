@@ -17,22 +17,30 @@ cmd_history(const struct cmd_ctx *x)
 	struct history_opts	o;
 	const char		*names[ACCOUNTS_MAX], *dns[ACCOUNTS_MAX];
 	char			path[4096], err[1024];
+	int			rc;
 
-	snprintf(path, sizeof(path), "%s/%s", c->state_dir, AUDIT_FILE);
 	memset(&o, 0, sizeof(o));
 	o.limit = cli->limit;
 	o.since_ms = cli->since_ms;
 	o.json = cli->json;
-	for (size_t i = 0; i < c->naccounts; i++) {
-		names[i] = c->accounts[i].name;
-		dns[i] = c->accounts[i].dn;
+	if (cli->merge)		/* files named: no config loaded */
+		rc = audit_history_merge(cli->files, cli->nfiles, &o, stdout,
+		    err, sizeof(err));
+	else {
+		for (size_t i = 0; i < c->naccounts; i++) {
+			names[i] = c->accounts[i].name;
+			dns[i] = c->accounts[i].dn;
+		}
+		o.names = names;
+		o.dns = dns;
+		o.naccounts = c->naccounts;
+		if (cli->account != NULL)
+			o.account = config_account(c, cli->account)->dn;
+		snprintf(path, sizeof(path), "%s/%s", c->state_dir,
+		    AUDIT_FILE);
+		rc = audit_history(path, &o, stdout, err, sizeof(err));
 	}
-	o.names = names;
-	o.dns = dns;
-	o.naccounts = c->naccounts;
-	if (cli->account != NULL)
-		o.account = config_account(c, cli->account)->dn;
-	if (audit_history(path, &o, stdout, err, sizeof(err)) == -1) {
+	if (rc == -1) {
 		log_warnx("history: %s", err);
 		return BG_EXIT_FAIL;
 	}
@@ -51,16 +59,23 @@ cmd_verify(const struct cmd_ctx *x)
 	char			 path[4096], err[1024];
 	int			 rc;
 
-	snprintf(path, sizeof(path), "%s/%s", c->state_dir, AUDIT_FILE);
 	outside.seq = cli->against_seq;
 	bg_strlcpy(outside.sha256, cli->against_sha256, sizeof(outside.sha256));
-	if (state_load(c->state_dir, c->account, &st, err, sizeof(err)) == -1)
+	if (cli->nfiles > 0) {	/* another host's log: no config, no anchor */
+		snprintf(path, sizeof(path), "%s", cli->files[0]);
+		rc = audit_verify_file(path, cli->against ? &outside : NULL,
+		    &v, err, sizeof(err));
+		goto verdict;
+	}
+	snprintf(path, sizeof(path), "%s/%s", c->state_dir, AUDIT_FILE);
+	if (state_load(c->state_dir, NULL, &st, err, sizeof(err)) == -1)
 		log_warnx("verify: %s; checking the chain without its anchor",
 		    err);
 	else if (st.audit_head.seq > 0)
 		anchor = &st.audit_head;
 	rc = audit_verify_against(path, anchor, cli->against ? &outside : NULL,
 	    &v, err, sizeof(err));
+ verdict:
 	if (rc == -1) {
 		log_warnx("verify: %s", err);
 		return 1;

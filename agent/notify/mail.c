@@ -268,6 +268,8 @@ notice_subject(const cJSON *n)
 	bprintf(&b, "[breakglass] %s %s", event_title(n), name);
 	if (dom[0])
 		bprintf(&b, " (%s)", dom);
+	if (field(n, "peer") != NULL)	/* which of the HA hosts says it */
+		bprintf(&b, " on %s", field(n, "peer"));
 	if (reason[0])
 		bprintf(&b, ": %s", reason);
 	if (b.s != NULL)
@@ -335,7 +337,11 @@ notice_body(const cJSON *n)
 	if (field(n, "until") != NULL)
 		bline(&b, "Override to: %s", field(n, "until"));
 	bline(&b, "Time:        %s", field_or(n, "time", "?"));
-	bline(&b, "Host:        %s", field_or(n, "host", "?"));
+	if (field(n, "peer") != NULL)
+		bline(&b, "Host:        %s (%s)", field(n, "peer"),
+		    field_or(n, "host", "?"));
+	else
+		bline(&b, "Host:        %s", field_or(n, "host", "?"));
 	issues = cJSON_GetObjectItemCaseSensitive(ev, "issues");
 	if (cJSON_GetArraySize(issues) > 0) {
 		bputs(&b, "\n");
@@ -466,7 +472,7 @@ mail_message(const cJSON *n, const char *from, const char *const *to,
     size_t nto, int64_t now_ms, char *err, size_t errlen)
 {
 	static const char *const tokens[] = { "id", "host", "event",
-	    "audit_sha256" };
+	    "audit_sha256", "peer" };
 	struct buf	 b = { 0 };
 	char		 date[64], *subject = NULL, *esubj = NULL, *body = NULL;
 	char		*qp = NULL, *out = NULL;

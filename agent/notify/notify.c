@@ -44,7 +44,7 @@ spool_path(const struct config *c, char *buf, size_t size)
 }
 
 static cJSON *
-make_notice(const struct notice_in *in)
+make_notice(const struct config *c, const struct notice_in *in)
 {
 	cJSON	*n = cJSON_CreateObject();
 	char	 id[37], t[RFC3339_LEN], host[256] = "breakglass";
@@ -65,6 +65,8 @@ make_notice(const struct notice_in *in)
 	cJSON_AddStringToObject(n, "actor", in->actor ? in->actor : "?");
 	cJSON_AddStringToObject(n, "time", t);
 	cJSON_AddStringToObject(n, "host", host);
+	if (c->ha.peer_name != NULL)	/* the mail names it (mail.c) */
+		cJSON_AddStringToObject(n, "peer", c->ha.peer_name);
 	if (in->until_ms) {
 		format_time_ms(in->until_ms, t, sizeof(t));
 		cJSON_AddStringToObject(n, "until", t);
@@ -150,7 +152,7 @@ queue_channels(const struct config *c, const struct notice_in *in,
 	if (spool_path(c, dir, sizeof(dir)) == -1 ||
 	    sd_mkdir(dir, err, errlen) == -1)
 		return -1;
-	if ((notice = make_notice(in)) == NULL || (id = cJSON_GetStringValue(
+	if ((notice = make_notice(c, in)) == NULL || (id = cJSON_GetStringValue(
 	    cJSON_GetObjectItem(notice, "id"))) == NULL) {
 		cJSON_Delete(notice);
 		bg_err(err, errlen, "out of memory");
@@ -266,9 +268,9 @@ record_failure(const struct config *c, const char *actor, const cJSON *f,
 	 * funnel (event.c) spools notices, so it cannot be called from here.
 	 */
 	fa.state_dir = c->state_dir;
-	fa.e = (struct audit_entry){ .actor = actor, .event = "notify-failed",
-	    .account = notice_account(c, n), .reason = reason, .result = "ok",
-	    .extra = extra };
+	fa.e = (struct audit_entry){ .host = c->ha.peer_name, .actor = actor,
+	    .event = "notify-failed", .account = notice_account(c, n),
+	    .reason = reason, .result = "ok", .extra = extra };
 	if (state_update(c->state_dir, c->account, audit_failure, &fa, err,
 	    sizeof(err)) == -1)
 		log_warnx("notify-failed not audited: %s", err);
@@ -444,7 +446,7 @@ notify_test(const struct config *c, const char *actor, FILE *out)
 	    "works";
 	in.actor = actor;
 	in.head = &head;
-	n = make_notice(&in);
+	n = make_notice(c, &in);
 	for (const struct channel *ch = channels; ch->name != NULL; ch++) {
 		if (!ch->configured(c))
 			continue;

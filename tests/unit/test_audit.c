@@ -293,7 +293,7 @@ test_history_tail(void **state)
 	for (char *p = buf; (p = strchr(p, '\n')) != NULL; p++)
 		rows++;
 	assert_int_equal(rows, 3);	/* header + 2 */
-	assert_non_null(strstr(buf, "TIME"));
+	assert_memory_equal(buf, "TIME", 4);	/* no HOST: one log */
 	assert_non_null(strstr(buf, "disabled->enabled"));
 	assert_null(strstr(buf, "\nline2"));	/* one entry, one line */
 	free(buf);
@@ -505,6 +505,192 @@ test_verify_against(void **state)
 	    sizeof(err)), 1);
 }
 
+/* verify FILE: a copy outside state_dir, checked as it is, no anchor */
+static void
+test_verify_file(void **state)
+{
+	struct audit_verdict	v;
+	struct audit_head	head;
+	char			copy[160], cmd[400], err[256];
+	char			**lines;
+	int			n;
+
+	(void)state;
+	append_n(3);
+	assert_int_equal(audit_read_head(dir, &head, err, sizeof(err)), 0);
+	snprintf(copy, sizeof(copy), "%s.copy", dir);
+	snprintf(cmd, sizeof(cmd), "cp %s %s", logpath, copy);
+	assert_int_equal(system(cmd), 0);
+	/* state_dir's own reader refuses it: not inside state_dir */
+	assert_int_equal(audit_verify(copy, NULL, &v, err, sizeof(err)), -1);
+	assert_int_equal(audit_verify_file(copy, NULL, &v, err, sizeof(err)),
+	    0);
+	assert_int_equal(v.entries, 3);
+	assert_string_equal(v.head.sha256, head.sha256);
+	assert_int_equal(audit_verify_file(copy, &head, &v, err, sizeof(err)),
+	    0);
+	assert_int_equal(v.outside_seq, 3);
+	/* an edit in the copy is found */
+	lines = read_lines(&n);
+	lines[1][strlen(lines[1]) - 3] ^= 1;
+	{
+		FILE *fp = fopen(copy, "w");
+		for (int i = 0; i < n; i++)
+			fputs(lines[i], fp);
+		fclose(fp);
+	}
+	free_lines(lines, n);
+	assert_int_equal(audit_verify_file(copy, NULL, &v, err, sizeof(err)),
+	    1);
+	assert_int_equal(v.bad_seq, 2);
+	assert_int_equal(unlink(copy), 0);
+	/* missing, or not a file: unreadable, said why */
+	assert_int_equal(audit_verify_file(copy, NULL, &v, err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "No such file"));
+	assert_int_equal(audit_verify_file(dir, NULL, &v, err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "not a regular file"));
+}
+
+/* a log of lines, as given, at dir/name; its path in path */
+static void
+write_log(const char *name, const char *const *lines, char *path,
+    size_t size)
+{
+	FILE	*fp;
+
+	snprintf(path, size, "%s/%s", dir, name);
+	assert_non_null(fp = fopen(path, "w"));
+	for (; *lines != NULL; lines++)
+		fputs(*lines, fp);
+	fclose(fp);
+}
+
+#define T(s)	"\"time\":\"2026-11-25T02:10:0" s ".000Z\""
+
+/* the merged --json output's lines as "HOST:SEQ ..." */
+static void
+merged(const char *const *paths, size_t n, char *got, size_t size)
+{
+	struct history_opts	 o = { .json = 1 };
+	char			*buf = NULL, *p, err[256];
+	size_t			 len = 0, used = 0;
+	FILE			*out = open_memstream(&buf, &len);
+
+	assert_int_equal(audit_history_merge(paths, n, &o, out, err,
+	    sizeof(err)), 0);
+	fclose(out);
+	got[0] = '\0';
+	for (p = buf; p != NULL && *p != '\0'; p = strchr(p, '\n') + 1) {
+		cJSON *j = cJSON_ParseWithLength(p, strcspn(p, "\n"));
+		const char *h = cJSON_GetStringValue(cJSON_GetObjectItem(j,
+		    "host"));
+		cJSON *e = cJSON_GetObjectItem(j, "entry");
+
+		assert_non_null(h);
+		used += (size_t)snprintf(got + used, size - used, "%s%s:%d",
+		    used ? " " : "", h, (int)cJSON_GetNumberValue(
+		    cJSON_GetObjectItem(e, "seq")));
+		cJSON_Delete(j);
+	}
+	free(buf);
+}
+
+/*
+ * history --merge: by time; equal times in the order the files were named;
+ * no host field: the file name; a line with no time after its file's line
+ * before; a line that is not JSON skipped; each file's order kept.
+ */
+static void
+test_merge_order(void **state)
+{
+	static const char *const a[] = {
+		"{\"seq\":1," T("0") ",\"host\":\"bg-a\",\"event\":\"x\"}\n",
+		"{\"seq\":2," T("2") ",\"host\":\"bg-a\",\"event\":\"x\"}\n",
+		"{\"seq\":3," T("2") ",\"host\":\"bg-a\",\"event\":\"x\"}\n",
+		/* a clock stepped back: still after seq 3 of its file */
+		"{\"seq\":4," T("1") ",\"host\":\"bg-a\",\"event\":\"x\"}\n",
+		NULL
+	};
+	static const char *const b[] = {
+		"{\"seq\":1," T("1") ",\"event\":\"y\"}\n",
+		"not JSON at all\n",
+		"{\"seq\":2," T("2") ",\"event\":\"y\"}\n",
+		"{\"seq\":3,\"event\":\"no time\"}\n",
+		NULL
+	};
+	const char	*ab[] = { "a.log", "b.log" }, *ba[] = { "b.log", "a.log" };
+	char		 path[160], got[1024];
+
+	(void)state;
+	write_log("a.log", a, path, sizeof(path));
+	write_log("b.log", b, path, sizeof(path));
+	assert_int_equal(chdir(dir), 0);	/* the names as given */
+	merged(ab, 2, got, sizeof(got));
+	assert_string_equal(got, "bg-a:1 b.log:1 bg-a:2 bg-a:3 bg-a:4 b.log:2 "
+	    "b.log:3");
+	/* named the other way round, b comes first on equal times */
+	merged(ba, 2, got, sizeof(got));
+	assert_string_equal(got, "bg-a:1 b.log:1 b.log:2 b.log:3 bg-a:2 bg-a:3 "
+	    "bg-a:4");
+	assert_int_equal(chdir("/"), 0);
+}
+
+/* the table: a HOST column first; --limit and --since over the merge */
+static void
+test_merge_table(void **state)
+{
+	static const char *const a[] = {
+		"{\"seq\":1," T("0") ",\"host\":\"bg-a\",\"event\":\"enable\","
+		"\"from\":\"disabled\",\"to\":\"enabled\"}\n",
+		NULL
+	};
+	static const char *const b[] = {
+		"{\"seq\":1," T("1") ",\"host\":\"bg-b\",\"event\":\"adopted\"}"
+		"\n",
+		"{\"seq\":2," T("3") ",\"host\":\"bg-b\",\"event\":\"disable\"}"
+		"\n",
+		NULL
+	};
+	struct history_opts	 o = { .limit = 2 };
+	char			 pa[160], pb[160], *buf = NULL, err[256];
+	const char		*paths[2] = { pa, pb };
+	size_t			 len = 0;
+	FILE			*out;
+
+	(void)state;
+	write_log("a.log", a, pa, sizeof(pa));
+	write_log("b.log", b, pb, sizeof(pb));
+	out = open_memstream(&buf, &len);
+	assert_int_equal(audit_history_merge(paths, 2, &o, out, err,
+	    sizeof(err)), 0);
+	fclose(out);
+	assert_memory_equal(buf, "HOST  TIME", 10);
+	assert_null(strstr(buf, "enable "));	/* --limit 2: the last two */
+	assert_non_null(strstr(buf, "\nbg-b  2026-11-25 02:10:01Z"));
+	assert_non_null(strstr(buf, "\nbg-b  2026-11-25 02:10:03Z"));
+	free(buf);
+	o.limit = 0;
+	o.since_ms = 1795572602000LL;	/* 2026-11-25T02:10:02Z */
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	assert_int_equal(audit_history_merge(paths, 2, &o, out, err,
+	    sizeof(err)), 0);
+	fclose(out);
+	assert_null(strstr(buf, "adopted"));
+	assert_non_null(strstr(buf, "disable"));
+	free(buf);
+	/* a file that cannot be read fails the merge, naming it */
+	paths[1] = "/nonexistent/b.log";
+	out = open_memstream(&buf, &len);
+	assert_int_equal(audit_history_merge(paths, 2, &o, out, err,
+	    sizeof(err)), -1);
+	fclose(out);
+	free(buf);
+	assert_non_null(strstr(err, "/nonexistent/b.log"));
+}
+
 /* regression (found by fuzz_audit): a 19-character time overflowed */
 static void
 test_history_odd_times(void **state)
@@ -616,6 +802,12 @@ main(void)
 		cmocka_unit_test(test_jscan),
 		cmocka_unit_test(test_parse_head),
 		cmocka_unit_test_setup_teardown(test_verify_against, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_verify_file, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_merge_order, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_merge_table, setup,
 		    teardown),
 	};
 	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);

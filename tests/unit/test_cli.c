@@ -149,6 +149,9 @@ test_bad_options(void **state)
 	assert_int_equal(parse(&c, err, sizeof(err), "status", "--account",
 	    NULL), -1);
 	assert_non_null(strstr(err, "--account needs a value"));
+	assert_int_equal(parse(&c, err, sizeof(err), "history", "--merge",
+	    "a.log", "--account", "x", NULL), -1);
+	assert_non_null(strstr(err, "not with --merge"));
 }
 
 /* issue 15: --account NAME on the commands that act per account */
@@ -265,6 +268,9 @@ test_command_table(void **state)
 		{ "auto", "--reason", "x", cmd_auto, 1, 0 },
 		{ "history", NULL, NULL, cmd_history, 1, 0 },
 		{ "verify", NULL, NULL, cmd_verify, 1, 0 },
+		/* files named: read as named, no config (issue 18) */
+		{ "history", "--merge", "a.log", cmd_history, 0, 0 },
+		{ "verify", "b.log", NULL, cmd_verify, 0, 0 },
 		{ "health", NULL, NULL, cmd_health, 1, 0 },
 		{ "run", NULL, NULL, cmd_run, 1, 1 },
 		{ "check", NULL, NULL, cmd_check, 1, 0 },
@@ -288,6 +294,43 @@ test_command_table(void **state)
 			fail_msg("%s: the row's function or needs differ",
 			    cases[i].argv1);
 	}
+}
+
+/* history --merge FILE..., verify FILE: the files, and what is refused */
+static void
+test_files(void **state)
+{
+	struct cli	c;
+	char		err[256];
+
+	(void)state;
+	assert_int_equal(parse(&c, err, sizeof(err), "history", "--merge",
+	    "a.log", "--json", "b.log", "--limit", "5", NULL), 0);
+	assert_true(c.merge);
+	assert_true(c.json);
+	assert_int_equal(c.limit, 5);
+	assert_int_equal(c.nfiles, 2);
+	assert_string_equal(c.files[0], "a.log");
+	assert_string_equal(c.files[1], "b.log");
+	assert_int_equal(parse(&c, err, sizeof(err), "verify", "--against",
+	    "1:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+	    "/srv/bg-b/audit.log", NULL), 0);
+	assert_int_equal(c.nfiles, 1);
+	assert_true(c.against);
+	assert_int_equal(parse(&c, err, sizeof(err), "history", "--merge",
+	    NULL), -1);
+	assert_non_null(strstr(err, "--merge FILE..."));
+	assert_int_equal(parse(&c, err, sizeof(err), "history", "a.log", NULL),
+	    -1);
+	assert_non_null(strstr(err, "with --merge"));
+	assert_int_equal(parse(&c, err, sizeof(err), "verify", "a.log",
+	    "b.log", NULL), -1);
+	assert_non_null(strstr(err, "one FILE at a time"));
+	/* no other command takes a file */
+	assert_int_equal(parse(&c, err, sizeof(err), "status", "a.log", NULL),
+	    -1);
+	assert_int_equal(parse(&c, err, sizeof(err), "report", "--merge",
+	    "a.log", NULL), -1);
 }
 
 /* report: one of --last, --seq N, --since T (issue 16) */
@@ -320,6 +363,7 @@ main(void)
 		cmocka_unit_test(test_enable),
 		cmocka_unit_test(test_command_table),
 		cmocka_unit_test(test_report_options),
+		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_reason_required),
 		cmocka_unit_test(test_reason_controls),
 		cmocka_unit_test(test_bad_options),

@@ -660,6 +660,9 @@ static const struct want_rule {
 	{ "notify.webhook.url", 0, 1, "http://hook.example/p?sig=SECRET",
 	  "https://hook.example/p?sig=SECRET",
 	  "\"http://hook.example/***\": the scheme must be https://" },
+	{ "ha.peer_name", 0, 1, "agent a", "bg-agent-2.corp",
+	  "\"agent a\" is not a host name (at most 63 letters, digits, '.', "
+	  "'-', '_')" },
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -867,6 +870,11 @@ test_table_rules(void **state)
 	snprintf(want, sizeof(want), "state_dir: longer than %d bytes",
 	    STATE_DIR_MAX);
 	assert_refused("state_dir", v, want);
+	/* a peer name is a DNS label's length: it goes into mail headers */
+	snprintf(v, sizeof(v), "\"%.63s\"", longdir + 1);
+	assert_accepted("ha.peer_name", v);
+	snprintf(v, sizeof(v), "\"%.64s\"", longdir + 1);
+	assert_refused("ha.peer_name", v, "is not a host name");
 }
 
 /* every row of the table is one of the contract's, and back */

@@ -91,6 +91,86 @@ test_one_line(void **unused)
 	assert_int_equal(unit_spool_count(unit_sdir), 0);
 }
 
+/* the first audit line as stored, malloc'd */
+static char *
+raw_first_line(void)
+{
+	char	path[160], *buf, *nl;
+	size_t	len;
+
+	snprintf(path, sizeof(path), "%s/%s", unit_sdir, AUDIT_FILE);
+	assert_non_null(buf = read_file(path, 1 << 20, &len));
+	if ((nl = strchr(buf, '\n')) != NULL)
+		*nl = '\0';
+	return buf;
+}
+
+/* the notice of the one spool file, parsed */
+static cJSON *
+only_notice(void)
+{
+	char		 path[160], file[PATH_MAX], *buf;
+	struct dirent	*de;
+	DIR		*d;
+	size_t		 len;
+	cJSON		*f, *n;
+
+	snprintf(path, sizeof(path), "%s/%s", unit_sdir, SPOOL_DIR);
+	assert_non_null(d = opendir(path));
+	while ((de = readdir(d)) != NULL && de->d_name[0] == '.')
+		;
+	assert_non_null(de);
+	snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+	closedir(d);
+	assert_non_null(buf = read_file(file, 1 << 20, &len));
+	f = cJSON_ParseWithLength(buf, len);
+	free(buf);
+	n = cJSON_DetachItemFromObject(f, "notice");
+	cJSON_Delete(f);
+	return n;
+}
+
+/* without ha.peer_name the line is as it always was: no "host" key */
+static void
+test_no_peer_no_host(void **unused)
+{
+	struct audit_head	head;
+	char			*raw;
+
+	(void)unused;
+	memset(&head, 0, sizeof(head));
+	event_record(&cfg, &(struct event){ .actor = "agent", .event = "drift",
+	    .reason = "a", .head = &head, .flags = EV_NO_SYSLOG |
+	    EV_NO_NOTICE }, NULL, 0);
+	raw = raw_first_line();
+	assert_null(strstr(raw, "\"host\""));
+	assert_non_null(strstr(raw, "Z\",\"actor\":\"agent\""));
+	free(raw);
+}
+
+/* with it: "host" after "time" in the line, "peer" in the notice (mail.c) */
+static void
+test_peer_host(void **unused)
+{
+	struct audit_head	head;
+	cJSON			*n;
+	char			*raw;
+
+	(void)unused;
+	memset(&head, 0, sizeof(head));
+	cfg.notify.command = "/bin/true";
+	cfg.ha.peer_name = "bg-b";
+	assert_int_equal(event_record(&cfg, &(struct event){ .actor = "agent",
+	    .event = "drift", .reason = "a", .head = &head, .flags =
+	    EV_NO_SYSLOG }, NULL, 0), EV_AUDITED | EV_NOTICED);
+	raw = raw_first_line();
+	assert_non_null(strstr(raw, "Z\",\"host\":\"bg-b\",\"actor\":"));
+	free(raw);
+	n = only_notice();
+	assert_string_equal(str(n, "peer"), "bg-b");
+	cJSON_Delete(n);
+}
+
 /* the next event chains on: seq 2, prev is the first line's hash */
 static void
 test_head_moves(void **unused)
@@ -298,6 +378,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_one_line, setup,
+		    unit_teardown),
+		cmocka_unit_test_setup_teardown(test_no_peer_no_host, setup,
+		    unit_teardown),
+		cmocka_unit_test_setup_teardown(test_peer_host, setup,
 		    unit_teardown),
 		cmocka_unit_test_setup_teardown(test_head_moves, setup,
 		    unit_teardown),

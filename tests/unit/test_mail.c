@@ -54,6 +54,35 @@ test_subject(void **state)
 	cJSON_Delete(n);
 }
 
+/* with ha.peer_name, the subject and the body name the host (issue 18) */
+static void
+test_peer(void **state)
+{
+	const char	*to[] = { "it@corp.example.com" };
+	cJSON		*n = notice("enable", "INC-123", "enabled");
+	char		*s, *b, *m, err[256];
+
+	(void)state;
+	b = notice_body(n);
+	assert_non_null(strstr(b, "\nHost:        bg1\n"));
+	free(b);
+	cJSON_AddStringToObject(n, "peer", "bg-b");
+	s = notice_subject(n);
+	assert_string_equal(s, "[breakglass] ENABLED btg-admin "
+	    "(corp.example.com) on bg-b: INC-123");
+	free(s);
+	b = notice_body(n);
+	assert_non_null(strstr(b, "\nHost:        bg-b (bg1)\n"));
+	free(b);
+	/* a spool file edited to put a header into it is refused */
+	cJSON_ReplaceItemInObject(n, "peer", cJSON_CreateString("b\r\nBcc: x"));
+	m = mail_message(n, "bg@corp.example.com", to, 1, NOW, err,
+	    sizeof(err));
+	assert_null(m);
+	assert_non_null(strstr(err, "peer"));
+	cJSON_Delete(n);
+}
+
 /* no reason, however crafted, adds a header line */
 static void
 test_no_header_injection(void **state)
@@ -283,6 +312,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_subject),
+		cmocka_unit_test(test_peer),
 		cmocka_unit_test(test_no_header_injection),
 		cmocka_unit_test(test_message_headers),
 		cmocka_unit_test(test_encodings),

@@ -266,9 +266,15 @@ test_flush_ledger(void **state)
 
 	(void)state;
 	cfg.notify.command = "/bin/false";
+	cfg.ha.peer_name = "bg-b";	/* the spool's own line names it too */
 	notice_of(&in, &head, 11);
 	assert_int_equal(notify_queue(&cfg, &in, err, sizeof(err)), 1);
 	assert_int_equal(notify_flush(&cfg, "test", 1), 1);
+	f = NULL;
+	assert_int_equal(unit_audit_lines(unit_sdir, &f, 1), 1);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(f,
+	    "host")), "bg-b");
+	cJSON_Delete(f);
 	f = spool_file_of("command");
 	assert_non_null(f);
 	assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItem(f,
