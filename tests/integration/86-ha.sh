@@ -204,3 +204,85 @@ took=$(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }')
 echo "# figure: ha hand-over on a failed check (fall 2, interval 1): ${took}s"
 check "host b's agent is not running" sh -c "! [ -f $H/b/agent.pid ]"
 check "host b is in FAULT" grep -q 'Entering FAULT' "$H/b/keepalived.log"
+
+# --- real agents: host a enables for an outage and dies; b takes over -------
+# The agents run in the namespace run.sh made (where the test DC, the fake
+# Graph and the mail sink listen on loopback): the stand-in systemctl, run
+# by keepalived inside ha-a or ha-b, enters it with nsenter.
+for h in a b; do
+	kill_ka "$h" TERM
+	[ -f "$H/$h/agent.pid" ] && kill "$(cat "$H/$h/agent.pid")" 2>/dev/null
+	rm -f "$H/$h/agent.pid" "$H/$h/check-fails"
+	: >"$H/$h/events"
+done
+sleep 0.5
+PARENT_NET=/proc/$$/ns/net
+mail_agent_case ha-agents 2 2
+POLICY="$POLICY
+  on_drift = \"revert\""
+EXTRA_B=$EXTRA
+EXTRA="$EXTRA_B
+ha { peer_name = \"bg-b\" }"
+write_conf					# host b: $T/state
+mkdir -m 0700 "$T/stateA"
+sed -e "s|^state_dir = .*|state_dir = \"$T/stateA\"|" \
+    -e 's|peer_name = "bg-b"|peer_name = "bg-a"|' "$T/breakglass.conf" \
+    >"$T/a.conf"				# host a: its own state_dir
+ha_agent a "exec nsenter --net=$PARENT_NET $BIN -c $T/a.conf run"
+ha_agent b "exec nsenter --net=$PARENT_NET $BIN -c $T/breakglass.conf run"
+HEALTHY='{"issues": {"items": []}}'
+scenario "$HEALTHY"
+start_agent					# b ran before, while healthy
+after_polls 3 "host b's agent ran 3 healthy polls (its state: disabled)"
+stop_agent
+
+scenario "{\"issues\": {\"items\": [$(entra_outage)]}}"
+start_ka a
+wait_for "host a, master, starts its agent, which enables the account" 25 \
+    uac_is 66048
+start_ka b
+wait_for "host b is BACKUP" 15 has_events b stop 1
+t0=$(date +%s.%N)
+kill_ka a KILL					# host a dies, its agent too
+pkill -KILL -F "$H/a/agent.pid" 2>/dev/null
+rm -f "$H/a/agent.pid"
+wait_for "host b becomes master and starts its agent" 15 agent_runs b
+wait_for "host b's agent adopts the enabled account" 15 \
+    audit_has '"event":"adopted".*"to":"enabled"'
+t_adopt=$(/usr/bin/python3 -c '
+import json, sys, datetime
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e["event"] == "adopted":
+        t = datetime.datetime.strptime(e["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
+        print("%.3f" % t.replace(tzinfo=datetime.timezone.utc).timestamp())
+        break' "$T/state/audit.log")
+took=$(echo "$t0 $t_adopt" | awk '{ printf "%.2f", $2 - $1 }')
+echo "# figure: ha take-over (master's keepalived and agent killed -9 -> the new agent's first decision, adopted): ${took}s"
+check "the new agent decided within 10 s of the master's loss (${took}s)" \
+    awk -v t="$took" 'BEGIN { exit !(t > 0 && t <= 10) }'
+after_polls 4 "host b's agent ran 4 polls, the outage still on"
+expect_uac 66048 "host b never disabled the account mid-outage"
+check "host b recorded no drift and no disable" sh -c \
+    '! grep -q "\"event\":\"drift\"\|\"event\":\"disable\"" "$1"' - \
+    "$T/state/audit.log"
+scenario "$HEALTHY"
+wait_for "after recovery host b's agent disables the account" 20 uac_is 66050
+bg history --merge "$T/stateA/audit.log" "$T/state/audit.log" --json
+check "history --merge: both hosts' lines, in time order" \
+    /usr/bin/python3 -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin.read().splitlines()]
+hosts = {r["host"] for r in rows}
+times = [r["entry"]["time"] for r in rows]
+sys.exit(0 if hosts == {"bg-a", "bg-b"} and times == sorted(times) else 1)' \
+    <"$T/out"
+bg verify "$T/stateA/audit.log"
+expect_rc 0 "host a's chain verifies (verify FILE)"
+bg verify
+expect_rc 0 "host b's chain verifies"
+for h in a b; do kill_ka "$h" TERM; done
+pkill -F "$H/b/agent.pid" 2>/dev/null
+set_uac "$BTG_DN" 66050
+stop_graph
+stop_mail
