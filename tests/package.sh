@@ -58,7 +58,7 @@ check "breakglass version runs" grep -q '^breakglass [0-9]' "$out/version"
 rc=$?
 check "config-check on the shipped example exits 2" test "$rc" -eq 2
 check "and names the first placeholder with file, line and key" grep -q \
-    '/etc/breakglass/breakglass.conf:8: .*account.dn: "<CN=btg-admin' "$out/cc.err"
+    '/etc/breakglass/breakglass.conf:11: .*account.dn: "<CN=btg-admin' "$out/cc.err"
 sed 's/^/# /' "$out/cc.err"
 mandoc -T lint -W warning docs/breakglass.8 docs/breakglass.conf.5 >"$out/mandoc.log" 2>&1
 grep -v 'mandoc.db' "$out/mandoc.log" >"$out/mandoc.real"
