@@ -312,6 +312,8 @@ hold_disabled(const struct config *c, struct state *st, int64_t now)
 	bg_strlcpy(st->ovr.actor, "agent", sizeof(st->ovr.actor));
 	bg_strlcpy(st->ovr.reason, reason, sizeof(st->ovr.reason));
 	st->last_set = ACCOUNT_DISABLED;
+	/* the window of use it was enabled for is closed: the review due */
+	state_review_due(st, config_revoke_applies(c), now);
 	/* audited, not mailed again: the drift notice says it all */
 	event_record(c, &(struct event){ .actor = "agent", .event =
 	    "override-set", .to = account_state_name(ACCOUNT_DISABLED),
@@ -504,7 +506,8 @@ decide_and_act(struct agent *a, const struct config *c, struct state *st,
 	if (now < a->toggle_not_before_ms[i])
 		goto out;		/* backing off after failures */
 	/* success is logged (syslog and stderr) by toggle_account itself */
-	if (toggle_account(c, st, "agent", reason, target == ACCOUNT_DISABLED,
+	if (toggle_account(c, st, "agent", reason, target == ACCOUNT_DISABLED ?
+	    TOGGLE_DISABLE : 0,
 	    ev, &res, err, sizeof(err)) == -1) {
 		int64_t	wait = c->policy.poll_interval;
 
@@ -732,15 +735,13 @@ cycle(struct agent *a)
 	state_unlock(lockfd);
 	status_write(a);
 	for (i = 0; i < n; i++) {
-		int closed = a->sync_want[i] == ACCOUNT_DISABLED;
-
 		config_view(a->cfg, i, &v);
 		/* sync.command, without the lock */
 		if (a->sync_want[i] != ACCOUNT_UNKNOWN) {
 			sync_unlocked(&v, "agent", a->sync_want[i]);
 			a->sync_want[i] = ACCOUNT_UNKNOWN;
 		}
-		after_use(&v, &a->poll, "agent", closed);	/* revoke.h */
+		after_use(&v, &a->poll, "agent");	/* revoke.h */
 		if (!stop_flag)
 			graph_step(a, &v, &g[i]);
 	}

@@ -154,6 +154,8 @@ int		 config_check_secrets(const struct config *, char *err,
 /* the graph section is complete enough to get a token */
 int		 config_graph_ready(const struct config *, char *err,
 		    size_t errlen);
+/* recovery.revoke_sessions, with Graph and the account's upn set */
+int		 config_revoke_applies(const struct config *);
 /* a webhook is configured: notify.webhook.url or url_file */
 int		 config_has_webhook(const struct config *);
 /*

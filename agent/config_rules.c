@@ -73,6 +73,13 @@ check_accounts(const struct config *c, char *err, size_t errlen)
 }
 
 int
+config_revoke_applies(const struct config *c)
+{
+	return c->recovery.revoke_sessions && c->graph.tenant_id != NULL &&
+	    c->account->upn != NULL;
+}
+
+int
 config_check_keys(const struct config *c, char *err, size_t errlen)
 {
 	const char	*f = c->path;

@@ -129,7 +129,8 @@ drill_toggle(const struct config *c, struct state *st, const char *actor,
 	struct toggle_result	res;
 	int64_t			t0 = now_ms();
 
-	if (toggle_account(c, st, actor, reason, disable, NULL, &res, err,
+	if (toggle_account(c, st, actor, reason, (disable ? TOGGLE_DISABLE :
+	    0) | TOGGLE_DRILL, NULL, &res, err,
 	    errlen) == -1) {
 		log_warnx("drill: %s", err);
 		return;

@@ -18,29 +18,6 @@
 /* FILETIME (100 ns since 1601-01-01) to ms since 1970 */
 #define FILETIME_EPOCH_MS	11644473600000LL
 
-int
-revoke_applies(const struct config *c)
-{
-	return c->recovery.revoke_sessions && c->graph.tenant_id != NULL &&
-	    c->account->upn != NULL;
-}
-
-static int
-mark_apply(struct state *st, void *arg, char *err, size_t errlen)
-{
-	const struct config	*c = arg;
-	int64_t			 now = now_ms();
-
-	(void)err;
-	(void)errlen;
-	st->review.end_seq = st->audit_head.seq;
-	st->review.revoke_pending = revoke_applies(c);
-	st->review.revoke_told = 0;
-	st->review.report_pending = 1;
-	st->review.rotate_after_ms = now;
-	st->review.rotate_reminded_ms = now;	/* the review reminds first */
-	return 1;
-}
 
 struct revoked {
 	const struct config	*c;
@@ -206,17 +183,12 @@ review_now(const struct config *c, struct poll_ctx *p, const char *actor,
 }
 
 void
-after_use(const struct config *c, struct poll_ctx *p, const char *actor,
-    int closed_now)
+after_use(const struct config *c, struct poll_ctx *p, const char *actor)
 {
 	struct poll_ctx	 own;
 	struct state	 st;
 	char		 err[1024];
 
-	if (closed_now && state_update(c->state_dir, c->account,
-	    mark_apply, (void *)c,
-	    err, sizeof(err)) == -1)
-		log_warnx("the work after use not marked: %s", err);
 	/* a read of what is due; each step re-checks under the lock */
 	if (state_load(c->state_dir, c->account, &st, err, sizeof(err)) == -1 ||
 	    (!st.review.revoke_pending && !st.review.report_pending))

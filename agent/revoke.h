@@ -10,12 +10,10 @@
 #include "poll.h"
 #include "state.h"
 
-/* recovery.revoke_sessions, with Graph and account.upn set */
-int	revoke_applies(const struct config *);
 /*
  * Without the lock, after a change's lock was released (as sync.h runs
- * sync.command).  closed_now: this caller's disable just ended a window:
- * the work after it is marked due in state.json.  Then whatever is due:
+ * sync.command).  The work after a window of use was marked due in the
+ * disable's own save (state_review_due(), toggle.c); here, whatever is due:
  * POST users/{upn}/revokeSignInSessions while the account is disabled
  * (audit "sessions-revoked"; a failure is audited and noticed once and
  * stays due, so the agent retries it every poll), and the review of the
@@ -23,8 +21,7 @@ int	revoke_applies(const struct config *);
  * text).  p: the caller's Graph session, or NULL for one of its own.
  * Never touches the account.
  */
-void	after_use(const struct config *, struct poll_ctx *, const char *actor,
-	    int closed_now);
+void	after_use(const struct config *, struct poll_ctx *, const char *actor);
 /* AD pwdLastSet of the account, in ms since the epoch (0: not set);
    conn NULL: a connection of its own */
 int	account_pwd_last_set(const struct config *, struct ad_conn *,

@@ -428,6 +428,17 @@ state_save(const char *state_dir, const struct account_cfg *a,
 	return rc;
 }
 
+void
+state_review_due(struct state *st, int revoke, int64_t now)
+{
+	st->review.end_seq = st->audit_head.seq;
+	st->review.revoke_pending = revoke;
+	st->review.revoke_told = 0;
+	st->review.report_pending = 1;
+	st->review.rotate_after_ms = now;
+	st->review.rotate_reminded_ms = now;	/* the review reminds first */
+}
+
 static int
 lock_wait_sec(void)
 {

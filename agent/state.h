@@ -88,6 +88,14 @@ int	state_save(const char *state_dir, const struct account_cfg *a,
 int	override_active(const struct override *, int64_t now);
 
 /*
+ * A window of use closed (a disable that changed the account, or one seen
+ * from outside while breakglass held it enabled): the work after it due,
+ * in the caller's save -- the sessions revoked (revoke: the config wants
+ * it), the review mailed, the password's rotation watched from now.
+ */
+void	state_review_due(struct state *, int revoke, int64_t now);
+
+/*
  * Take the exclusive lock of state_dir, waiting up to wait_sec (or
  * $BREAKGLASS_LOCK_WAIT).  Returns the lock fd, -1 on error, -2 when another
  * process held it all along (err names its pid).  state_unlock() releases.

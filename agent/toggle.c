@@ -109,9 +109,10 @@ save_now(const struct config *c, const struct state *st)
  */
 int
 toggle_account(const struct config *c, struct state *st, const char *actor,
-    const char *reason, int disable, const cJSON *evidence,
+    const char *reason, unsigned how, const cJSON *evidence,
     struct toggle_result *res, char *err, size_t errlen)
 {
+	int		 disable = (how & TOGGLE_DISABLE) != 0;
 	struct ad_conn	*conn = NULL;
 	enum account_state before = st->account_state;
 	enum account_state want = disable ? ACCOUNT_DISABLED : ACCOUNT_ENABLED;
@@ -185,6 +186,10 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	if (!res->change.changed || (done & EV_NOTICED))
 		st->notified_seq = res->head.seq;
 	st->audit_head = res->head;
+	/* a window of use closed: its review due, in this same save (a
+	   crash after it cannot lose it) */
+	if (disable && res->change.changed && !(how & TOGGLE_DRILL))
+		state_review_due(st, config_revoke_applies(c), now_ms());
 	res->state_saved = save_now(c, st);
 	res->exit_code = BG_EXIT_DONE;
 	if (res->change.changed)	/* Entra Connect now, not in 30 min */

@@ -28,8 +28,10 @@ struct toggle_result {
  * written nothing is touched.  On a change, res->sync_want asks the caller
  * to run the sync (sync.h).
  */
+#define TOGGLE_DISABLE	0x1	/* disable; without it, enable */
+#define TOGGLE_DRILL	0x2	/* a drill: not a use, no review after */
 int	toggle_account(const struct config *, struct state *, const char *actor,
-	    const char *reason, int disable, const cJSON *evidence,
+	    const char *reason, unsigned how, const cJSON *evidence,
 	    struct toggle_result *, char *err, size_t errlen);
 
 /*

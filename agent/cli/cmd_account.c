@@ -474,7 +474,8 @@ set_one(const struct cmd_ctx *x, const struct config *c, void *arg)
 		goto out;
 	}
 
-	toggle_account(c, &st, actor, cli->reason, disable, NULL, &res, err,
+	toggle_account(c, &st, actor, cli->reason, disable ? TOGGLE_DISABLE :
+	    0, NULL, &res, err,
 	    sizeof(err));
 	rc = res.exit_code;
 	if (rc == BG_EXIT_DONE && !res.state_saved)
@@ -519,7 +520,7 @@ set_one(const struct cmd_ctx *x, const struct config *c, void *arg)
 	if (rc == BG_EXIT_DONE && res.sync_want != ACCOUNT_UNKNOWN)
 		sync_unlocked(c, actor, res.sync_want);
 	if (rc == BG_EXIT_DONE && res.sync_want == ACCOUNT_DISABLED)
-		after_use(c, NULL, actor, 1);	/* revoke.h */
+		after_use(c, NULL, actor);	/* revoke.h */
 	if (rc != BG_EXIT_DONE)
 		names_add(arg, c->account->name);
 	return rc;
