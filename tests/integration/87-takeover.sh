@@ -60,14 +60,7 @@ stop_mail
 cleanup_case
 
 # --- state_dir restored from a backup ---------------------------------------
-new_case restore
-set_uac "$BTG_DN" 66050
-start_graph
-POLICY='mode = "auto"
-  poll_interval = 1
-  rise = 2
-  fall = 3'
-write_conf
+agent_case restore 2 3
 scenario "$OUTAGE"
 start_agent
 wait_for "the outage enables the account" 20 uac_is 66048

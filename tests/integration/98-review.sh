@@ -244,3 +244,50 @@ n=$(mails "PASSWORD NOT ROTATED")
 after_polls 6 "the agent polls on after the rotation"
 check "no reminder after the rotation" mails_are "PASSWORD NOT ROTATED" "$n"
 stop_agent
+stop_graph
+stop_mail
+
+# -- a window closed from outside: a responder disables it mid-outage -----
+new_case review-drift
+set_uac "$BTG_DN" 66050
+start_graph
+start_mail
+cp "$T/mail.pw" "$T/mail.pw.client"
+POLICY='mode = "auto"
+  poll_interval = 1
+  rise = 1
+  fall = 1'
+smtp_section
+cloud ok
+/usr/bin/python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1])); s["issues"] = {"items": [json.loads(sys.argv[2])]}
+json.dump(s, open(sys.argv[1] + ".tmp", "w"))' "$T/scenario.json" "$(entra_outage)"
+mv "$T/scenario.json.tmp" "$T/scenario.json"
+BREAKGLASS_POLL_INTERVAL_MS=300 start_agent
+wait_for "the agent enables in the outage" 15 uac_is 66048
+set_uac "$BTG_DN" 66050		# a responder who suspects it is compromised
+wait_for "the disable from outside is drift" 15 \
+    audit_has '"event":"drift".*"to":"disabled"'
+wait_for "the sessions of that window are revoked too" 15 \
+    count_is '"event":"sessions-revoked".*"result":"ok"' 1
+wait_for "and its review mailed" 15 mails_are "REVIEW AFTER USE" 1
+stop_agent
+stop_graph
+stop_mail
+
+# -- a drill is not a use: no review, no rotation warning -----------------
+new_case review-drill
+set_uac "$BTG_DN" 66050
+start_mail
+cp "$T/mail.pw" "$T/mail.pw.client"
+smtp_section
+bg drill --reason "quarterly drill"
+expect_rc 0 "the drill passes"
+check "no sessions revoked after a drill" count_is '"event":"sessions-revoked"' 0
+check "no review after a drill" count_is '"event":"review"' 0
+bg check
+check "check asks for no password rotation after a drill" sh -c \
+    '! printf "%s\n" "$1" | grep -q "password not changed"' - "$OUT"
+check "no review mail after a drill" mails_are "REVIEW AFTER USE" 0
+stop_mail

@@ -403,6 +403,19 @@ smtp_section() {
 	write_conf
 }
 
+# agent_case NAME RISE FALL: a fresh case with the account disabled, the
+# fake Graph and an auto policy (poll 1 s) -- config written
+agent_case() {
+	new_case "$1"
+	set_uac "$BTG_DN" 66050
+	start_graph
+	POLICY="mode = \"auto\"
+  poll_interval = 1
+  rise = $2
+  fall = $3"
+	write_conf
+}
+
 # mail_agent_case NAME RISE FALL: a fresh case with the account disabled, the
 # fake Graph, the mail sink and an auto policy (poll 1 s) -- config written
 mail_agent_case() {

@@ -318,6 +318,20 @@ test_history_tail(void **state)
 	free(buf);
 }
 
+/* history's output for o, to free */
+static char *
+history_out(const struct history_opts *o)
+{
+	char	*buf = NULL, err[256];
+	size_t	 len = 0;
+	FILE	*out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	assert_int_equal(audit_history(logpath, o, out, err, sizeof(err)), 0);
+	fclose(out);
+	return buf;
+}
+
 /* history of two accounts: --account filters, ACCOUNT names them */
 static void
 test_history_accounts(void **state)
@@ -332,17 +346,13 @@ test_history_accounts(void **state)
 				      .from = "disabled", .to = "enabled",
 				      .reason = "r", .result = "ok" };
 	struct audit_head	h;
-	char			*buf = NULL, err[256];
-	size_t			len = 0;
-	FILE			*out;
+	char			*buf, err[256];
 
 	(void)state;
 	append_n(4);		/* CN=btg-admin,DC=x */
 	assert_int_equal(audit_append(dir, &e, &h, err, sizeof(err)), 0);
 	append_n(1);
-	out = open_memstream(&buf, &len);
-	assert_int_equal(audit_history(logpath, &o, out, err, sizeof(err)), 0);
-	fclose(out);
+	buf = history_out(&o);
 	assert_non_null(strstr(buf, "EVENT   ACCOUNT  CHANGE"));
 	assert_non_null(strstr(buf, "enable  second   disabled->enabled"));
 	assert_non_null(strstr(buf, "enable  first    disabled->enabled"));
@@ -352,10 +362,7 @@ test_history_accounts(void **state)
 	o.account = dns[1];
 	o.limit = 1;
 	o.json = 1;
-	buf = NULL;
-	out = open_memstream(&buf, &len);
-	assert_int_equal(audit_history(logpath, &o, out, err, sizeof(err)), 0);
-	fclose(out);
+	buf = history_out(&o);
 	assert_memory_equal(buf, "{\"seq\":5,", 9);
 	assert_null(strchr(buf, '\n') == NULL ? NULL : strstr(strchr(buf,
 	    '\n') + 1, "seq"));
@@ -363,10 +370,7 @@ test_history_accounts(void **state)
 
 	/* one account: no ACCOUNT column, as before */
 	o = (struct history_opts){ .names = names, .dns = dns, .naccounts = 1 };
-	buf = NULL;
-	out = open_memstream(&buf, &len);
-	assert_int_equal(audit_history(logpath, &o, out, err, sizeof(err)), 0);
-	fclose(out);
+	buf = history_out(&o);
 	assert_null(strstr(buf, "ACCOUNT"));
 	assert_non_null(strstr(buf, "EVENT   CHANGE"));
 	free(buf);

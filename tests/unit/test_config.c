@@ -67,21 +67,28 @@ teardown(void **state)
 
 /* a config with the ldap section (line 7 on) and extra text after it */
 static struct config *
-load_with(const char *ldap_extra, const char *tail, char *err, size_t errlen)
+load_text(const char *head, const char *ldap_extra, const char *tail,
+    char *err, size_t errlen)
 {
-	char text[4096];
+	char text[16384];
 
-	snprintf(text, sizeof(text), GOOD_HEAD
+	snprintf(text, sizeof(text), "%s"
 	    "ldap {\n"
 	    "  uri = {\"ldaps://dc1.corp.example.com\", \"ldaps://dc2\"}\n"
 	    "  bind_dn = \"svc-breakglass@corp.example.com\"\n"
 	    "  bind_password_file = \"%s\"\n"
 	    "  ca_file = \"%s/ad-ca.pem\"\n"
 	    "%s"
-	    "}\n%s", secret, dir, ldap_extra, tail);
+	    "}\n%s", head, secret, dir, ldap_extra, tail);
 	write_text(conf, text, 0644);
 	err[0] = '\0';
 	return config_load(conf, err, errlen);
+}
+
+static struct config *
+load_with(const char *ldap_extra, const char *tail, char *err, size_t errlen)
+{
+	return load_text(GOOD_HEAD, ldap_extra, tail, err, errlen);
 }
 
 static void
@@ -915,19 +922,11 @@ test_table_complete(void **state)
 static struct config *
 load_accounts(const char *accounts, char *err, size_t errlen)
 {
-	char text[8192];
+	char head[8192];
 
-	snprintf(text, sizeof(text), "state_dir = \"/var/lib/breakglass\"\n"
-	    "%s"
-	    "ldap {\n"
-	    "  uri = {\"ldaps://dc1.corp.example.com\"}\n"
-	    "  bind_dn = \"svc-breakglass@corp.example.com\"\n"
-	    "  bind_password_file = \"%s\"\n"
-	    "  ca_file = \"%s/ad-ca.pem\"\n"
-	    "}\n", accounts, secret, dir);
-	write_text(conf, text, 0644);
-	err[0] = '\0';
-	return config_load(conf, err, errlen);
+	snprintf(head, sizeof(head), "state_dir = \"/var/lib/breakglass\"\n%s",
+	    accounts);
+	return load_text(head, "", "", err, errlen);
 }
 
 /* issue 15: account NAME { } repeats; account { } is "default" */
