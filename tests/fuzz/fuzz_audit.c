@@ -18,7 +18,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char			 path[96], err[512];
 	struct audit_verdict	 v;
 	struct audit_head	 h = { 3, "" };
-	struct history_opts	 o = { 5, 0, 0 };
+	struct history_opts	 o = { .limit = 5 };
 	FILE			*fp, *null;
 
 	if (dir[0] == '\0') {
