@@ -80,7 +80,7 @@ MAINOBJ	= $(BUILD)/agent/cli/main.o
 
 UNIT	= test_util test_config test_audit test_ad test_cli test_policy \
 	  test_match test_graph test_mail test_text test_statedir test_notify \
-	  test_state test_event
+	  test_state test_event test_report
 UNITBIN	= $(UNIT:%=$(BUILD)/tests/%)
 
 BIN	= $(if $(filter build,$(BUILD)),breakglass,$(BUILD)/breakglass)

@@ -313,7 +313,7 @@ hold_disabled(const struct config *c, struct state *st, int64_t now)
 	bg_strlcpy(st->ovr.reason, reason, sizeof(st->ovr.reason));
 	st->last_set = ACCOUNT_DISABLED;
 	/* the window of use it was enabled for is closed: the review due */
-	state_review_due(st, config_revoke_applies(c), now);
+	state_review_due(st, config_revoke_applies(c), now, 0);
 	/* audited, not mailed again: the drift notice says it all */
 	event_record(c, &(struct event){ .actor = "agent", .event =
 	    "override-set", .to = account_state_name(ACCOUNT_DISABLED),

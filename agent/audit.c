@@ -31,8 +31,8 @@ audit_path(const char *state_dir, char *buf, size_t size)
  * Offset where the last n lines of the file begin (a final line without a
  * newline counts).  Reads backwards in blocks: cost follows n, not the size.
  */
-static off_t
-tail_offset(int fd, off_t size, int64_t n)
+off_t
+audit_tail_offset(int fd, off_t size, int64_t n)
 {
 	char	 buf[65536];
 	off_t	 pos = size;
@@ -79,7 +79,7 @@ read_last_line(int fd, size_t *lenp, int *terminated, char *err, size_t errlen)
 	*terminated = 1;
 	if (st.st_size == 0)
 		return strdup("");
-	if ((off = tail_offset(fd, st.st_size, 1)) == -1) {
+	if ((off = audit_tail_offset(fd, st.st_size, 1)) == -1) {
 		bg_err(err, errlen, "read: %s", strerror(errno));
 		return NULL;
 	}
@@ -778,7 +778,7 @@ audit_history(const char *path, const struct history_opts *o, FILE *out,
 		struct stat st;
 		off_t off;
 		if (fstat(fd, &st) == -1 ||
-		    (off = tail_offset(fd, st.st_size, o->limit)) == -1 ||
+		    (off = audit_tail_offset(fd, st.st_size, o->limit)) == -1 ||
 		    lseek(fd, off, SEEK_SET) == -1) {
 			bg_err(err, errlen, "%s: %s", path, strerror(errno));
 			close(fd);

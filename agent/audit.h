@@ -90,6 +90,9 @@ int	audit_verify_file(const char *path, const struct audit_head *outside,
 int	audit_parse_head(const char *s, int64_t *seq,
 	    char sha256[SHA256_HEX_LEN + 1]);
 
+/* the offset of the last n lines of the open file (0: the whole file) */
+off_t	audit_tail_offset(int fd, off_t size, int64_t n);
+
 struct history_opts {
 	int64_t	limit;		/* 0: all */
 	int64_t	since_ms;	/* 0: from the start */

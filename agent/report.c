@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* report.c - the review of an enabled window: timeline, cloud, to-do list */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -91,7 +93,8 @@ shared_event(const cJSON *l)
  * its own windows (issue 15)
  */
 static cJSON *
-load_log(const char *state_dir, const char *dn, char *err, size_t errlen)
+load_log(const char *state_dir, const char *dn, int64_t tail, int *whole,
+    char *err, size_t errlen)
 {
 	char	 path[4096], *line = NULL;
 	size_t	 cap = 0;
@@ -100,11 +103,22 @@ load_log(const char *state_dir, const char *dn, char *err, size_t errlen)
 	FILE	*fp;
 
 	snprintf(path, sizeof(path), "%s/%s", state_dir, AUDIT_FILE);
+	*whole = 1;
 	if ((fp = sd_fopen_read(path, err, errlen)) == NULL) {
 		if (errno == ENOENT)
 			return all;
 		cJSON_Delete(all);
 		return NULL;
+	}
+	/* the last tail lines only (0: all) */
+	if (tail > 0) {
+		struct stat	sb;
+		off_t		off;
+
+		if (fstat(fileno(fp), &sb) == 0 && (off = audit_tail_offset(
+		    fileno(fp), sb.st_size, tail)) > 0 &&
+		    fseeko(fp, off, SEEK_SET) == 0)
+			*whole = 0;
 	}
 	while ((n = getline(&line, &cap, fp)) != -1) {
 		if ((j = cJSON_ParseWithLength(line, (size_t)n)) == NULL)
@@ -268,15 +282,17 @@ build_window(const cJSON *log, int n, int s, int e, int prev_end)
 	return w;
 }
 
-cJSON *
-report_windows(const char *state_dir, const char *dn,
-    const struct report_query *q, char *err, size_t errlen)
+/* the windows of the log's last tail lines (0: all) */
+static cJSON *
+windows_in(const char *state_dir, const char *dn,
+    const struct report_query *q, int64_t tail, int *whole, char *err,
+    size_t errlen)
 {
 	cJSON	*log, *out;
 	int	 n, s = -1, prev_end = -1, pick_s = -1, pick_prev = -1;
 	int	 pick_e = -1;
 
-	if ((log = load_log(state_dir, dn, err, errlen)) == NULL)
+	if ((log = load_log(state_dir, dn, tail, whole, err, errlen)) == NULL)
 		return NULL;
 	out = cJSON_CreateArray();
 	n = cJSON_GetArraySize(log);
@@ -304,11 +320,36 @@ report_windows(const char *state_dir, const char *dn,
 		prev_end = i;
 		s = -1;
 	}
-	if (q->pick != REPORT_SINCE && pick_s >= 0)
+	/* a part of the log: only a window whose lead-in is in it too */
+	if (q->pick != REPORT_SINCE && pick_s >= 0 && (*whole ||
+	    pick_prev >= 0))
 		cJSON_AddItemToArray(out, build_window(log, n, pick_s, pick_e,
 		    pick_prev));
 	cJSON_Delete(log);
 	return out;
+}
+
+cJSON *
+report_windows(const char *state_dir, const char *dn,
+    const struct report_query *q, char *err, size_t errlen)
+{
+	cJSON	*out;
+	int64_t	 tail = q->pick == REPORT_SEQ ? 64 : 0;
+	int	 whole;
+
+	/*
+	 * The review right after a disable asks for the window that ended at
+	 * a seq near the end: read the end of the log, more of it until the
+	 * window and the end of the one before it (what led to it) are in,
+	 * not the whole log at every disable.
+	 */
+	for (;;) {
+		if ((out = windows_in(state_dir, dn, q, tail, &whole, err,
+		    errlen)) == NULL || whole || cJSON_GetArraySize(out) > 0)
+			return out;
+		cJSON_Delete(out);
+		tail *= 8;
+	}
 }
 
 /* a GET on the poll's session; NULL with why ("cannot check: ...") */

@@ -15,10 +15,6 @@
 #include "toggle.h"
 #include "util.h"
 
-/* FILETIME (100 ns since 1601-01-01) to ms since 1970 */
-#define FILETIME_EPOCH_MS	11644473600000LL
-
-
 struct revoked {
 	const struct config	*c;
 	const char		*actor;
@@ -150,7 +146,7 @@ review_apply(struct state *st, void *arg, char *err, size_t errlen)
 /* the review of the window that ended at end_seq, mailed once */
 static void
 review_now(const struct config *c, struct poll_ctx *p, const char *actor,
-    int64_t end_seq)
+    int64_t end_seq, int64_t pwd_at_end)
 {
 	struct report_query	 q = { REPORT_SEQ, end_seq, 0 };
 	struct review		 r = { c, actor, end_seq, NULL, NULL };
@@ -170,7 +166,9 @@ review_now(const struct config *c, struct poll_ctx *p, const char *actor,
 		cJSON_Delete(ws);
 		return;
 	}
-	if (account_pwd_last_set(c, NULL, &pwd, err, sizeof(err)) == -1)
+	/* the disable read it with the rest; else one read now */
+	if ((pwd = pwd_at_end) == 0 &&
+	    account_pwd_last_set(c, NULL, &pwd, err, sizeof(err)) == -1)
 		pwd = 0;
 	report_complete(c, p, (cJSON *)r.w, pwd);
 	r.text = text = report_text(r.w);
@@ -202,7 +200,7 @@ after_use(const struct config *c, struct poll_ctx *p, const char *actor)
 	    ACCOUNT_DISABLED)
 		revoke_now(c, p, actor);
 	if (st.review.report_pending)
-		review_now(c, p, actor, st.review.end_seq);
+		review_now(c, p, actor, st.review.end_seq, st.review.pwd_ms);
 	if (p == &own)
 		poll_ctx_free(&own);
 }
@@ -211,25 +209,23 @@ int
 account_pwd_last_set(const struct config *c, struct ad_conn *conn,
     int64_t *ms, char *err, size_t errlen)
 {
-	char		**v = NULL;
-	size_t		 n = 0;
-	long long	 ft;
-	enum ad_result	 r;
-	int		 rc = -1, shared = conn == NULL;
+	struct ad_account	a;
+	enum ad_result		r;
+	int			shared = conn == NULL;
 
 	*ms = 0;
 	/* none given: the session the accounts of a command share */
 	if (shared && (conn = account_session(c, err, errlen)) == NULL)
 		return -1;
-	if ((r = ad_read_values(conn, c->account->dn, "pwdLastSet", &v, &n, err,
-	    errlen)) == AD_OK) {
-		ft = n > 0 ? strtoll(v[0], NULL, 10) : 0;
-		*ms = ft > 0 ? ft / 10000 - FILETIME_EPOCH_MS : 0;
-		rc = 0;
-	} else if (shared && r == AD_ERR)
+	/* the account's read has pwdLastSet, converted in ldap/ad.c */
+	if ((r = ad_read_account(conn, c->account->dn, &a, err, errlen)) ==
+	    AD_OK) {
+		*ms = a.pwd_last_set_ms;
+		return 0;
+	}
+	if (shared && r == AD_ERR)
 		account_session_end();	/* the next one reconnects */
-	ad_values_free(v, n);
-	return rc;
+	return -1;
 }
 
 void

@@ -168,6 +168,7 @@ load_account(const cJSON *j, struct state *s)
 		    cJSON_GetObjectItemCaseSensitive(c, "report_pending"));
 		s->review.rotate_after_ms = get_time(c, "rotate_after");
 		s->review.rotate_reminded_ms = get_time(c, "rotate_reminded");
+		s->review.pwd_ms = get_time(c, "pwd_last_set");
 	}
 }
 
@@ -337,6 +338,7 @@ put_account(cJSON *j, const struct state *s, const char *name)
 	cJSON_AddBoolToObject(c, "report_pending", s->review.report_pending);
 	add_time(c, "rotate_after", s->review.rotate_after_ms);
 	add_time(c, "rotate_reminded", s->review.rotate_reminded_ms);
+	add_time(c, "pwd_last_set", s->review.pwd_ms);
 }
 
 /* the top level's account keys moved into a new object, or deleted */
@@ -429,8 +431,9 @@ state_save(const char *state_dir, const struct account_cfg *a,
 }
 
 void
-state_review_due(struct state *st, int revoke, int64_t now)
+state_review_due(struct state *st, int revoke, int64_t now, int64_t pwd_ms)
 {
+	st->review.pwd_ms = pwd_ms;
 	st->review.end_seq = st->audit_head.seq;
 	st->review.revoke_pending = revoke;
 	st->review.revoke_told = 0;

@@ -37,6 +37,8 @@ struct review_state {
 	int64_t	rotate_after_ms;	/* the window's end while pwdLastSet is
 					   not newer; 0: nothing due */
 	int64_t	rotate_reminded_ms;
+	int64_t	pwd_ms;			/* pwdLastSet when it closed, read by
+					   the disable; 0: not read */
 };
 
 struct state {
@@ -92,8 +94,11 @@ int	override_active(const struct override *, int64_t now);
  * from outside while breakglass held it enabled): the work after it due,
  * in the caller's save -- the sessions revoked (revoke: the config wants
  * it), the review mailed, the password's rotation watched from now.
+ * pwd_ms: pwdLastSet when the window closed, if the disable read it (0:
+ * the review reads it).
  */
-void	state_review_due(struct state *, int revoke, int64_t now);
+void	state_review_due(struct state *, int revoke, int64_t now,
+	    int64_t pwd_ms);
 
 /*
  * Take the exclusive lock of state_dir, waiting up to wait_sec (or

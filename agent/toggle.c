@@ -189,7 +189,8 @@ toggle_account(const struct config *c, struct state *st, const char *actor,
 	/* a window of use closed: its review due, in this same save (a
 	   crash after it cannot lose it) */
 	if (disable && res->change.changed && !(how & TOGGLE_DRILL))
-		state_review_due(st, config_revoke_applies(c), now_ms());
+		state_review_due(st, config_revoke_applies(c), now_ms(),
+		    res->change.pwd_last_set_ms);
 	res->state_saved = save_now(c, st);
 	res->exit_code = BG_EXIT_DONE;
 	if (res->change.changed)	/* Entra Connect now, not in 30 min */

@@ -54,8 +54,11 @@ void	(*ad_fault_hook)(const char *);
 
 static const char *ad_attrs[] = {
 	"userAccountControl", "objectGUID", "sAMAccountName", "whenChanged",
-	NULL
+	"pwdLastSet", NULL
 };
+
+/* 100 ns ticks since 1601 (AD's FILETIME) -> ms since 1970; 0 stays 0 */
+#define FILETIME_EPOCH_MS	11644473600000LL
 
 static void
 seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -657,6 +660,17 @@ ad_read_account(struct ad_conn *c, const char *dn, struct ad_account *a,
 	    v[0] != NULL)
 		copy_bv(v[0], a->when_changed, sizeof(a->when_changed));
 	ldap_value_free_len(v);
+	/* read with the rest: the review after use needs no read of its own */
+	if ((v = ldap_get_values_len(c->ld, e, "pwdLastSet")) != NULL &&
+	    v[0] != NULL) {
+		char		buf[32];
+		long long	ft;
+
+		copy_bv(v[0], buf, sizeof(buf));
+		ft = strtoll(buf, NULL, 10);
+		a->pwd_last_set_ms = ft > 0 ? ft / 10000 - FILETIME_EPOCH_MS : 0;
+	}
+	ldap_value_free_len(v);
 	r = AD_OK;
  out:
 	ldap_msgfree(res);
@@ -755,5 +769,6 @@ ad_set_disabled(struct ad_conn *c, const char *dn, const char *pin_guid,
 	}
 	ch->new_uac = a.uac;
 	ch->changed = 1;
+	ch->pwd_last_set_ms = a.pwd_last_set_ms;
 	return AD_OK;
 }

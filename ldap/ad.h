@@ -4,6 +4,7 @@
 #define BG_AD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define UAC_ACCOUNTDISABLE	0x0002u
 #define AD_GUID_LEN		36
@@ -32,6 +33,8 @@ struct ad_account {
 	char		guid[AD_GUID_LEN + 1];	/* Windows string form */
 	char		sam[257];
 	char		when_changed[32];	/* generalized time as read */
+	int64_t		pwd_last_set_ms;	/* pwdLastSet, ms since the
+						   epoch; 0: never or not read */
 };
 
 struct ad_change {
@@ -39,6 +42,7 @@ struct ad_change {
 	unsigned int	new_uac;
 	int		changed;	/* 0: already in the wanted state */
 	int		tries;		/* modify attempts made */
+	int64_t		pwd_last_set_ms; /* as the read-back found it */
 };
 
 struct ad_conn;
