@@ -58,6 +58,29 @@ PY
 	mv "$T/scen.json" "$T/scenario.json"
 }
 
+# outage_agent NAME [NOTIFY-EXTRA]: an auto agent (rise 1, fall 1) with
+# the cloud scenario, Microsoft's outage served, the account enabled
+outage_agent() {
+	new_case "$1"
+	set_uac "$BTG_DN" 66050
+	start_graph
+	start_mail
+	cp "$T/mail.pw" "$T/mail.pw.client"
+	POLICY='mode = "auto"
+  poll_interval = 1
+  rise = 1
+  fall = 1'
+	smtp_section "${2:-}"
+	cloud ok
+	/usr/bin/python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1])); s["issues"] = {"items": [json.loads(sys.argv[2])]}
+json.dump(s, open(sys.argv[1] + ".tmp", "w"))' "$T/scenario.json" "$(entra_outage)"
+	mv "$T/scenario.json.tmp" "$T/scenario.json"
+	BREAKGLASS_POLL_INTERVAL_MS=300 start_agent
+	wait_for "the agent enables in the outage" 15 uac_is 66048
+}
+
 review_case() {	# review_case NAME REVOKE_MODE
 	new_case "$1"
 	set_uac "$BTG_DN" 66050
@@ -194,24 +217,7 @@ stop_graph
 stop_mail
 
 # -- the agent: an outage window, closed by the agent --------------------
-new_case review-agent
-set_uac "$BTG_DN" 66050
-start_graph
-start_mail
-cp "$T/mail.pw" "$T/mail.pw.client"
-POLICY='mode = "auto"
-  poll_interval = 1
-  rise = 1
-  fall = 1'
-smtp_section "remind_every = 1"
-cloud ok
-/usr/bin/python3 -c '
-import json, sys
-s = json.load(open(sys.argv[1])); s["issues"] = {"items": [json.loads(sys.argv[2])]}
-json.dump(s, open(sys.argv[1] + ".tmp", "w"))' "$T/scenario.json" "$(entra_outage)"
-mv "$T/scenario.json.tmp" "$T/scenario.json"
-BREAKGLASS_POLL_INTERVAL_MS=300 start_agent
-wait_for "the agent enables in the outage" 15 uac_is 66048
+outage_agent review-agent "remind_every = 1"
 /usr/bin/python3 -c '
 import json, sys
 s = json.load(open(sys.argv[1])); s["issues"] = {"items": []}
@@ -248,24 +254,7 @@ stop_graph
 stop_mail
 
 # -- a window closed from outside: a responder disables it mid-outage -----
-new_case review-drift
-set_uac "$BTG_DN" 66050
-start_graph
-start_mail
-cp "$T/mail.pw" "$T/mail.pw.client"
-POLICY='mode = "auto"
-  poll_interval = 1
-  rise = 1
-  fall = 1'
-smtp_section
-cloud ok
-/usr/bin/python3 -c '
-import json, sys
-s = json.load(open(sys.argv[1])); s["issues"] = {"items": [json.loads(sys.argv[2])]}
-json.dump(s, open(sys.argv[1] + ".tmp", "w"))' "$T/scenario.json" "$(entra_outage)"
-mv "$T/scenario.json.tmp" "$T/scenario.json"
-BREAKGLASS_POLL_INTERVAL_MS=300 start_agent
-wait_for "the agent enables in the outage" 15 uac_is 66048
+outage_agent review-drift
 set_uac "$BTG_DN" 66050		# a responder who suspects it is compromised
 wait_for "the disable from outside is drift" 15 \
     audit_has '"event":"drift".*"to":"disabled"'
