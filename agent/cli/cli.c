@@ -155,6 +155,24 @@ opt_value(const char *name, int argc, char *const argv[], int *i,
 	return argv[++*i];
 }
 
+/* "--opt N": N a positive whole number, else -1 with err saying what */
+static int
+opt_count(const char *name, const char *what, int argc, char *const argv[],
+    int *i, int64_t *n, char *err, size_t errlen)
+{
+	const char	*v;
+	char		*end;
+
+	if ((v = opt_value(name, argc, argv, i, err, errlen)) == NULL)
+		return -1;
+	*n = strtoll(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || *n < 1) {
+		bg_err(err, errlen, "%s: \"%s\" is not %s", name, v, what);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 is_opt(const char *arg, const char *name)
 {
@@ -299,27 +317,15 @@ cli_parse(int argc, char *const argv[], int64_t now, struct cli *c,
 		else if ((opts & O_JSON) && strcmp(a, "--json") == 0)
 			c->json = 1;
 		else if ((opts & O_LIMIT) && is_opt(a, "--limit")) {
-			char *end;
-			if ((v = opt_value("--limit", argc, argv, &i, err,
-			    errlen)) == NULL)
+			if (opt_count("--limit", "a positive number", argc,
+			    argv, &i, &c->limit, err, errlen) == -1)
 				return -1;
-			c->limit = strtoll(v, &end, 10);
-			if (*v == '\0' || *end != '\0' || c->limit < 1) {
-				bg_err(err, errlen, "--limit: \"%s\" is not a "
-				    "positive number", v);
-				return -1;
-			}
 		} else if ((opts & O_POLLS) && is_opt(a, "--polls")) {
-			char *end;
-			if ((v = opt_value("--polls", argc, argv, &i, err,
-			    errlen)) == NULL)
+			int64_t n;
+			if (opt_count("--polls", "a positive number", argc,
+			    argv, &i, &n, err, errlen) == -1)
 				return -1;
-			c->polls = strtol(v, &end, 10);
-			if (*v == '\0' || *end != '\0' || c->polls < 1) {
-				bg_err(err, errlen, "--polls: \"%s\" is not a "
-				    "positive number", v);
-				return -1;
-			}
+			c->polls = (long)n;
 		} else if ((opts & O_AGAINST) && is_opt(a, "--against")) {
 			if ((v = opt_value("--against", argc, argv, &i, err,
 			    errlen)) == NULL)
@@ -341,16 +347,10 @@ cli_parse(int argc, char *const argv[], int64_t now, struct cli *c,
 		} else if ((opts & O_LAST) && strcmp(a, "--last") == 0)
 			c->last = 1;
 		else if ((opts & O_SEQ) && is_opt(a, "--seq")) {
-			char *end;
-			if ((v = opt_value("--seq", argc, argv, &i, err,
-			    errlen)) == NULL)
+			if (opt_count("--seq", "an audit seq (a positive "
+			    "number)", argc, argv, &i, &c->seq, err, errlen) ==
+			    -1)
 				return -1;
-			c->seq = strtoll(v, &end, 10);
-			if (*v == '\0' || *end != '\0' || c->seq < 1) {
-				bg_err(err, errlen, "--seq: \"%s\" is not an "
-				    "audit seq (a positive number)", v);
-				return -1;
-			}
 		} else if ((opts & O_MERGE) && strcmp(a, "--merge") == 0)
 			c->merge = 1;
 		else if ((opts & (O_MERGE | O_FILE)) && a[0] != '-' &&
